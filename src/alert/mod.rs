@@ -1,0 +1,141 @@
+//! Alerts: what one is (its JSON), and how it reaches people (the outbox [`dispatch`]er and the
+//! [`sink`]s).
+//!
+//! An alert is built when its article is stored, in the same transaction, with one delivery
+//! row per sink; delivery happens afterwards and is retried until it succeeds.
+
+pub mod dispatch;
+pub mod sink;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::watch::Match;
+
+/// The article an alert is about, as its JSON shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertArticle {
+    pub id: i64,
+    pub url: Option<String>,
+    pub title: String,
+    pub feed: String,
+    pub outlet: String,
+    pub published_at: Option<String>,
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AlertMatch<'a> {
+    term: &'a str,
+    text: &'a str,
+    field: &'static str,
+    snippet: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Payload<'a> {
+    id: &'a str,
+    watch: &'a str,
+    severity: &'a str,
+    raised_at: String,
+    story: i64,
+    article: &'a AlertArticle,
+    matches: Vec<AlertMatch<'a>>,
+}
+
+/// The stable id of the alert for `watch` on the entry `entry_key` of the feed at `feed_url`:
+/// the same however often the entry is seen, so receivers can drop repeats.
+pub fn uid(watch: &str, feed_url: &str, entry_key: &str) -> String {
+    let digest = Sha256::digest(format!("{watch}\0{feed_url}\0{entry_key}").as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An alert's JSON, the same for every sink.
+pub fn payload(
+    uid: &str,
+    watch: &str,
+    severity: &str,
+    raised_at: DateTime<Utc>,
+    story: i64,
+    article: &AlertArticle,
+    matches: &[Match],
+) -> String {
+    let payload = Payload {
+        id: uid,
+        watch,
+        severity,
+        raised_at: raised_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        story,
+        article,
+        matches: matches
+            .iter()
+            .map(|m| AlertMatch {
+                term: &m.term,
+                text: &m.text,
+                field: m.field.as_str(),
+                snippet: &m.snippet,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&payload).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// A publication date as alerts show it: RFC 3339 with the outlet's own offset.
+pub fn published(at: Option<DateTime<FixedOffset>>) -> Option<String> {
+    at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::Field;
+
+    #[test]
+    fn uids_are_stable_and_distinct() {
+        assert_eq!(uid("w", "f", "e"), uid("w", "f", "e"));
+        assert_ne!(uid("w", "f", "e"), uid("w2", "f", "e"));
+        assert_eq!(uid("w", "f", "e").len(), 32);
+    }
+
+    #[test]
+    fn payload_carries_the_documented_fields() {
+        let article = AlertArticle {
+            id: 3,
+            url: Some("https://x.ma/a".into()),
+            title: "T".into(),
+            feed: "https://x.ma/feed".into(),
+            outlet: "X".into(),
+            published_at: Some("2025-12-01T18:30:00+01:00".into()),
+            lang: Some("ar".into()),
+        };
+        let m = Match {
+            term: "حموشي".into(),
+            text: "الحموشي".into(),
+            field: Field::Body,
+            start: 1,
+            end: 2,
+            snippet: "s".into(),
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&payload("id1", "h", "high", Utc::now(), 9, &article, &[m]))
+                .unwrap();
+        for key in [
+            "id",
+            "watch",
+            "severity",
+            "raised_at",
+            "story",
+            "article",
+            "matches",
+        ] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+        for key in ["url", "title", "feed", "outlet", "published_at", "lang"] {
+            assert!(json["article"].get(key).is_some(), "article.{key}");
+        }
+        assert_eq!(json["matches"][0]["field"], "body");
+        assert_eq!(json["matches"][0]["text"], "الحموشي");
+        assert_eq!(json["story"], 9);
+    }
+}

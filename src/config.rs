@@ -1,0 +1,640 @@
+//! The configuration file: its TOML schema, defaults and validation.
+//!
+//! Parsing happens in two steps. serde reads the file into `Raw*` structs that keep the source
+//! span of every value a later check may complain about (unknown keys are refused there). Then
+//! [`Config::from_toml`] validates meaning (URLs, durations, references between sections) and
+//! collects *every* problem with its line and column, so `raqib check-config` can list them all
+//! at once.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from; relative paths in it were resolved against its folder.
+    pub path: PathBuf,
+    pub daemon: Daemon,
+    pub feeds: Vec<Feed>,
+    pub watches: Vec<Watch>,
+    pub sinks: Vec<Sink>,
+}
+
+/// `[daemon]`: settings of the process as a whole.
+#[derive(Debug, Clone)]
+pub struct Daemon {
+    pub database: PathBuf,
+    pub poll_interval: Duration,
+    pub alert_max_age: Duration,
+    pub allow_private_networks: bool,
+    pub user_agent: String,
+    pub fetch_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub concurrency: usize,
+}
+
+/// `[[feed]]`: one outlet's feed.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub url: Url,
+    pub outlet: String,
+    pub lang: Option<String>,
+    pub interval: Duration,
+    pub scrape: bool,
+}
+
+/// `[[watch]]`: an entity or topic to alert on.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub severity: Severity,
+    /// Names of the sinks its alerts go to (every sink when the file names none).
+    pub sinks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// `[[sink]]`: where alerts are delivered.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub name: String,
+    pub kind: SinkKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkKind {
+    /// A structured tracing event.
+    Log,
+    /// One JSON object per line, appended to a file.
+    Jsonl { path: PathBuf },
+}
+
+/// One thing wrong with a config file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_problems(.path, .problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const DEFAULT_USER_AGENT: &str = concat!(
+    "raqib/",
+    env!("CARGO_PKG_VERSION"),
+    " (news monitoring; +https://github.com/raqib/raqib)"
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    daemon: RawDaemon,
+    #[serde(default)]
+    feed: Vec<Spanned<RawFeed>>,
+    #[serde(default)]
+    watch: Vec<Spanned<RawWatch>>,
+    #[serde(default)]
+    sink: Vec<Spanned<RawSink>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDaemon {
+    database: Option<Spanned<String>>,
+    poll_interval: Option<Spanned<String>>,
+    alert_max_age: Option<Spanned<String>>,
+    allow_private_networks: Option<bool>,
+    user_agent: Option<String>,
+    fetch_timeout: Option<Spanned<String>>,
+    max_body_bytes: Option<Spanned<u64>>,
+    concurrency: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    url: Spanned<String>,
+    outlet: Option<String>,
+    lang: Option<String>,
+    interval: Option<Spanned<String>>,
+    scrape: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    name: Spanned<String>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    severity: Option<Severity>,
+    sinks: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSink {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    path: Option<Spanned<String>>,
+}
+
+impl Config {
+    /// Read and validate the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(path, &source)
+    }
+
+    /// Validate `source`, the text of the config file at `path`.
+    pub fn from_toml(path: &Path, source: &str) -> Result<Config, ConfigError> {
+        let mut check = Checker {
+            source,
+            problems: Vec::new(),
+        };
+        let raw: RawConfig = match toml::from_str(source) {
+            Ok(raw) => raw,
+            Err(err) => {
+                let span = err.span().unwrap_or(0..0);
+                check.problem(span.start, err.message().trim_end().to_string());
+                return Err(check.into_error(path));
+            }
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
+        let config = check.config(path, base, raw);
+        if check.problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(check.into_error(path))
+        }
+    }
+
+    /// The sinks a watch delivers to.
+    pub fn sinks_of<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Sink> + 'a {
+        self.sinks
+            .iter()
+            .filter(|sink| watch.sinks.contains(&sink.name))
+    }
+}
+
+struct Checker<'s> {
+    source: &'s str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, offset: usize, message: impl fmt::Display) {
+        let (line, column) = line_column(self.source, offset);
+        self.problems.push(Problem {
+            line,
+            column,
+            message: message.to_string(),
+        });
+    }
+
+    fn into_error(mut self, path: &Path) -> ConfigError {
+        self.problems.sort_by_key(|p| (p.line, p.column));
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            problems: self.problems,
+        }
+    }
+
+    fn duration(
+        &mut self,
+        value: Option<&Spanned<String>>,
+        what: &str,
+        default: Duration,
+    ) -> Duration {
+        let Some(value) = value else { return default };
+        match humantime::parse_duration(value.get_ref()) {
+            Ok(d) if !d.is_zero() => d,
+            Ok(_) => {
+                self.problem(
+                    value.span().start,
+                    format!("{what} must be longer than zero"),
+                );
+                default
+            }
+            Err(err) => {
+                self.problem(
+                    value.span().start,
+                    format!("{what} {:?} is not a duration ({err}); write e.g. \"90s\", \"15m\", \"7d\"", value.get_ref()),
+                );
+                default
+            }
+        }
+    }
+
+    fn path(&mut self, base: &Path, value: &Spanned<String>, what: &str) -> PathBuf {
+        if value.get_ref().trim().is_empty() {
+            self.problem(value.span().start, format!("{what} must not be empty"));
+        }
+        base.join(value.get_ref())
+    }
+
+    fn config(&mut self, path: &Path, base: &Path, raw: RawConfig) -> Config {
+        let daemon = self.daemon(base, raw.daemon);
+        let feeds = raw
+            .feed
+            .into_iter()
+            .filter_map(|feed| self.feed(feed, daemon.poll_interval))
+            .collect::<Vec<_>>();
+        let mut seen_urls = HashSet::new();
+        for feed in &feeds {
+            if !seen_urls.insert(feed.url.as_str()) {
+                // Duplicates are rare enough that the first position is precise enough.
+                let offset = self.source.find(feed.url.as_str()).unwrap_or(0);
+                self.problem(offset, format!("feed {} is listed twice", feed.url));
+            }
+        }
+        let sinks = self.sinks(base, raw.sink);
+        let watches = self.watches(raw.watch, &sinks);
+        Config {
+            path: path.to_path_buf(),
+            daemon,
+            feeds,
+            watches,
+            sinks,
+        }
+    }
+
+    fn daemon(&mut self, base: &Path, raw: RawDaemon) -> Daemon {
+        let database = match &raw.database {
+            Some(db) => self.path(base, db, "daemon.database"),
+            None => base.join("raqib.db"),
+        };
+        let max_body_bytes = raw.max_body_bytes.map_or(15 * 1024 * 1024, |v| {
+            if *v.get_ref() < 1024 {
+                self.problem(
+                    v.span().start,
+                    "daemon.max_body_bytes must be at least 1024",
+                );
+            }
+            *v.get_ref() as usize
+        });
+        let concurrency = raw.concurrency.map_or(8, |v| {
+            if *v.get_ref() == 0 || *v.get_ref() > 256 {
+                self.problem(
+                    v.span().start,
+                    "daemon.concurrency must be between 1 and 256",
+                );
+            }
+            (*v.get_ref()).clamp(1, 256) as usize
+        });
+        Daemon {
+            database,
+            poll_interval: self.duration(
+                raw.poll_interval.as_ref(),
+                "daemon.poll_interval",
+                Duration::from_secs(15 * 60),
+            ),
+            alert_max_age: self.duration(
+                raw.alert_max_age.as_ref(),
+                "daemon.alert_max_age",
+                Duration::from_secs(7 * 86_400),
+            ),
+            allow_private_networks: raw.allow_private_networks.unwrap_or(false),
+            user_agent: raw
+                .user_agent
+                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+            fetch_timeout: self.duration(
+                raw.fetch_timeout.as_ref(),
+                "daemon.fetch_timeout",
+                Duration::from_secs(30),
+            ),
+            max_body_bytes,
+            concurrency,
+        }
+    }
+
+    fn feed(&mut self, raw: Spanned<RawFeed>, default_interval: Duration) -> Option<Feed> {
+        let raw = raw.into_inner();
+        let url = match Url::parse(raw.url.get_ref()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => url,
+            Ok(url) => {
+                self.problem(
+                    raw.url.span().start,
+                    format!("feed url {url} must be http or https"),
+                );
+                return None;
+            }
+            Err(err) => {
+                self.problem(
+                    raw.url.span().start,
+                    format!("feed url {:?} is not a valid URL: {err}", raw.url.get_ref()),
+                );
+                return None;
+            }
+        };
+        let outlet = raw
+            .outlet
+            .filter(|o| !o.trim().is_empty())
+            .unwrap_or_else(|| {
+                url.host_str()
+                    .unwrap_or_default()
+                    .trim_start_matches("www.")
+                    .to_string()
+            });
+        Some(Feed {
+            interval: self.duration(raw.interval.as_ref(), "feed interval", default_interval),
+            url,
+            outlet,
+            lang: raw.lang,
+            scrape: raw.scrape.unwrap_or(true),
+        })
+    }
+
+    fn sinks(&mut self, base: &Path, raw: Vec<Spanned<RawSink>>) -> Vec<Sink> {
+        let mut sinks: Vec<Sink> = Vec::new();
+        for raw in raw {
+            let span = raw.span();
+            let raw = raw.into_inner();
+            let name = raw.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                self.problem(raw.name.span().start, "sink name must not be empty");
+                continue;
+            }
+            if sinks.iter().any(|s| s.name == name) {
+                self.problem(
+                    raw.name.span().start,
+                    format!("sink {name:?} is defined twice"),
+                );
+                continue;
+            }
+            let kind = match raw.kind.get_ref().as_str() {
+                "log" => SinkKind::Log,
+                "jsonl" => match &raw.path {
+                    Some(path) => SinkKind::Jsonl {
+                        path: self.path(base, path, "sink path"),
+                    },
+                    None => {
+                        self.problem(
+                            span.start,
+                            format!("sink {name:?} of type \"jsonl\" needs a path"),
+                        );
+                        continue;
+                    }
+                },
+                other => {
+                    self.problem(
+                        raw.kind.span().start,
+                        format!("sink {name:?} has unknown type {other:?}; expected \"jsonl\" or \"log\""),
+                    );
+                    continue;
+                }
+            };
+            sinks.push(Sink { name, kind });
+        }
+        sinks
+    }
+
+    fn watches(&mut self, raw: Vec<Spanned<RawWatch>>, sinks: &[Sink]) -> Vec<Watch> {
+        let mut watches: Vec<Watch> = Vec::new();
+        for raw in raw {
+            let span = raw.span();
+            let raw = raw.into_inner();
+            let name = raw.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                self.problem(raw.name.span().start, "watch name must not be empty");
+                continue;
+            }
+            if watches.iter().any(|w| w.name == name) {
+                self.problem(
+                    raw.name.span().start,
+                    format!("watch {name:?} is defined twice"),
+                );
+                continue;
+            }
+            if raw.aliases.is_empty() {
+                self.problem(
+                    span.start,
+                    format!("watch {name:?} has no aliases; add aliases = [\"…\"]"),
+                );
+            }
+            let mut aliases = Vec::new();
+            for alias in &raw.aliases {
+                let folded = crate::text::fold_str(alias.get_ref().trim().trim_end_matches('*'));
+                if folded.chars().any(crate::text::is_word_char) {
+                    aliases.push(alias.get_ref().trim().to_string());
+                } else {
+                    self.problem(
+                        alias.span().start,
+                        format!(
+                            "watch {name:?}: alias {:?} has no letters or digits",
+                            alias.get_ref()
+                        ),
+                    );
+                }
+            }
+            let sink_names = match raw.sinks {
+                None => sinks.iter().map(|s| s.name.clone()).collect(),
+                Some(list) => {
+                    for wanted in &list {
+                        if !sinks.iter().any(|s| &s.name == wanted.get_ref()) {
+                            let known: Vec<&str> = sinks.iter().map(|s| s.name.as_str()).collect();
+                            self.problem(
+                                wanted.span().start,
+                                format!("watch {name:?} names sink {:?}, which is not defined (defined: {known:?})", wanted.get_ref()),
+                            );
+                        }
+                    }
+                    list.into_iter().map(Spanned::into_inner).collect()
+                }
+            };
+            watches.push(Watch {
+                name,
+                aliases,
+                severity: raw.severity.unwrap_or(Severity::Medium),
+                sinks: sink_names,
+            });
+        }
+        watches
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(source: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(Path::new("/etc/raqib/config.toml"), source)
+    }
+
+    fn problems(source: &str) -> Vec<Problem> {
+        match load(source) {
+            Err(ConfigError::Invalid { problems, .. }) => problems,
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    const VALID: &str = r#"
+[daemon]
+database = "raqib.db"
+poll_interval = "15m"
+alert_max_age = "7d"
+
+[[feed]]
+url = "https://www.hespress.com/feed"
+lang = "ar"
+interval = "5m"
+
+[[feed]]
+url = "https://fr.le360.ma/rss"
+outlet = "Le360"
+scrape = false
+
+[[watch]]
+name = "hammouchi"
+aliases = ["عبد اللطيف حموشي", "Hammouchi"]
+severity = "high"
+sinks = ["alerts-file"]
+
+[[watch]]
+name = "dgsn"
+aliases = ["DGSN"]
+
+[[sink]]
+name = "alerts-file"
+type = "jsonl"
+path = "alerts.jsonl"
+
+[[sink]]
+name = "journal"
+type = "log"
+"#;
+
+    #[test]
+    fn a_valid_file_gets_defaults_and_resolved_paths() {
+        let config = load(VALID).unwrap();
+        assert_eq!(config.daemon.database, Path::new("/etc/raqib/raqib.db"));
+        assert_eq!(config.daemon.alert_max_age, Duration::from_secs(7 * 86_400));
+        assert!(!config.daemon.allow_private_networks);
+        assert_eq!(config.feeds[0].outlet, "hespress.com");
+        assert_eq!(config.feeds[0].interval, Duration::from_secs(300));
+        assert_eq!(config.feeds[1].interval, Duration::from_secs(900));
+        assert!(config.feeds[0].scrape && !config.feeds[1].scrape);
+        assert_eq!(config.watches[0].severity, Severity::High);
+        assert_eq!(config.watches[1].sinks, vec!["alerts-file", "journal"]);
+        assert_eq!(
+            config.sinks[0].kind,
+            SinkKind::Jsonl {
+                path: PathBuf::from("/etc/raqib/alerts.jsonl")
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_line() {
+        let found = problems("[daemon]\npoll_intervall = \"5m\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].column), (2, 1));
+        assert!(
+            found[0].message.contains("poll_intervall"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn every_semantic_problem_is_reported_with_its_position() {
+        let source = r#"[daemon]
+poll_interval = "soon"
+
+[[feed]]
+url = "ftp://example.com/feed"
+
+[[watch]]
+name = "x"
+aliases = ["X"]
+sinks = ["nowhere"]
+
+[[sink]]
+name = "s"
+type = "pigeon"
+"#;
+        let found = problems(source);
+        let lines: Vec<usize> = found.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![2, 5, 10, 14], "{found:?}");
+        assert!(found[0].message.contains("not a duration"));
+        assert!(found[1].message.contains("http or https"));
+        assert!(found[2].message.contains("nowhere"));
+        assert!(found[3].message.contains("pigeon"));
+    }
+
+    #[test]
+    fn the_error_renders_as_file_line_column() {
+        let err = load("[[watch]]\nname = \"a\"\naliases = []\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/etc/raqib/config.toml:1:1: watch \"a\" has no aliases; add aliases = [\"…\"]"
+        );
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\nحموشي = 1", 3 + "حموشي ".len()), (2, 7));
+    }
+}

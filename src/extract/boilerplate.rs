@@ -1,0 +1,217 @@
+//! Boilerplate that readability keeps: interface text in Arabic, French and English.
+//!
+//! A paragraph is dropped when it is short and carries a known interface phrase (comment forms,
+//! related lists, share bars, "back to top"), when it is a cookie or newsletter notice, or when
+//! it is short and mostly link text. Phrases are compared folded (see [`crate::text`]), so
+//! spelling variants such as اترك تعليقا / اترك تعليقاً are one phrase.
+
+use std::sync::LazyLock;
+
+use crate::text::{fold_str, is_word_char};
+
+/// Interface labels: a short paragraph made of nothing but these is dropped. Alone they are
+/// ordinary words (الرئيسية is also "main", "accueil" also "reception"), so they never drop a
+/// sentence that merely contains them.
+const LABELS: &[&str] = &[
+    "الرئيسية",
+    "موافق",
+    "التعليقات",
+    "اقرأ أكثر",
+    "اقرأ أيضا",
+    "إقرأ أيضا",
+    "اقرأ المزيد",
+    "اظهر المزيد",
+    "عرض المزيد",
+    "اطلع على التفاصيل",
+    "شارك",
+    "طباعة",
+    "الأكثر قراءة",
+    "المزيد من الأخبار",
+    "إعلان",
+    "accueil",
+    "voir plus",
+    "afficher plus",
+    "lire aussi",
+    "à lire aussi",
+    "lire la suite",
+    "partager",
+    "imprimer",
+    "publicité",
+    "read more",
+    "read also",
+    "show more",
+    "load more",
+    "advertisement",
+    "share",
+    "print",
+    "home",
+    "accept",
+    "ok",
+];
+
+/// Interface phrases no article sentence uses: a paragraph of at most [`SHORT_CHARS`]
+/// characters containing one is dropped.
+const PHRASES: &[&str] = &[
+    "اترك تعليقا",
+    "اترك تعليق",
+    "أضف تعليق",
+    "اضف تعليقك",
+    "لن يتم نشر عنوان بريدك الإلكتروني",
+    "الحقول الإلزامية مشار إليها",
+    "مقالات ذات صلة",
+    "مقالات ذات علاقة",
+    "أخبار ذات صلة",
+    "زر الذهاب إلى الأعلى",
+    "العودة إلى الأعلى",
+    "شارك المقال",
+    "شارك هذا المقال",
+    "تابعونا على",
+    "اشترك في النشرة",
+    "جميع الحقوق محفوظة",
+    "laisser un commentaire",
+    "laissez un commentaire",
+    "votre adresse e-mail ne sera pas publiée",
+    "votre adresse email ne sera pas publiée",
+    "les champs obligatoires sont indiqués",
+    "articles similaires",
+    "articles liés",
+    "retour en haut",
+    "partagez cet article",
+    "inscrivez-vous à notre newsletter",
+    "abonnez-vous à notre newsletter",
+    "tous droits réservés",
+    "leave a comment",
+    "leave a reply",
+    "your email address will not be published",
+    "required fields are marked",
+    "related articles",
+    "related posts",
+    "you may also like",
+    "back to top",
+    "share this article",
+    "sign up for our newsletter",
+    "subscribe to our newsletter",
+    "all rights reserved",
+    "privacy policy",
+    "politique de confidentialité",
+];
+
+/// Cookie notices, long enough to pass for a paragraph: dropped up to [`NOTICE_CHARS`].
+const NOTICES: &[&str] = &[
+    "ملفات تعريف الارتباط",
+    "نستخدم ملفات",
+    "ملفات الكوكيز",
+    "nous utilisons des cookies",
+    "ce site utilise des cookies",
+    "we use cookies",
+    "this website uses cookies",
+    "this site uses cookies",
+];
+
+const SHORT_CHARS: usize = 120;
+const NOTICE_CHARS: usize = 700;
+
+/// Longest first, so "à lire aussi" goes whole before "lire aussi" could leave "à" behind.
+static LABELS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut labels = fold_all(LABELS);
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    labels
+});
+static PHRASES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(PHRASES));
+static NOTICES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NOTICES));
+
+fn fold_all(list: &[&str]) -> Vec<String> {
+    list.iter().map(|p| words_only(&fold_str(p))).collect()
+}
+
+/// Folded text reduced to its words, single-spaced, padded with a space at both ends so that
+/// `contains(" phrase ")` finds whole words only.
+fn words_only(folded: &str) -> String {
+    let words: Vec<&str> = folded
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!(" {} ", words.join(" "))
+}
+
+/// Whether a paragraph of `text`, with `link_chars` characters of link text, is boilerplate.
+pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
+    let chars = text.chars().count();
+    if chars == 0 {
+        return true;
+    }
+    // A short block that is mostly links is navigation, a related list or a share bar.
+    if chars <= 2 * SHORT_CHARS && link_chars * 2 > chars {
+        return true;
+    }
+    if chars > NOTICE_CHARS {
+        return false;
+    }
+    let words = words_only(&fold_str(text));
+    if words.trim().is_empty() {
+        return true;
+    }
+    if NOTICES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+        return true;
+    }
+    if chars > SHORT_CHARS {
+        return false;
+    }
+    if PHRASES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+        return true;
+    }
+    let mut rest = words;
+    for label in LABELS_FOLDED.iter() {
+        while let Some(at) = rest.find(label.as_str()) {
+            rest.replace_range(at..at + label.len() - 1, "");
+        }
+    }
+    rest.trim().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_boilerplate_is_recognised() {
+        for junk in [
+            "اترك تعليقاً",
+            "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *",
+            "مقالات ذات صلة",
+            "زر الذهاب إلى الأعلى",
+            "اظهر المزيد",
+            "اطّلع على التفاصيل اقرأ أكثر",
+            "موافق",
+            "الرئيسية",
+            "نحن نستخدم ملفات تعريف الارتباط لتخصيص المحتوى والإعلانات، وذلك لتوفير ميزات الشبكات الاجتماعية وتحليل الزيارات الواردة إلينا.",
+            "Leave a Reply",
+            "Nous utilisons des cookies pour améliorer votre expérience.",
+            "À lire aussi",
+            "— Accueil —",
+            "Partager Imprimer",
+        ] {
+            assert!(is_boilerplate(junk, 0), "{junk}");
+        }
+    }
+
+    #[test]
+    fn article_sentences_are_kept_even_when_they_mention_reading() {
+        for text in [
+            "وأكد البلاغ أن اللقاء يأتي في إطار التزام قطب الأمن الوطني ومراقبة التراب الوطني بتقوية آليات التعاون الثنائي ومتعدد الأطراف، تجسيدًا للدور المتنامي للمغرب كشريك موثوق.",
+            "Les enquêteurs ont pu lire aussi les messages échangés par les suspects pendant des mois, selon une source sécuritaire proche du dossier citée par l'agence.",
+            "زيارة زوييف إلى الرباط… لماذا يتحول المغرب إلى مركز ثقل دولي؟",
+            "وزار الوفد المدن الرئيسية بالمملكة.",
+            "L'accueil des délégations a eu lieu à Rabat.",
+            "Share of voice rose sharply.",
+        ] {
+            assert!(!is_boilerplate(text, 0), "{text}");
+        }
+    }
+
+    #[test]
+    fn link_dense_short_blocks_are_dropped() {
+        assert!(is_boilerplate("الأمن يوقف مروجا للمخدرات بطنجة", 30));
+        assert!(!is_boilerplate("الأمن يوقف مروجا للمخدرات بطنجة", 5));
+    }
+}

@@ -1,0 +1,103 @@
+//! Language of a text from its letters and commonest words: Arabic, Persian and Urdu apart by
+//! the letters only they use; French and English apart by stopwords.
+
+/// `ar`, `fa`, `ur`, `fr` or `en`, or `None` when the text is too short or mixed to tell.
+pub fn detect(text: &str) -> Option<&'static str> {
+    let mut arabic_script = 0usize;
+    let mut latin = 0usize;
+    let mut persian = 0usize;
+    let mut urdu = 0usize;
+    for c in text.chars() {
+        match c {
+            // پ چ ژ گ are Persian (and Urdu); ٹ ڈ ڑ ں ے ھ only Urdu.
+            'پ' | 'چ' | 'ژ' | 'گ' => {
+                persian += 1;
+                arabic_script += 1;
+            }
+            'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => {
+                urdu += 1;
+                arabic_script += 1;
+            }
+            '\u{0600}'..='\u{06FF}' if c.is_alphabetic() => arabic_script += 1,
+            c if c.is_alphabetic() && (c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c)) => {
+                latin += 1
+            }
+            _ => {}
+        }
+    }
+    if arabic_script + latin < 20 {
+        return None;
+    }
+    if arabic_script > latin {
+        // Arabic uses none of these letters; a few per thousand mark another language.
+        return Some(if urdu * 200 > arabic_script {
+            "ur"
+        } else if (persian + urdu) * 200 > arabic_script {
+            "fa"
+        } else {
+            "ar"
+        });
+    }
+    let (mut fr, mut en) = (0, 0);
+    for word in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        if FRENCH.contains(&word.as_str()) {
+            fr += 1;
+        }
+        if ENGLISH.contains(&word.as_str()) {
+            en += 1;
+        }
+    }
+    match fr.cmp(&en) {
+        std::cmp::Ordering::Greater => Some("fr"),
+        std::cmp::Ordering::Less => Some("en"),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+const FRENCH: &[&str] = &[
+    "le", "la", "les", "des", "du", "de", "et", "est", "une", "un", "dans", "pour", "que", "qui",
+    "sur", "au", "aux", "par", "avec", "ont", "été", "sont", "cette", "ce", "il", "elle", "lors",
+    "selon",
+];
+const ENGLISH: &[&str] = &[
+    "the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "was", "were", "has",
+    "have", "by", "this", "it", "from", "at", "an", "be", "are", "said", "which",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_the_languages_apart() {
+        assert_eq!(
+            detect("استقبل المدير العام للأمن الوطني عبد اللطيف حموشي المسؤول الأممي"),
+            Some("ar")
+        );
+        assert_eq!(
+            detect("وزیر امور خارجه ایران گفت که پیشنهاد چین را بررسی می‌کنیم و گفتگو ادامه دارد"),
+            Some("fa")
+        );
+        assert_eq!(
+            detect("پاکستان کے وزیر اعظم نے کہا ہے کہ ملک میں امن و امان کی صورتحال بہتر ہے"),
+            Some("ur")
+        );
+        assert_eq!(
+            detect(
+                "Le directeur général de la DGSN a reçu le responsable onusien à Rabat pour une réunion."
+            ),
+            Some("fr")
+        );
+        assert_eq!(
+            detect(
+                "The head of the national police met the UN official in Rabat on Monday for talks."
+            ),
+            Some("en")
+        );
+        assert_eq!(detect("Rabat"), None);
+    }
+}

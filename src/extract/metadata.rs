@@ -1,0 +1,127 @@
+//! Article metadata from the whole page: `<meta>` tags, `<link rel=canonical>`, `<time>`,
+//! JSON-LD is read by dom_smoothie; this covers the rest, and the date in the URL.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use scraper::{Html, Selector};
+use url::Url;
+
+#[derive(Debug, Default)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub site_name: Option<String>,
+    pub canonical_url: Option<String>,
+    pub lang: Option<String>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+}
+
+pub fn read(html: &str, url: Option<&Url>) -> Metadata {
+    let doc = Html::parse_document(html);
+    let first_attr = |selectors: &[(&str, &str)]| -> Option<String> {
+        selectors.iter().find_map(|(css, attr)| {
+            let selector = Selector::parse(css).ok()?;
+            doc.select(&selector)
+                .filter_map(|el| el.value().attr(attr))
+                .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+                .find(|v| !v.is_empty())
+        })
+    };
+    let title = first_attr(&[
+        ("meta[property='og:title']", "content"),
+        ("meta[name='twitter:title']", "content"),
+    ])
+    .or_else(|| {
+        let h1 = Selector::parse("h1").ok()?;
+        let text = doc.select(&h1).next()?.text().collect::<String>();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!text.is_empty()).then_some(text)
+    });
+    let canonical_url = first_attr(&[
+        ("link[rel='canonical']", "href"),
+        ("meta[property='og:url']", "content"),
+    ])
+    .and_then(|href| match url {
+        Some(base) => base.join(&href).ok().map(|u| u.to_string()),
+        None => Url::parse(&href).ok().map(|u| u.to_string()),
+    });
+    let lang = first_attr(&[
+        ("html", "lang"),
+        ("meta[http-equiv='content-language']", "content"),
+        ("meta[property='og:locale']", "content"),
+    ])
+    .and_then(|l| {
+        let primary = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        (primary.len() == 2 || primary.len() == 3).then_some(primary)
+    });
+    let published_at = first_attr(&[
+        ("meta[property='article:published_time']", "content"),
+        ("meta[itemprop='datePublished']", "content"),
+        ("meta[name='pubdate']", "content"),
+        ("meta[name='date']", "content"),
+        ("time[datetime]", "datetime"),
+    ])
+    .and_then(|d| crate::date::parse(&d))
+    .or_else(|| url.and_then(date_in_path));
+    Metadata {
+        title,
+        author: first_attr(&[
+            ("meta[name='author']", "content"),
+            ("meta[property='article:author']", "content"),
+        ])
+        .filter(|a| !a.starts_with("http")),
+        site_name: first_attr(&[("meta[property='og:site_name']", "content")]),
+        canonical_url,
+        lang,
+        published_at,
+    }
+}
+
+/// `/2025/12/02/` in a URL path.
+fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
+    let parts: Vec<&str> = url.path_segments()?.collect();
+    parts.windows(3).find_map(|w| {
+        let (y, m, d) = (w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?);
+        if !(1990..=2100).contains(&y) || w[0].len() != 4 {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(y, m, d)?;
+        Some(
+            Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
+                .fixed_offset(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_time_elements_and_url_dates() {
+        let meta = read(
+            "<html lang='fr-FR'><body><h1> Titre </h1><time datetime='2025-05-06T10:00:00+01:00'>6 mai</time></body></html>",
+            None,
+        );
+        assert_eq!(meta.title.as_deref(), Some("Titre"));
+        assert_eq!(meta.lang.as_deref(), Some("fr"));
+        assert_eq!(
+            meta.published_at.unwrap().to_rfc3339(),
+            "2025-05-06T10:00:00+01:00"
+        );
+        let url = Url::parse("https://x.ma/2025/12/02/slug").unwrap();
+        assert_eq!(
+            read("<p>x</p>", Some(&url))
+                .published_at
+                .unwrap()
+                .to_rfc3339(),
+            "2025-12-02T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn relative_canonical_links_are_resolved() {
+        let url = Url::parse("https://x.ma/a?utm=1").unwrap();
+        let meta = read("<link rel=canonical href='/a'>", Some(&url));
+        assert_eq!(meta.canonical_url.as_deref(), Some("https://x.ma/a"));
+    }
+}

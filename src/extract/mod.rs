@@ -1,0 +1,211 @@
+//! Page HTML to article: body text, title, date, author, language, canonical URL.
+//!
+//! The general extractor is dom_smoothie (a port of readability.js). Its output still carries
+//! what readability keeps on Arabic news markup, so our own layers run on top, each testable
+//! alone:
+//! - [`blocks`] turns HTML into paragraphs, measuring how much of each is link text;
+//! - [`boilerplate`] drops cookie notices, comment forms, related lists, share bars and
+//!   "back to top" buttons in Arabic, French and English, and link-dense fragments;
+//! - repeated paragraphs are kept once (scrapers often see a body twice);
+//! - [`metadata`] reads title, date, author, language and canonical URL from the whole page.
+
+mod blocks;
+mod boilerplate;
+mod lang;
+mod metadata;
+
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use url::Url;
+
+pub use blocks::text_of_fragment;
+pub use lang::detect as detect_language;
+
+/// What extraction found on a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub title: String,
+    /// Paragraphs separated by a blank line.
+    pub body: String,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub canonical_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("no article text found on the page")]
+    Empty,
+    #[error("the HTML parser panicked on this page")]
+    Panicked,
+}
+
+/// A page must yield at least this many characters of body for the readability result to be
+/// trusted; below it the whole page body is used, filtered.
+const MIN_BODY_CHARS: usize = 200;
+
+/// Extract the article from `html`, the page at `url` (used to resolve links and read dates
+/// from the path).
+pub fn extract(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
+    catch_unwind(AssertUnwindSafe(|| extract_inner(html, url)))
+        .map_err(|_| ExtractError::Panicked)?
+}
+
+fn extract_inner(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
+    let meta = metadata::read(html, url);
+    let readable = dom_smoothie::Readability::new(html, url.map(Url::as_str), None)
+        .ok()
+        .and_then(|mut r| r.parse().ok());
+
+    let mut paragraphs = readable
+        .as_ref()
+        .map(|article| clean(blocks::paragraphs(&article.content)))
+        .unwrap_or_default();
+    if char_count(&paragraphs) < MIN_BODY_CHARS {
+        let whole = clean(blocks::paragraphs_of_body(html));
+        if char_count(&whole) > char_count(&paragraphs) {
+            paragraphs = whole;
+        }
+    }
+    if paragraphs.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    let body = paragraphs.join("\n\n");
+
+    let title = meta
+        .title
+        .or_else(|| readable.as_ref().map(|a| a.title.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| paragraphs[0].chars().take(120).collect());
+    let published_at = readable
+        .as_ref()
+        .and_then(|a| a.published_time.as_deref())
+        .and_then(crate::date::parse)
+        .or(meta.published_at);
+    let lang = lang::detect(&body).map(str::to_string).or(meta.lang);
+    Ok(Article {
+        title,
+        body,
+        published_at,
+        author: meta
+            .author
+            .or_else(|| readable.as_ref().and_then(|a| a.byline.clone()))
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        lang,
+        site_name: meta
+            .site_name
+            .or_else(|| readable.as_ref().and_then(|a| a.site_name.clone())),
+        canonical_url: meta.canonical_url.or_else(|| url.map(Url::to_string)),
+    })
+}
+
+/// Our layers over raw paragraphs: boilerplate out, repeats out.
+fn clean(raw: Vec<blocks::Block>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    raw.into_iter()
+        .filter(|block| !boilerplate::is_boilerplate(&block.text, block.link_chars))
+        .map(|block| block.text)
+        .filter(|text| seen.insert(crate::text::fold_str(text)))
+        .collect()
+}
+
+fn char_count(paragraphs: &[String]) -> usize {
+    paragraphs.iter().map(|p| p.chars().count()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r##"<!doctype html><html lang="ar" dir="rtl"><head>
+<title>حموشي يستقبل زوييف | هسبريس</title>
+<meta property="og:title" content="حموشي يستقبل زوييف">
+<meta property="og:site_name" content="هسبريس">
+<meta property="article:published_time" content="2025-12-01T18:30:00+01:00">
+<link rel="canonical" href="https://www.hespress.com/hammouchi-zouev-1.html">
+</head><body>
+<nav><a href="/">الرئيسية</a> <a href="/politique">سياسة</a> <a href="/sport">رياضة</a></nav>
+<div class="cookie">نحن نستخدم ملفات تعريف الارتباط لتحسين تجربتك. <button>موافق</button></div>
+<article class="post"><h1>حموشي يستقبل زوييف</h1>
+<div class="share"><a href="#">فيسبوك</a> <a href="#">تويتر</a></div>
+<div class="entry-content">
+<p>استقبل المدير العام للأمن الوطني ومراقبة التراب الوطني، عبد اللطيف حموشي، يوم الاثنين بالرباط، ألكسندر زوييف، الأمين العام المساعد لمكتب الأمم المتحدة لمكافحة الإرهاب.</p>
+<p>وتناولت المباحثات التهديدات الإرهابية في منطقة الساحل والصحراء، وسبل تعزيز التعاون في تأمين التظاهرات الرياضية الكبرى التي تستعد المملكة لاحتضانها.</p>
+<p>وتناولت المباحثات التهديدات الإرهابية في منطقة الساحل والصحراء، وسبل تعزيز التعاون في تأمين التظاهرات الرياضية الكبرى التي تستعد المملكة لاحتضانها.</p>
+<p>وأشاد المسؤول الأممي بالتجربة المغربية في مجال مكافحة الإرهاب والتطرف العنيف، معتبرا إياها نموذجا يحتذى به على المستوى الدولي.</p>
+</div>
+<div class="related"><h3>مقالات ذات صلة</h3><ul><li><a href="/a">الأمن يوقف مروجا للمخدرات بطنجة</a></li><li><a href="/b">توقيف شخص بالدار البيضاء</a></li></ul></div>
+<div id="respond"><h3>اترك تعليقاً</h3><p>لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *</p></div>
+</article>
+<a href="#top">زر الذهاب إلى الأعلى</a>
+<footer>جميع الحقوق محفوظة © 2025</footer>
+</body></html>"##;
+
+    fn article() -> Article {
+        extract(
+            PAGE,
+            Some(&Url::parse("https://www.hespress.com/hammouchi-zouev-1.html?utm=x").unwrap()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn body_holds_each_paragraph_once_and_no_boilerplate() {
+        let article = article();
+        let paragraphs: Vec<&str> = article.body.split("\n\n").collect();
+        assert_eq!(paragraphs.len(), 3, "{paragraphs:#?}");
+        assert!(paragraphs[0].starts_with("استقبل المدير العام"));
+        assert!(paragraphs[2].starts_with("وأشاد المسؤول"));
+        for junk in [
+            "ملفات تعريف الارتباط",
+            "مقالات ذات صلة",
+            "اترك تعليقاً",
+            "بريدك",
+            "الأعلى",
+            "الحقوق",
+            "مروجا",
+            "فيسبوك",
+        ] {
+            assert!(!article.body.contains(junk), "{junk} leaked into the body");
+        }
+    }
+
+    #[test]
+    fn metadata_comes_from_the_page() {
+        let article = article();
+        assert_eq!(article.title, "حموشي يستقبل زوييف");
+        assert_eq!(article.site_name.as_deref(), Some("هسبريس"));
+        assert_eq!(article.lang.as_deref(), Some("ar"));
+        assert_eq!(
+            article.canonical_url.as_deref(),
+            Some("https://www.hespress.com/hammouchi-zouev-1.html")
+        );
+        let published = article.published_at.unwrap();
+        assert_eq!(published.to_rfc3339(), "2025-12-01T18:30:00+01:00");
+    }
+
+    #[test]
+    fn pages_without_article_text_are_an_error() {
+        assert!(matches!(
+            extract(
+                "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+                None
+            ),
+            Err(ExtractError::Empty)
+        ));
+        assert!(extract("", None).is_err());
+    }
+
+    #[test]
+    fn short_plain_pages_still_yield_their_text() {
+        let article = extract("<html><body><p>Abdellatif Hammouchi met Avril Haines in Rabat on Monday to discuss counter-terrorism cooperation.</p></body></html>", None).unwrap();
+        assert!(article.body.contains("Avril Haines"));
+        assert_eq!(article.lang.as_deref(), Some("en"));
+    }
+}

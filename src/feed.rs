@@ -1,0 +1,339 @@
+//! Feed bytes to entries: sanitize, parse with feed-rs, give every entry a stable identity.
+//!
+//! feed-rs is strict XML: one bare `&`, one HTML entity or an `<rss>` without a version loses
+//! the whole feed. [`sanitize`] repairs those first. feed-rs's own fallback entry id changes when
+//! a title is edited and is random when there is no link, so ids are ours ([`Entry::key`]).
+//! feed-rs can panic on some inputs; [`parse`] turns a panic into an error.
+
+use std::borrow::Cow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::extract::text_of_fragment;
+
+/// One item of a feed, as we keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Stable identity: `guid:…`, else `link:…`, else `hash:…` of title and date.
+    pub key: String,
+    pub url: Option<Url>,
+    pub title: String,
+    /// Text of the item's content or summary, tags removed: the body when the page is not
+    /// fetched or cannot be.
+    pub summary: String,
+    pub published: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+}
+
+/// A parsed feed.
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("not a feed: {0}")]
+    Invalid(String),
+    #[error("the feed parser panicked on this input")]
+    Panicked,
+}
+
+/// feed-rs calls this when an entry has no id; the marker tells us to derive our own.
+const GENERATED_ID: &str = "\u{0}raqib-generated";
+
+/// Parse `text`, a feed already decoded to UTF-8, fetched from `base`.
+pub fn parse(text: &str, base: &Url) -> Result<ParsedFeed, FeedError> {
+    let cleaned = sanitize(text);
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(base.as_str()))
+        .id_generator(|_, _, _| GENERATED_ID.to_string())
+        .timestamp_parser(|s| crate::date::parse(s).map(|d| d.with_timezone(&Utc)))
+        .build();
+    let parsed = catch_unwind(AssertUnwindSafe(|| parser.parse(cleaned.as_bytes())))
+        .map_err(|_| FeedError::Panicked)?
+        .map_err(|err| FeedError::Invalid(err.to_string()))?;
+    Ok(ParsedFeed {
+        title: parsed.title.map(|t| text_of_fragment(&t.content)),
+        entries: parsed.entries.into_iter().map(|e| entry(e, base)).collect(),
+    })
+}
+
+fn entry(raw: feed_rs::model::Entry, base: &Url) -> Entry {
+    let url = raw
+        .links
+        .iter()
+        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .or(raw.links.first())
+        .and_then(|l| base.join(l.href.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|mut u| {
+            u.set_fragment(None);
+            u
+        });
+    let title = raw
+        .title
+        .map(|t| text_of_fragment(&t.content))
+        .unwrap_or_default();
+    let summary = raw
+        .content
+        .and_then(|c| c.body)
+        .filter(|b| !b.trim().is_empty())
+        .or(raw.summary.map(|s| s.content))
+        .map(|html| text_of_fragment(&html))
+        .unwrap_or_default();
+    let published = raw.published.or(raw.updated);
+    let guid = raw.id.trim();
+    let key = if !guid.is_empty() && guid != GENERATED_ID {
+        format!("guid:{guid}")
+    } else if let Some(url) = &url {
+        format!("link:{url}")
+    } else {
+        let mut hash = Sha256::new();
+        hash.update(title.as_bytes());
+        hash.update([0]);
+        hash.update(published.map(|d| d.to_rfc3339()).unwrap_or_default());
+        format!("hash:{:x}", hash.finalize())
+    };
+    Entry {
+        key,
+        url,
+        title,
+        summary,
+        published,
+        author: raw
+            .authors
+            .iter()
+            .find_map(|a| a.name.as_deref().or(a.email.as_deref()))
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+    }
+}
+
+/// Repair what makes strict XML parsers drop a whole feed: bare ampersands, HTML named entities,
+/// an encoding declaration that no longer fits (the text is UTF-8 by now), `<rss>` without a
+/// version. CDATA sections are left as they are.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let body = text.trim_start_matches('\u{FEFF}').trim_start();
+    if body.starts_with('{') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = body;
+    if rest.starts_with("<?xml") {
+        if let Some(end) = rest.find("?>") {
+            out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            rest = &rest[end + 2..];
+        }
+    }
+    while let Some(pos) = rest.find(['&', '<']) {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        if rest.starts_with("<![CDATA[") {
+            let end = rest.find("]]>").map_or(rest.len(), |i| i + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else if rest.starts_with("<rss") && rss_lacks_version(rest) {
+            out.push_str("<rss version=\"2.0\"");
+            rest = &rest[4..];
+        } else if rest.starts_with('<') {
+            out.push('<');
+            rest = &rest[1..];
+        } else {
+            let consumed = entity(rest, &mut out);
+            rest = &rest[consumed..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn rss_lacks_version(tag: &str) -> bool {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let head = &tag[..end];
+    head.len() >= 4
+        && head[4..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        && !head.contains("version")
+        || head == "<rss"
+}
+
+/// Write the entity at the start of `s` (which starts with `&`) to `out` in a form XML accepts;
+/// returns how many bytes of `s` it used.
+fn entity(s: &str, out: &mut String) -> usize {
+    let name_len = s[1..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+        .unwrap_or(s.len() - 1);
+    let name = &s[1..1 + name_len];
+    let terminated = s[1 + name_len..].starts_with(';');
+    if !terminated || name.is_empty() {
+        out.push_str("&amp;");
+        return 1;
+    }
+    let used = name_len + 2;
+    if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+        out.push_str(&s[..used]);
+    } else if let Some(num) = name.strip_prefix('#') {
+        let valid = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => num.parse().ok(),
+        }
+        .and_then(char::from_u32)
+        .is_some();
+        if valid {
+            out.push_str(&s[..used]);
+        } else {
+            out.push_str("&amp;");
+            return 1;
+        }
+    } else if let Some(c) = html_entity(name) {
+        out.push_str(&format!("&#{};", c as u32));
+    } else {
+        out.push_str("&amp;");
+        return 1;
+    }
+    used
+}
+
+/// The HTML named entities that turn up in feeds.
+fn html_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "nbsp" => '\u{A0}',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "hellip" => '…',
+        "mdash" => '—',
+        "ndash" => '–',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "sbquo" => '‚',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "bdquo" => '„',
+        "laquo" => '«',
+        "raquo" => '»',
+        "bull" => '•',
+        "middot" => '·',
+        "deg" => '°',
+        "euro" => '€',
+        "pound" => '£',
+        "times" => '×',
+        "eacute" => 'é',
+        "Eacute" => 'É',
+        "egrave" => 'è',
+        "Egrave" => 'È',
+        "ecirc" => 'ê',
+        "euml" => 'ë',
+        "agrave" => 'à',
+        "Agrave" => 'À',
+        "acirc" => 'â',
+        "ccedil" => 'ç',
+        "Ccedil" => 'Ç',
+        "icirc" => 'î',
+        "iuml" => 'ï',
+        "ocirc" => 'ô',
+        "ouml" => 'ö',
+        "ugrave" => 'ù',
+        "ucirc" => 'û',
+        "uuml" => 'ü',
+        "oelig" => 'œ',
+        "aelig" => 'æ',
+        "szlig" => 'ß',
+        "zwnj" => '\u{200C}',
+        "zwj" => '\u{200D}',
+        "lrm" => '\u{200E}',
+        "rlm" => '\u{200F}',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://outlet.example/feed").unwrap()
+    }
+
+    const RSS: &str = r#"<?xml version="1.0" encoding="windows-1256"?>
+<rss><channel><title>Sport & Culture &eacute;t&eacute;</title>
+<item><title>حموشي &amp; زوييف</title><link>/2025/12/a.html</link><guid>id-1</guid>
+<pubDate>Tue, 02 Dec 2025 09:15:00 +0100</pubDate>
+<description><![CDATA[<p>Le <b>DGSN</b> & co</p>]]></description></item>
+<item><title>Sans guid</title><link>https://outlet.example/b.html#top</link></item>
+<item><title>Ni lien ni guid</title><pubDate>02 Dec 2025 10:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+    #[test]
+    fn a_sloppy_rss_feed_parses_whole() {
+        let feed = parse(RSS, &base()).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Sport & Culture été"));
+        assert_eq!(feed.entries.len(), 3);
+        let first = &feed.entries[0];
+        assert_eq!(first.key, "guid:id-1");
+        assert_eq!(first.title, "حموشي & زوييف");
+        assert_eq!(
+            first.url.as_ref().unwrap().as_str(),
+            "https://outlet.example/2025/12/a.html"
+        );
+        assert_eq!(first.summary, "Le DGSN & co");
+        assert_eq!(
+            first.published.unwrap().to_rfc3339(),
+            "2025-12-02T08:15:00+00:00"
+        );
+    }
+
+    #[test]
+    fn entry_keys_fall_back_to_link_then_hash() {
+        let feed = parse(RSS, &base()).unwrap();
+        assert_eq!(feed.entries[1].key, "link:https://outlet.example/b.html");
+        assert!(feed.entries[2].key.starts_with("hash:"));
+        let again = parse(RSS, &base()).unwrap();
+        assert_eq!(feed.entries[2].key, again.entries[2].key, "keys are stable");
+    }
+
+    #[test]
+    fn atom_and_json_feed_parse() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+<entry><id>urn:a:1</id><title>T</title><link href="https://outlet.example/x"/>
+<updated>2025-12-02T09:00:00Z</updated><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
+        let feed = parse(atom, &base()).unwrap();
+        assert_eq!(feed.entries[0].key, "guid:urn:a:1");
+        assert_eq!(feed.entries[0].summary, "Body");
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"7","url":"https://outlet.example/7","content_text":"Hi"}]}"#;
+        assert_eq!(parse(json, &base()).unwrap().entries[0].key, "guid:7");
+    }
+
+    #[test]
+    fn sanitize_leaves_valid_xml_and_cdata_alone() {
+        let xml =
+            "<rss version=\"2.0\"><a>x &amp; y &#233; &#x41;</a><![CDATA[a & b &nbsp;]]></rss>";
+        assert_eq!(sanitize(xml), xml);
+    }
+
+    #[test]
+    fn sanitize_repairs_entities_and_versions() {
+        assert_eq!(
+            sanitize("<rss><t>a & b &nbsp; &bogus; &#xZZ;</t></rss>"),
+            "<rss version=\"2.0\"><t>a &amp; b &#160; &amp;bogus; &amp;#xZZ;</t></rss>"
+        );
+        assert_eq!(sanitize("<rss>"), "<rss version=\"2.0\">");
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for input in [
+            "",
+            "hello",
+            "<html><body>not a feed</body></html>",
+            "<rss><channel><item>",
+            "{\"x\":",
+        ] {
+            assert!(parse(input, &base()).is_err(), "{input:?}");
+        }
+    }
+}

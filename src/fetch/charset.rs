@@ -1,0 +1,107 @@
+//! Bytes to text: BOM, then the HTTP charset, then the document's own declaration, then a
+//! detector told the top-level domain (windows-1256 and ISO-8859-6 Arabic pages still exist).
+
+use encoding_rs::{Encoding, UTF_8};
+
+/// Decode `bytes`, served with `content_type`, from a host ending in `tld`. Returns the text and
+/// the name of the encoding used.
+pub fn decode(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    tld: Option<&str>,
+) -> (String, &'static str) {
+    let encoding = Encoding::for_bom(bytes)
+        .map(|(e, _)| e)
+        .or_else(|| {
+            content_type
+                .and_then(charset_param)
+                .and_then(|l| Encoding::for_label(l.as_bytes()))
+        })
+        .or_else(|| declared(bytes))
+        .unwrap_or_else(|| detect(bytes, tld));
+    // UTF-16 labels in a document's own declaration are lies once the bytes are ASCII-compatible.
+    let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        Encoding::for_bom(bytes).map_or(UTF_8, |(e, _)| e)
+    } else {
+        encoding
+    };
+    let (text, used, _) = encoding.decode(bytes);
+    (text.into_owned(), used.name())
+}
+
+fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(['"', '\'']))
+    })
+}
+
+/// `<meta charset>`, `<meta http-equiv content="…charset=…">` or `<?xml encoding="…"?>` in the
+/// first 1024 bytes.
+fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    for marker in ["charset=", "encoding="] {
+        let mut rest = head.as_str();
+        while let Some(at) = rest.find(marker) {
+            rest = &rest[at + marker.len()..];
+            let value: String = rest
+                .trim_start_matches(['"', '\'', ' '])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+                .collect();
+            if let Some(encoding) = Encoding::for_label(value.as_bytes()) {
+                return Some(encoding);
+            }
+        }
+    }
+    None
+}
+
+fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(tld.map(str::as_bytes), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARABIC: &str = "استقبل المدير العام للأمن الوطني ومراقبة التراب الوطني، عبد اللطيف حموشي، يوم الاثنين، ألكسندر زوييف، الأمين العام المساعد لمكتب الأمم المتحدة لمكافحة الإرهاب.";
+
+    #[test]
+    fn http_charset_wins_over_the_document() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(ARABIC);
+        let (text, used) = decode(&bytes, Some("text/html; charset=\"windows-1256\""), None);
+        assert_eq!(text, ARABIC);
+        assert_eq!(used, "windows-1256");
+    }
+
+    #[test]
+    fn undeclared_windows_1256_is_detected() {
+        let text = ARABIC.repeat(3);
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&text);
+        let (text, used) = decode(&bytes, Some("text/xml"), Some("ma"));
+        assert_eq!(used, "windows-1256");
+        assert!(text.starts_with("استقبل"));
+    }
+
+    #[test]
+    fn declarations_and_boms_are_read() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252
+            .encode("<?xml version='1.0' encoding='ISO-8859-1'?><t>été</t>");
+        assert_eq!(
+            decode(&bytes, None, None).0,
+            "<?xml version='1.0' encoding='ISO-8859-1'?><t>été</t>"
+        );
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice("حموشي".as_bytes());
+        assert_eq!(
+            decode(&bom, Some("text/html; charset=iso-8859-1"), None),
+            ("حموشي".to_string(), "UTF-8")
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! raqib (رقيب, "watcher"): a news-monitoring daemon.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! schedule -> fetch feed -> feed (parse) -> fetch page -> extract -> watch (match) -> story
+//!          -> store (one transaction) -> alert (outbox -> sinks)
+//! ```
+//!
+//! The stages in the middle ([`feed`], [`extract`], [`watch`], [`story`], with [`text`] and
+//! [`date`] under them) are pure: text in, values out, no I/O and no clock. I/O lives at the
+//! ends ([`fetch`], [`store`], [`alert`]) and [`daemon`] alone wires tasks, timers and signals.
+//! See ARCHITECTURE.md.
+
+pub mod alert;
+pub mod config;
+pub mod daemon;
+pub mod date;
+pub mod extract;
+pub mod feed;
+pub mod fetch;
+pub mod schedule;
+pub mod store;
+pub mod story;
+pub mod text;
+pub mod watch;

@@ -1,0 +1,259 @@
+//! The `raqib` command line: parse arguments, call the library, map errors to exit codes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use raqib::config::{Config, ConfigError};
+use raqib::{daemon, extract, fetch, watch};
+
+/// EX_CONFIG from sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from
+/// turning into a restart loop.
+const EXIT_CONFIG: u8 = 78;
+
+#[derive(Parser)]
+#[command(
+    name = "raqib",
+    version,
+    about = "News monitoring: polls feeds, extracts articles, matches watchlists, raises alerts"
+)]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "config.toml")]
+    config: PathBuf,
+    /// Log line format (logs go to standard error; filter with RUST_LOG, e.g. RUST_LOG=raqib=debug).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Compact)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Compact,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon until SIGTERM or SIGINT.
+    Run {
+        /// Poll every feed once, deliver the alerts, and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Check the configuration file: exit 0 when valid, 2 with every problem listed otherwise.
+    CheckConfig,
+    /// Extract the article from a page (a file, a URL, or - for standard input).
+    Extract {
+        /// The page's address, to resolve links and read dates when the input is a file.
+        #[arg(long)]
+        url: Option<url::Url>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        input: String,
+    },
+    /// Run the configured watches over a text file (or - for standard input): exit 0 when a
+    /// watch fired, 1 when none did, 2 on error.
+    Match {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        input: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(cli.log_format);
+    let result = match cli.command {
+        Command::Run { once } => run(&cli.config, once),
+        Command::CheckConfig => check_config(&cli.config),
+        Command::Extract { url, format, input } => {
+            extract_command(&cli.config, url, format, &input)
+        }
+        Command::Match { format, input } => match_command(&cli.config, format, &input),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("raqib: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Compact => builder.compact().init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, ExitCode> {
+    Config::load(path).map_err(|err| {
+        eprintln!("{err}");
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let runtime = runtime()?;
+    if once {
+        let feeds = config.feeds.len();
+        let report = runtime.block_on(daemon::run_once(config))?;
+        tracing::info!(
+            feeds_ok = report.feeds_ok,
+            feeds_failed = report.feeds_failed,
+            new_articles = report.new_articles,
+            alerts = report.alerts,
+            delivered = report.delivered,
+            delivery_failures = report.delivery_failures,
+            "run --once finished"
+        );
+        // Exit 1 only when nothing could be polled at all.
+        return Ok(if feeds > 0 && report.feeds_ok == 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    runtime.block_on(daemon::run(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
+    match Config::load(path) {
+        Ok(config) => {
+            if let Err(err) = watch::Watchlist::compile(&config.watches) {
+                eprintln!("{}: {err}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+            println!(
+                "{}: ok ({} feeds, {} watches, {} sinks)",
+                path.display(),
+                config.feeds.len(),
+                config.watches.len(),
+                config.sinks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err @ (ConfigError::Invalid { .. } | ConfigError::Read { .. })) => {
+            eprintln!("{err}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn read_input(input: &str) -> anyhow::Result<Vec<u8>> {
+    if input == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        Ok(bytes)
+    } else {
+        std::fs::read(input).with_context(|| format!("cannot read {input}"))
+    }
+}
+
+fn extract_command(
+    config_path: &Path,
+    url: Option<url::Url>,
+    format: Format,
+    input: &str,
+) -> anyhow::Result<ExitCode> {
+    let (html, page_url) = match url::Url::parse(input)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        Some(address) => {
+            // Fetch with the configured policy when there is a config, the defaults otherwise.
+            let config = if config_path.exists() {
+                Config::load(config_path)?
+            } else {
+                Config::from_toml(config_path, "")?
+            };
+            let fetcher = fetch::Fetcher::new(&config.daemon)?;
+            let outcome = runtime()?.block_on(fetcher.get(&address, None))?;
+            match outcome {
+                fetch::Outcome::Fetched(document) => (document.text, Some(document.url)),
+                fetch::Outcome::NotModified => bail!("{address}: unexpected 304"),
+            }
+        }
+        None => {
+            let bytes = read_input(input)?;
+            let tld = url
+                .as_ref()
+                .and_then(|u| u.host_str())
+                .and_then(|h| h.rsplit('.').next())
+                .map(str::to_string);
+            (fetch::charset::decode(&bytes, None, tld.as_deref()).0, url)
+        }
+    };
+    let article = extract::extract(&html, page_url.as_ref()).with_context(|| format!("{input}"))?;
+    match format {
+        Format::Text => println!("{}", article.body),
+        Format::Json => println!("{}", serde_json::to_string(&article)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn match_command(config_path: &Path, format: Format, input: &str) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let watchlist = watch::Watchlist::compile(&config.watches)?;
+    let bytes = read_input(input)?;
+    let text = fetch::charset::decode(&bytes, None, None).0;
+    let hits = watchlist.scan("", &text);
+    for hit in &hits {
+        let name = &config.watches[hit.watch].name;
+        match format {
+            Format::Json => {
+                let matches: Vec<_> = hit
+                    .matches
+                    .iter()
+                    .map(|m| serde_json::json!({"term": m.term, "text": m.text, "start": m.start, "end": m.end, "snippet": m.snippet}))
+                    .collect();
+                println!("{}", serde_json::json!({"watch": name, "matches": matches}));
+            }
+            Format::Text => {
+                for m in &hit.matches {
+                    println!("{name}\t{}..{}\t{}\t{}", m.start, m.end, m.text, m.snippet);
+                }
+            }
+        }
+    }
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

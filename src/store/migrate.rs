@@ -1,0 +1,36 @@
+//! Schema migrations: `migrations/NNNN_name.sql`, compiled in, applied in order at start.
+//!
+//! The schema version is SQLite's `user_version`. Each migration runs in its own transaction
+//! with the version bump, so a crash leaves the database at a whole version.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Every migration, in order; the version after applying `MIGRATIONS[i]` is `i + 1`.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+
+/// The schema version this binary writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// Bring the database up to [`LATEST`], refusing a database written by a newer raqib.
+pub fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > LATEST {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: LATEST,
+        });
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as u32 + 1;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)
+            .map_err(|source| StoreError::Migration { name, source })?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(migration = name, version, "applied database migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,413 @@
+//! SQLite storage: the migrations runner, one writer connection, typed queries.
+//!
+//! Everything that belongs together is written in one transaction: an article, its story,
+//! its matches, its alerts and their deliveries (the outbox). A crash therefore leaves either
+//! all of it or none of it, and an alert can never be stored without the deliveries that will
+//! carry it.
+
+mod migrate;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::fetch::Validators;
+use crate::watch::Match;
+
+pub use migrate::LATEST as SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database schema version {found} is newer than this raqib understands ({known}); upgrade raqib or use another database file"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("database migration {name} failed: {source}")]
+    Migration {
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Time as stored: RFC 3339, UTC, whole seconds.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// A feed's row: identity, validators and health.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedState {
+    pub id: i64,
+    pub validators: Validators,
+    pub consecutive_errors: u32,
+    pub next_due_at: Option<DateTime<Utc>>,
+}
+
+/// Where an article's body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySource {
+    Page,
+    Feed,
+}
+
+/// An article ready to be stored, with its matches.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub feed_id: i64,
+    pub entry_key: String,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub body_source: BodySource,
+    pub body_error: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub simhash: u64,
+    /// (watch name, match).
+    pub matches: Vec<(String, Match)>,
+}
+
+/// The ids an article got, which its alerts name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredArticle {
+    pub id: i64,
+    pub story_id: i64,
+}
+
+/// An alert to write with its article, and the sinks it goes to.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub uid: String,
+    pub watch: String,
+    pub severity: String,
+    pub payload: String,
+    pub sinks: Vec<String>,
+}
+
+/// A delivery due to be attempted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingDelivery {
+    pub id: i64,
+    pub sink: String,
+    pub alert_uid: String,
+    pub payload: String,
+    pub attempts: u32,
+}
+
+/// The database, through its one writer connection.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                open_err(rusqlite::Error::InvalidPath(PathBuf::from(format!(
+                    "{}: {e}",
+                    parent.display()
+                ))))
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        migrate::run(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Make sure a feed has a row (outlet names may change in the config) and return it.
+    pub fn sync_feed(&mut self, url: &str, outlet: &str, now: DateTime<Utc>) -> Result<FeedState> {
+        self.conn.execute(
+            "INSERT INTO feed (url, outlet, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet",
+            params![url, outlet, timestamp(now)],
+        )?;
+        let state = self.conn.query_row(
+            "SELECT id, etag, last_modified, consecutive_errors, next_due_at FROM feed WHERE url = ?1",
+            [url],
+            |row| {
+                Ok(FeedState {
+                    id: row.get(0)?,
+                    validators: Validators { etag: row.get(1)?, last_modified: row.get(2)? },
+                    consecutive_errors: row.get(3)?,
+                    next_due_at: row.get::<_, Option<String>>(4)?.as_deref().and_then(parse_timestamp),
+                })
+            },
+        )?;
+        Ok(state)
+    }
+
+    /// Which of `keys` (entry keys of the feed) or `urls` are already stored.
+    pub fn known_entries(
+        &self,
+        feed_id: i64,
+        keys: &[&str],
+        urls: &[&str],
+    ) -> Result<HashSet<String>> {
+        let mut known = HashSet::new();
+        let mut by_key = self
+            .conn
+            .prepare_cached("SELECT 1 FROM article WHERE feed_id = ?1 AND entry_key = ?2")?;
+        for key in keys {
+            if by_key.exists(params![feed_id, key])? {
+                known.insert(key.to_string());
+            }
+        }
+        // The same article may come through two feeds of one outlet (main and category feeds).
+        let mut by_url = self
+            .conn
+            .prepare_cached("SELECT 1 FROM article WHERE url = ?1 OR canonical_url = ?1")?;
+        for url in urls {
+            if by_url.exists([url])? {
+                known.insert(url.to_string());
+            }
+        }
+        Ok(known)
+    }
+
+    /// A poll succeeded (with a new body or a 304).
+    pub fn record_poll_success(
+        &mut self,
+        feed_id: i64,
+        validators: Option<&Validators>,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        let now = timestamp(now);
+        self.conn.execute(
+            "UPDATE feed SET last_polled_at = ?2, last_success_at = ?2, consecutive_errors = 0, last_error = NULL,
+                 next_due_at = ?3 WHERE id = ?1",
+            params![feed_id, now, timestamp(next_due)],
+        )?;
+        if let Some(v) = validators {
+            self.conn.execute(
+                "UPDATE feed SET etag = ?2, last_modified = ?3 WHERE id = ?1",
+                params![feed_id, v.etag, v.last_modified],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A poll failed; the feed stays scheduled.
+    pub fn record_poll_failure(
+        &mut self,
+        feed_id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feed SET last_polled_at = ?2, last_error = ?3, consecutive_errors = consecutive_errors + 1,
+                 next_due_at = ?4 WHERE id = ?1",
+            params![feed_id, timestamp(now), error, timestamp(next_due)],
+        )?;
+        Ok(())
+    }
+
+    /// Store an article with its story, matches, alerts and deliveries in one transaction.
+    /// `alerts` builds the alerts once the article's ids are known. Returns `None` when the
+    /// entry was already stored (nothing is written then).
+    pub fn insert_article(
+        &mut self,
+        article: &NewArticle,
+        now: DateTime<Utc>,
+        story_window: Duration,
+        alerts: impl FnOnce(StoredArticle) -> Vec<NewAlert>,
+    ) -> Result<Option<StoredArticle>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let exists = tx
+            .query_row(
+                "SELECT 1 FROM article WHERE feed_id = ?1 AND entry_key = ?2",
+                params![article.feed_id, article.entry_key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if exists {
+            return Ok(None);
+        }
+        let since = now
+            - chrono::Duration::from_std(story_window)
+                .unwrap_or_else(|_| chrono::Duration::days(2));
+        let candidates = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT story_id, simhash FROM article WHERE fetched_at >= ?1 ORDER BY id DESC LIMIT 5000",
+            )?;
+            stmt.query_map([timestamp(since)], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let story_id = match crate::story::find(article.simhash, &candidates) {
+            Some(story) => story,
+            None => {
+                tx.execute(
+                    "INSERT INTO story (first_seen_at, title) VALUES (?1, ?2)",
+                    params![timestamp(now), article.title],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.execute(
+            "INSERT INTO article (feed_id, entry_key, url, canonical_url, title, body, body_source, body_error,
+                 author, lang, site_name, published_at, fetched_at, simhash, story_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                article.feed_id,
+                article.entry_key,
+                article.url,
+                article.canonical_url,
+                article.title,
+                article.body,
+                match article.body_source {
+                    BodySource::Page => "page",
+                    BodySource::Feed => "feed",
+                },
+                article.body_error,
+                article.author,
+                article.lang,
+                article.site_name,
+                article.published_at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                timestamp(now),
+                article.simhash as i64,
+                story_id,
+            ],
+        )?;
+        let stored = StoredArticle {
+            id: tx.last_insert_rowid(),
+            story_id,
+        };
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO \"match\" (article_id, watch, term, text, field, start, \"end\", snippet)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for (watch, m) in &article.matches {
+                stmt.execute(params![
+                    stored.id,
+                    watch,
+                    m.term,
+                    m.text,
+                    m.field.as_str(),
+                    m.start as i64,
+                    m.end as i64,
+                    m.snippet
+                ])?;
+            }
+        }
+        for alert in alerts(stored) {
+            tx.execute(
+                "INSERT INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    alert.uid,
+                    alert.watch,
+                    alert.severity,
+                    stored.id,
+                    story_id,
+                    timestamp(now),
+                    alert.payload
+                ],
+            )?;
+            let alert_id = tx.last_insert_rowid();
+            for sink in &alert.sinks {
+                tx.execute(
+                    "INSERT INTO delivery (alert_id, sink, next_attempt_at) VALUES (?1, ?2, ?3)",
+                    params![alert_id, sink, timestamp(now)],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(Some(stored))
+    }
+
+    /// Deliveries due at `now`, oldest first.
+    pub fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<PendingDelivery>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.sink, a.uid, a.payload, d.attempts FROM delivery d JOIN alert a ON a.id = d.alert_id
+             WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![timestamp(now), limit as i64], |row| {
+            Ok(PendingDelivery {
+                id: row.get(0)?,
+                sink: row.get(1)?,
+                alert_uid: row.get(2)?,
+                payload: row.get(3)?,
+                attempts: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn mark_delivered(&mut self, delivery_id: i64, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2, last_error = NULL
+             WHERE id = ?1",
+            params![delivery_id, timestamp(now)],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_failed(
+        &mut self,
+        delivery_id: i64,
+        error: &str,
+        next_attempt: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE delivery SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+            params![delivery_id, error, timestamp(next_attempt)],
+        )?;
+        Ok(())
+    }
+
+    /// Pending deliveries, due or not (what a clean shutdown leaves behind).
+    pub fn pending_deliveries(&self) -> Result<u64> {
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM delivery WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(count as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::watch::Field;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 12, 2, 9, 0, 0).unwrap()
+}
+
+fn article(feed_id: i64, key: &str) -> NewArticle {
+    NewArticle {
+        feed_id,
+        entry_key: key.to_string(),
+        url: Some(format!("https://x.ma/{key}")),
+        canonical_url: None,
+        title: "حموشي يستقبل زوييف".into(),
+        body: format!("نص المقال {key}"),
+        body_source: BodySource::Page,
+        body_error: None,
+        author: None,
+        lang: Some("ar".into()),
+        site_name: None,
+        published_at: None,
+        simhash: crate::story::simhash(key),
+        matches: vec![(
+            "hammouchi".into(),
+            Match {
+                term: "حموشي".into(),
+                text: "حموشي".into(),
+                field: Field::Title,
+                start: 0,
+                end: 10,
+                snippet: "حموشي يستقبل".into(),
+            },
+        )],
+    }
+}
+
+fn alert(uid: &str) -> Vec<NewAlert> {
+    vec![NewAlert {
+        uid: uid.into(),
+        watch: "hammouchi".into(),
+        severity: "high".into(),
+        payload: "{}".into(),
+        sinks: vec!["file".into(), "log".into()],
+    }]
+}
+
+#[test]
+fn migrations_apply_once_and_reopen_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/raqib.db");
+    drop(Store::open(&path).unwrap());
+    let store = Store::open(&path).unwrap();
+    let version: u32 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_database_from_a_newer_raqib_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raqib.db");
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::TooNew { .. }));
+    assert!(err.to_string().contains("newer"));
+}
+
+#[test]
+fn an_article_is_stored_once_with_its_alert_and_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let first = store
+        .insert_article(
+            &article(feed.id, "a"),
+            now(),
+            Duration::from_secs(3600),
+            |_| alert("u1"),
+        )
+        .unwrap();
+    assert!(first.is_some());
+    let again = store
+        .insert_article(
+            &article(feed.id, "a"),
+            now(),
+            Duration::from_secs(3600),
+            |_| panic!("not called"),
+        )
+        .unwrap();
+    assert_eq!(again, None);
+
+    let known = store
+        .known_entries(feed.id, &["a", "b"], &["https://x.ma/a", "https://x.ma/z"])
+        .unwrap();
+    assert_eq!(
+        known,
+        HashSet::from(["a".to_string(), "https://x.ma/a".to_string()])
+    );
+
+    let due = store.due_deliveries(now(), 10).unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.sink.as_str()).collect::<Vec<_>>(),
+        vec!["file", "log"]
+    );
+    store.mark_delivered(due[0].id, now()).unwrap();
+    store
+        .mark_failed(due[1].id, "sink down", now() + chrono::Duration::minutes(5))
+        .unwrap();
+    assert!(store.due_deliveries(now(), 10).unwrap().is_empty());
+    let later = store
+        .due_deliveries(now() + chrono::Duration::minutes(5), 10)
+        .unwrap();
+    assert_eq!((later.len(), later[0].attempts), (1, 1));
+    assert_eq!(store.pending_deliveries().unwrap(), 1);
+}
+
+#[test]
+fn a_reprint_joins_the_story_of_its_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let window = Duration::from_secs(48 * 3600);
+    let a = store
+        .insert_article(&article(feed.id, "a"), now(), window, |_| Vec::new())
+        .unwrap()
+        .unwrap();
+    let mut reprint = article(feed.id, "a2");
+    reprint.simhash = crate::story::simhash("a");
+    let b = store
+        .insert_article(&reprint, now(), window, |_| Vec::new())
+        .unwrap()
+        .unwrap();
+    let c = store
+        .insert_article(&article(feed.id, "c c c c"), now(), window, |_| Vec::new())
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.story_id, b.story_id);
+    assert_ne!(a.story_id, c.story_id);
+}
+
+#[test]
+fn poll_health_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    store
+        .record_poll_failure(feed.id, "timed out", now(), now())
+        .unwrap();
+    store
+        .record_poll_failure(feed.id, "timed out", now(), now())
+        .unwrap();
+    assert_eq!(
+        store
+            .sync_feed("https://x.ma/feed", "X", now())
+            .unwrap()
+            .consecutive_errors,
+        2
+    );
+    let validators = Validators {
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+    };
+    store
+        .record_poll_success(feed.id, Some(&validators), now(), now())
+        .unwrap();
+    let state = store.sync_feed("https://x.ma/feed", "X2", now()).unwrap();
+    assert_eq!(
+        (state.consecutive_errors, state.validators),
+        (0, validators)
+    );
+}

@@ -1,0 +1,209 @@
+//! Folding of Arabic and Latin text into one comparable form.
+
+use std::ops::Range;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Text after folding, with the byte range in the original that produced each folded byte.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    /// The folded text: lower case, no diacritics, one form per letter, single spaces.
+    pub text: String,
+    /// For each byte of `text`, the byte range of the original character it came from.
+    origin: Vec<(u32, u32)>,
+}
+
+impl Folded {
+    /// The byte range in the original text covered by the folded byte range `range`.
+    ///
+    /// `range` must lie on character boundaries of `text`, which every match found on
+    /// `text` does.
+    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        if range.start >= range.end || range.end > self.origin.len() {
+            return 0..0;
+        }
+        let start = self.origin[range.start].0 as usize;
+        let end = self.origin[range.end - 1].1 as usize;
+        start..end.max(start)
+    }
+}
+
+/// Fold `original` for matching.
+pub fn fold(original: &str) -> Folded {
+    let mut out = Folded {
+        text: String::with_capacity(original.len()),
+        origin: Vec::with_capacity(original.len()),
+    };
+    let mut last_was_space = true;
+    for (offset, ch) in original.char_indices() {
+        let span = (offset as u32, (offset + ch.len_utf8()) as u32);
+        let push = |out: &mut Folded, c: char| {
+            let before = out.text.len();
+            out.text.push(c);
+            out.origin
+                .extend(std::iter::repeat_n(span, out.text.len() - before));
+        };
+        match classify(ch) {
+            Fold::Drop => {}
+            Fold::Space => {
+                if !last_was_space {
+                    push(&mut out, ' ');
+                    last_was_space = true;
+                }
+            }
+            Fold::One(c) => {
+                push(&mut out, c);
+                last_was_space = false;
+            }
+            Fold::Latin => {
+                // Decompose, drop the combining marks, then lower-case: é -> e, Ç -> c.
+                for base in std::iter::once(ch).nfkd().filter(|c| !is_combining(*c)) {
+                    for lower in base.to_lowercase() {
+                        match lower {
+                            'œ' => push_str(&mut out, "oe", span),
+                            'æ' => push_str(&mut out, "ae", span),
+                            'ß' => push_str(&mut out, "ss", span),
+                            c => push(&mut out, c),
+                        }
+                    }
+                }
+                last_was_space = false;
+            }
+        }
+    }
+    if out.text.ends_with(' ') {
+        out.text.pop();
+        out.origin.pop();
+    }
+    out
+}
+
+/// Fold a string when no map back to the original is needed (watch terms, story words).
+pub fn fold_str(original: &str) -> String {
+    fold(original).text
+}
+
+fn push_str(out: &mut Folded, s: &str, span: (u32, u32)) {
+    out.text.push_str(s);
+    out.origin.extend(std::iter::repeat_n(span, s.len()));
+}
+
+enum Fold {
+    Drop,
+    Space,
+    One(char),
+    Latin,
+}
+
+fn classify(ch: char) -> Fold {
+    match ch {
+        // Arabic diacritics (harakat, shadda, sukun, superscript alef), Quranic annotation
+        // marks and tatweel: invisible to a reader's idea of the word.
+        '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06ED}'
+        | '\u{0610}'..='\u{061A}' => Fold::Drop,
+        '\u{0640}' => Fold::Drop,
+        // Invisible formatting: zero-width characters, bidi marks and isolates, soft hyphen, BOM.
+        '\u{200B}'..='\u{200F}'
+        | '\u{061C}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{202A}'..='\u{202E}' => Fold::Drop,
+        '\u{00AD}' | '\u{FEFF}' | '\u{2060}' => Fold::Drop,
+        // Alef forms, hamza seats, alef maqsura, ta marbuta, Persian and Urdu letter forms.
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => Fold::One('ا'),
+        'ى' | 'ئ' | 'ی' | 'ې' | 'ۍ' | 'ے' => Fold::One('ي'),
+        'ة' | 'ہ' | 'ۀ' | 'ە' | 'ۃ' => Fold::One('ه'),
+        'ؤ' => Fold::One('و'),
+        'ک' | 'ڪ' => Fold::One('ك'),
+        '٠'..='٩' => Fold::One(char::from(b'0' + (ch as u32 - 0x0660) as u8)),
+        '۰'..='۹' => Fold::One(char::from(b'0' + (ch as u32 - 0x06F0) as u8)),
+        // Arabic comma, semicolon and question mark read as their Latin counterparts.
+        '،' => Fold::One(','),
+        '؛' => Fold::One(';'),
+        '؟' => Fold::One('?'),
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
+            Fold::One('\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => Fold::One('"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' => Fold::One('-'),
+        c if c.is_whitespace() => Fold::Space,
+        c if c.is_ascii() => Fold::One(c.to_ascii_lowercase()),
+        c if is_arabic_block(c) => Fold::One(c),
+        _ => Fold::Latin,
+    }
+}
+
+fn is_arabic_block(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}')
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}')
+}
+
+/// Whether `c` belongs to a word (for boundaries): letters and digits of any script.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Whether `c` is an Arabic-script letter (where clitics attach).
+pub fn is_arabic_letter(c: char) -> bool {
+    is_arabic_block(c) && c.is_alphabetic()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_variants_fold_to_one_form() {
+        assert_eq!(fold_str("أفريل"), fold_str("افريل"));
+        assert_eq!(fold_str("إرهاب"), "ارهاب");
+        assert_eq!(fold_str("مكتبة"), "مكتبه");
+        assert_eq!(fold_str("مصطفى"), "مصطفي");
+        assert_eq!(fold_str("مسؤول"), "مسوول");
+        assert_eq!(fold_str("هيئة"), "هييه");
+        assert_eq!(fold_str("ایران کشور"), "ايران كشور");
+    }
+
+    #[test]
+    fn diacritics_tatweel_and_invisible_marks_vanish() {
+        assert_eq!(fold_str("حَمُّوشِي"), "حموشي");
+        assert_eq!(fold_str("حمـــوشي"), "حموشي");
+        assert_eq!(fold_str("حمو\u{200C}شي\u{200F}"), "حموشي");
+        assert_eq!(fold_str("a\u{00A0}\u{00A0}b"), "a b");
+    }
+
+    #[test]
+    fn digits_of_every_script_become_ascii() {
+        assert_eq!(fold_str("٢٠٢٥ ۱۴"), "2025 14");
+    }
+
+    #[test]
+    fn latin_case_accents_ligatures_and_quotes() {
+        assert_eq!(fold_str("Sécurité À l’ŒUVRE"), "securite a l'oeuvre");
+        assert_eq!(fold_str("“DGSN”"), "\"dgsn\"");
+        assert_eq!(fold_str("Straße"), "strasse");
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original_words() {
+        let original = "قال الحَمُّوشي، اليوم";
+        let folded = fold(original);
+        let start = folded.text.find("الحموشي").unwrap();
+        let range = folded.original_range(start..start + "الحموشي".len());
+        assert_eq!(&original[range], "الحَمُّوشي");
+
+        let original = "À l’ÉCOLE";
+        let folded = fold(original);
+        let start = folded.text.find("ecole").unwrap();
+        assert_eq!(&original[folded.original_range(start..start + 5)], "ÉCOLE");
+    }
+
+    #[test]
+    fn whitespace_runs_collapse_and_edges_trim() {
+        let folded = fold("  a \n\t b  ");
+        assert_eq!(folded.text, "a b");
+    }
+}
