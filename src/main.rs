@@ -1,6 +1,6 @@
 //! The `raqib` command line: parse arguments, call the library, map errors to exit codes.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -95,8 +95,13 @@ fn init_logs(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
+        // journald stamps every line itself.
+        LogFormat::Compact if std::env::var_os("JOURNAL_STREAM").is_some() => {
+            builder.compact().without_time().init()
+        }
         LogFormat::Compact => builder.compact().init(),
         LogFormat::Json => builder
             .json()

@@ -1,0 +1,258 @@
+//! Real components for integration tests: an HTTP server on 127.0.0.1, outlet pages built from
+//! the seed articles, config files in a temp dir, and the real binary.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// A canned response.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    pub etag: Option<String>,
+}
+
+impl Resource {
+    pub fn new(content_type: &str, body: impl Into<Vec<u8>>) -> Resource {
+        Resource {
+            status: 200,
+            content_type: content_type.to_string(),
+            body: body.into(),
+            etag: None,
+        }
+    }
+
+    pub fn with_etag(mut self, etag: &str) -> Resource {
+        self.etag = Some(etag.to_string());
+        self
+    }
+}
+
+#[derive(Default)]
+struct State {
+    routes: HashMap<String, Resource>,
+    hits: HashMap<String, usize>,
+}
+
+/// An HTTP/1.1 server on an ephemeral loopback port, one thread per connection.
+#[derive(Clone)]
+pub struct Server {
+    pub base: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                thread::spawn(move || serve(stream, &state));
+            }
+        });
+        Server { base, state }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn put(&self, path: &str, resource: Resource) {
+        self.state
+            .lock()
+            .unwrap()
+            .routes
+            .insert(path.to_string(), resource);
+    }
+
+    /// How many requests `path` has received (304s included).
+    pub fn hits(&self, path: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .hits
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut stream = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
+        let mut if_none_match = None;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("if-none-match") {
+                    if_none_match = Some(value.trim().to_string());
+                }
+            }
+        }
+        let resource = {
+            let mut state = state.lock().unwrap();
+            *state.hits.entry(path.clone()).or_default() += 1;
+            state.routes.get(&path).cloned()
+        };
+        let response = match resource {
+            Some(r) if r.etag.is_some() && r.etag == if_none_match => format!(
+                "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nContent-Length: 0\r\n\r\n",
+                r.etag.unwrap()
+            )
+            .into_bytes(),
+            Some(r) => {
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+                    r.status,
+                    r.content_type,
+                    r.body.len()
+                );
+                if let Some(etag) = &r.etag {
+                    head.push_str(&format!("ETag: {etag}\r\n"));
+                }
+                head.push_str("\r\n");
+                let mut bytes = head.into_bytes();
+                bytes.extend_from_slice(&r.body);
+                bytes
+            }
+            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found".to_vec(),
+        };
+        if stream.write_all(&response).is_err() {
+            return;
+        }
+    }
+}
+
+/// The text of seed article `prefix` (e.g. "000").
+pub fn seed(prefix: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
+    let path = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no seed {prefix}"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// An Arabic WordPress-style article page: the paragraphs inside `.entry-content`, surrounded by
+/// navigation, share buttons, a cookie banner, a related list, a comment form and a footer.
+/// `related` are the titles in the related list (they must not reach the body).
+pub fn wordpress_page(
+    title: &str,
+    paragraphs: &[&str],
+    published: Option<&str>,
+    related: &[&str],
+) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
+    let related: String = related
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("<li><a href=\"/related/{i}\">{t}</a></li>"))
+        .collect();
+    let published = published
+        .map(|p| format!("<meta property=\"article:published_time\" content=\"{p}\">"))
+        .unwrap_or_default();
+    format!(
+        r##"<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title} - الموقع</title>
+<meta property="og:title" content="{title}">{published}
+<script>window.dataLayer = [];</script><style>.x{{color:red}}</style></head>
+<body class="single-post">
+<header><nav class="main-menu"><ul><li><a href="/">الرئيسية</a></li><li><a href="/c/politique">سياسة</a></li><li><a href="/c/societe">مجتمع</a></li><li><a href="/c/sport">رياضة</a></li><li><a href="/c/monde">دولي</a></li></ul></nav></header>
+<div id="cookie-notice">نحن نستخدم ملفات تعريف الارتباط لتخصيص المحتوى والإعلانات وتحليل الزيارات. <a href="/privacy">اطّلع على التفاصيل</a> <button>موافق</button></div>
+<main><article class="post">
+<h1 class="entry-title">{title}</h1>
+<div class="post-meta"><span class="author">هيئة التحرير</span></div>
+<div class="share-buttons"><a href="https://facebook.com/sharer">فيسبوك</a> <a href="https://twitter.com/share">تويتر</a> <a href="https://wa.me/">واتساب</a></div>
+<div class="entry-content">
+{body}</div>
+<div class="post-tags"><a href="/tag/1">الأمن</a> <a href="/tag/2">المغرب</a></div>
+</article>
+<section class="related-posts"><h3>مقالات ذات صلة</h3><ul>{related}</ul></section>
+<div id="respond" class="comment-respond"><h3>اترك تعليقاً</h3>
+<p class="comment-notes">لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *</p>
+<form><textarea name="comment"></textarea><input type="submit" value="إرسال التعليق"></form></div>
+</main>
+<aside class="sidebar"><h3>الأكثر قراءة</h3><ul><li><a href="/m/1">حموشي يترأس حفل تخرج أفواج الشرطة</a></li><li><a href="/m/2">الطقس غدا</a></li></ul></aside>
+<a href="#" class="go-to-top">زر الذهاب إلى الأعلى</a>
+<footer><p>جميع الحقوق محفوظة © 2025</p></footer>
+</body></html>"##
+    )
+}
+
+/// The non-empty lines of a seed.
+pub fn lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Write `config` to `dir/config.toml` and return its path.
+pub fn write_config(dir: &Path, config: &str) -> PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+/// Run the real `raqib` binary.
+pub fn raqib(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("run raqib")
+}
+
+/// Run the real `raqib` binary with `stdin` as its standard input.
+pub fn raqib_with_input(args: &[&str], stdin: &[u8]) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run raqib");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
