@@ -472,6 +472,8 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate()).map_err(DaemonError::Signal)?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signal)?;
+    // SIGHUP's default action would kill the daemon; until reload exists it is only reported.
+    let mut hangup = signal(SignalKind::hangup()).map_err(DaemonError::Signal)?;
 
     let pipeline = Arc::new(Pipeline::new(config)?);
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -496,9 +498,12 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     tracing::info!(feeds = pipeline.config.feeds.len(), watches = pipeline.config.watches.len(), sinks = pipeline.sinks.len(), database = %pipeline.config.daemon.database.display(), "raqib running");
 
-    let signal_name = tokio::select! {
-        _ = terminate.recv() => "SIGTERM",
-        _ = interrupt.recv() => "SIGINT",
+    let signal_name = loop {
+        tokio::select! {
+            _ = terminate.recv() => break "SIGTERM",
+            _ = interrupt.recv() => break "SIGINT",
+            _ = hangup.recv() => tracing::warn!("SIGHUP received: this version cannot reload its configuration; restart raqib to apply changes"),
+        }
     };
     tracing::info!(signal = signal_name, grace = ?SHUTDOWN_GRACE, "stopping: no new polls, letting work in flight finish");
     let _ = stop_tx.send(true);
@@ -517,6 +522,14 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
         ),
         Err(err) => {
             tracing::error!(error = %err, "final delivery round failed; pending alerts stay in the outbox")
+        }
+    }
+    if let Ok(pending) = pipeline.with_store(|s| s.pending_deliveries()).await {
+        if pending > 0 {
+            tracing::warn!(
+                pending,
+                "deliveries left in the outbox; they are retried at the next start"
+            );
         }
     }
     tracing::info!("stopped");

@@ -224,7 +224,7 @@ fn extract_command(
             (fetch::charset::decode(&bytes, None, tld.as_deref()).0, url)
         }
     };
-    let article = extract::extract(&html, page_url.as_ref()).with_context(|| format!("{input}"))?;
+    let article = extract::extract(&html, page_url.as_ref()).with_context(|| input.to_string())?;
     match format {
         Format::Text => println!("{}", article.body),
         Format::Json => println!("{}", serde_json::to_string(&article)?),

@@ -32,7 +32,7 @@ pub fn simhash(text: &str) -> u64 {
     if words.len() < 3 {
         add(&words);
     } else {
-        words.windows(3).for_each(|w| add(w));
+        words.windows(3).for_each(&mut add);
     }
     weights
         .iter()

@@ -231,11 +231,27 @@ fn classify(url: &Url, err: reqwest::Error) -> FetchError {
         }
         source = e.source();
     }
-    let mut message = err.to_string();
+    // reqwest's own text repeats the URL; the causes below it say what went wrong.
+    let mut causes: Vec<String> = Vec::new();
     let mut source = std::error::Error::source(&err);
     while let Some(e) = source {
-        message = format!("{message}: {e}");
+        let text = e.to_string();
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
         source = e.source();
     }
+    let kind = if err.is_connect() {
+        "cannot connect"
+    } else if err.is_body() || err.is_decode() {
+        "broken response body"
+    } else {
+        "request failed"
+    };
+    let message = if causes.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    };
     FetchError::Network { url, message }
 }

@@ -1,0 +1,283 @@
+//! The command line, through the real binary.
+
+mod common;
+
+use common::{lines, raqib, raqib_with_input, seed, stderr, stdout, wordpress_page, write_config};
+
+const WATCHES: &str = r#"
+[[watch]]
+name = "hammouchi"
+aliases = ["عبد اللطيف حموشي", "حموشي", "Hammouchi"]
+
+[[watch]]
+name = "unoct"
+aliases = ["مكتب الأمم المتحدة لمكافحة الإرهاب", "UNOCT"]
+
+[[sink]]
+name = "log"
+type = "log"
+"#;
+
+#[test]
+fn check_config_accepts_the_example_config() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml");
+    let output = raqib(&["--config", example, "check-config"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("ok ("), "{}", stdout(&output));
+}
+
+#[test]
+fn check_config_lists_every_problem_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[daemon]\npoll_interval = \"often\"\n\n[[feed]]\nurl = \"not a url\"\n\n[[watch]]\nname = \"w\"\naliases = [\"x\"]\nseverity = \"high\"\nsinks = [\"missing\"]\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let shown = path.display().to_string();
+    for expected in [
+        format!("{shown}:2:17: daemon.poll_interval"),
+        format!("{shown}:5:7: feed url"),
+        format!("{shown}:11:10: watch \"w\" names sink \"missing\""),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn check_config_reports_syntax_errors_and_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[[feed]]\nurl = \"https://x.ma/feed\"\nintervall = \"5m\"\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(":3:1: unknown field `intervall`"),
+        "{}",
+        stderr(&output)
+    );
+
+    let path = write_config(dir.path(), "[daemon\n");
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(":1:"), "{}", stderr(&output));
+
+    let output = raqib(&[
+        "--config",
+        dir.path().join("absent.toml").to_str().unwrap(),
+        "check-config",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("absent.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn run_with_a_bad_config_exits_with_ex_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[[sink]]\nname = \"s\"\ntype = \"carrier-pigeon\"\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "run", "--once"]);
+    assert_eq!(output.status.code(), Some(78));
+    assert!(stderr(&output).contains("carrier-pigeon"));
+    assert!(
+        !dir.path().join("raqib.db").exists(),
+        "nothing is created for a bad config"
+    );
+}
+
+#[test]
+fn match_reports_watches_with_offsets_and_follows_grep_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), WATCHES);
+    let config = config.to_str().unwrap();
+    let text = seed("004");
+    let file = dir.path().join("article.txt");
+    std::fs::write(&file, &text).unwrap();
+
+    let output = raqib(&[
+        "--config",
+        config,
+        "match",
+        "--format",
+        "json",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let hits: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 1, "only hammouchi fires on seed 004");
+    assert_eq!(hits[0]["watch"], "hammouchi");
+    let matches = hits[0]["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 4, "{matches:#?}");
+    for m in matches {
+        let (start, end) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            &text[start..end],
+            m["text"].as_str().unwrap(),
+            "offsets point at the original text"
+        );
+        assert!(
+            m["snippet"]
+                .as_str()
+                .unwrap()
+                .contains(m["text"].as_str().unwrap())
+        );
+    }
+    assert!(matches.iter().any(|m| m["text"] == "الحموشي"));
+
+    let output = raqib_with_input(
+        &["--config", config, "match", "-"],
+        "Le temps sera ensoleillé demain.".as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+
+    let output = raqib(&[
+        "--config",
+        config,
+        "match",
+        dir.path().join("nope.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("nope.txt"));
+}
+
+#[test]
+fn match_text_format_is_one_line_per_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), WATCHES);
+    let output = raqib_with_input(
+        &["--config", config.to_str().unwrap(), "match", "-"],
+        "التقى الحموشي بمسؤولي UNOCT".as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows[0].starts_with("hammouchi\t") && rows[0].contains("الحموشي"));
+    assert!(rows[1].starts_with("unoct\t") && rows[1].contains("UNOCT"));
+}
+
+#[test]
+fn extract_prints_the_body_or_json_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let s003 = seed("003");
+    let s003 = lines(&s003);
+    let page = wordpress_page(
+        s003[0],
+        &s003[1..],
+        Some("2025-05-08T12:00:00+01:00"),
+        &["مقال آخر"],
+    );
+    let file = dir.path().join("page.html");
+    std::fs::write(&file, &page).unwrap();
+
+    let output = raqib(&[
+        "--config",
+        "/nonexistent/config.toml",
+        "extract",
+        file.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let body = stdout(&output);
+    let paragraphs: Vec<&str> = body.trim_end().split("\n\n").collect();
+    assert!(paragraphs.len() >= 15, "{paragraphs:#?}");
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.contains("قاد المدير العام للأمن الوطني"))
+    );
+    for junk in [
+        "اظهر المزيد",
+        "مقالات ذات صلة",
+        "اترك تعليقاً",
+        "لن يتم نشر",
+        "زر الذهاب إلى الأعلى",
+        "ملفات تعريف الارتباط",
+        "الأكثر قراءة",
+    ] {
+        assert!(!body.contains(junk), "{junk} leaked");
+    }
+
+    let output = raqib_with_input(
+        &[
+            "extract",
+            "--format",
+            "json",
+            "--url",
+            "https://www.example.ma/2025/05/08/vienna",
+            "-",
+        ],
+        page.as_bytes(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    for key in [
+        "title",
+        "body",
+        "published_at",
+        "author",
+        "lang",
+        "site_name",
+        "canonical_url",
+    ] {
+        assert!(json.get(key).is_some(), "{key} missing: {json}");
+    }
+    assert_eq!(json["title"], s003[0]);
+    assert_eq!(json["lang"], "ar");
+    assert_eq!(json["published_at"], "2025-05-08T12:00:00+01:00");
+    assert_eq!(
+        json["canonical_url"],
+        "https://www.example.ma/2025/05/08/vienna"
+    );
+    assert!(json["site_name"].is_null());
+}
+
+#[test]
+fn extract_reads_windows_1256_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let s000 = seed("000");
+    let s000 = lines(&s000);
+    let page =
+        wordpress_page(s000[0], &s000[1..], None, &[]).replace("<meta charset=\"utf-8\">", "");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&page);
+    let file = dir.path().join("page.html");
+    std::fs::write(&file, &bytes).unwrap();
+    let output = raqib(&[
+        "extract",
+        "--url",
+        "https://www.example.ma/a",
+        file.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("عبد اللطيف حموشي"));
+}
+
+#[test]
+fn extract_of_a_page_with_no_article_fails_clearly() {
+    let output = raqib_with_input(
+        &["extract", "-"],
+        b"<html><body><nav><a href='/'>Home</a></nav></body></html>",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no article text"),
+        "{}",
+        stderr(&output)
+    );
+}
