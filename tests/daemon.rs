@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use common::{Resource, Server, write_config};
 
 fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -52,21 +55,35 @@ fn the_daemon_polls_delivers_survives_sighup_and_stops_cleanly_on_sigterm() {
         .unwrap();
 
     let alerts = dir.path().join("alerts.jsonl");
-    let delivered = wait_for(Duration::from_secs(30), || std::fs::read_to_string(&alerts).is_ok_and(|t| t.lines().count() == 1));
+    let delivered = wait_for(Duration::from_secs(30), || {
+        std::fs::read_to_string(&alerts).is_ok_and(|t| t.lines().count() == 1)
+    });
     assert!(delivered, "the daemon delivered no alert");
 
     signal(&child, "HUP");
     std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().unwrap().is_none(), "SIGHUP must not kill the daemon");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGHUP must not kill the daemon"
+    );
 
     signal(&child, "TERM");
-    let exited = wait_for(Duration::from_secs(20), || child.try_wait().unwrap().is_some());
+    let exited = wait_for(Duration::from_secs(20), || {
+        child.try_wait().unwrap().is_some()
+    });
     assert!(exited, "the daemon did not stop on SIGTERM");
     let output = child.wait_with_output().unwrap();
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{log}");
     assert!(log.contains("SIGHUP received"), "{log}");
-    assert!(log.contains("signal=\"SIGTERM\"") && log.contains("stopped"), "{log}");
-    assert_eq!(server.hits("/feed"), 1, "polled once: the next poll is an hour away");
+    assert!(
+        log.contains("signal=\"SIGTERM\"") && log.contains("stopped"),
+        "{log}"
+    );
+    assert_eq!(
+        server.hits("/feed"),
+        1,
+        "polled once: the next poll is an hour away"
+    );
     assert_eq!(std::fs::read_to_string(&alerts).unwrap().lines().count(), 1);
 }
