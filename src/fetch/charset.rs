@@ -12,6 +12,7 @@ pub fn decode(
 ) -> (String, &'static str) {
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
+        .or_else(|| utf16_without_bom(bytes))
         .or_else(|| {
             content_type
                 .and_then(charset_param)
@@ -19,14 +20,26 @@ pub fn decode(
         })
         .or_else(|| declared(bytes))
         .unwrap_or_else(|| detect(bytes, tld));
-    // UTF-16 labels in a document's own declaration are lies once the bytes are ASCII-compatible.
-    let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-        Encoding::for_bom(bytes).map_or(UTF_8, |(e, _)| e)
+    // A UTF-16 label on bytes that are not UTF-16 (no BOM, no NUL pattern) is a lie.
+    let encoding = if (encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE)
+        && Encoding::for_bom(bytes).is_none()
+        && utf16_without_bom(bytes).is_none()
+    {
+        UTF_8
     } else {
         encoding
     };
     let (text, used, _) = encoding.decode(bytes);
     (text.into_owned(), used.name())
+}
+
+/// UTF-16 without a BOM, recognised by the NUL bytes around a leading `<` (XML 1.0, appendix F).
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes {
+        [0, b'<', 0, _, ..] => Some(encoding_rs::UTF_16BE),
+        [b'<', 0, _, 0, ..] => Some(encoding_rs::UTF_16LE),
+        _ => None,
+    }
 }
 
 fn charset_param(content_type: &str) -> Option<&str> {
@@ -102,6 +115,20 @@ mod tests {
         assert_eq!(
             decode(&bom, Some("text/html; charset=iso-8859-1"), None),
             ("حموشي".to_string(), "UTF-8")
+        );
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_recognised() {
+        let xml = "<?xml version='1.0' encoding='utf-16'?><rss/>";
+        let be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let le: Vec<u8> = xml.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&be, None, None), (xml.to_string(), "UTF-16BE"));
+        assert_eq!(decode(&le, None, None), (xml.to_string(), "UTF-16LE"));
+        assert_eq!(
+            decode(xml.as_bytes(), None, None).1,
+            "UTF-8",
+            "a false utf-16 label is ignored"
         );
     }
 }
