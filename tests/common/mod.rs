@@ -18,6 +18,10 @@ pub struct Resource {
     pub content_type: String,
     pub body: Vec<u8>,
     pub etag: Option<String>,
+    /// Extra response headers, e.g. `Location` or `Content-Encoding`.
+    pub headers: Vec<(String, String)>,
+    /// Wait this long before answering.
+    pub delay: std::time::Duration,
 }
 
 impl Resource {
@@ -27,7 +31,27 @@ impl Resource {
             content_type: content_type.to_string(),
             body: body.into(),
             etag: None,
+            headers: Vec::new(),
+            delay: std::time::Duration::ZERO,
         }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(location: &str) -> Resource {
+        let mut r = Resource::new("text/plain", "");
+        r.status = 302;
+        r.headers.push(("Location".into(), location.into()));
+        r
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Resource {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Resource {
+        self.delay = delay;
+        self
     }
 
     pub fn with_etag(mut self, etag: &str) -> Resource {
@@ -132,6 +156,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             )
             .into_bytes(),
             Some(r) => {
+                std::thread::sleep(r.delay);
                 let mut head = format!(
                     "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
                     r.status,
@@ -140,6 +165,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 );
                 if let Some(etag) = &r.etag {
                     head.push_str(&format!("ETag: {etag}\r\n"));
+                }
+                for (name, value) in &r.headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str("\r\n");
                 let mut bytes = head.into_bytes();
