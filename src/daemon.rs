@@ -303,62 +303,35 @@ impl Pipeline {
             })
             .collect();
 
-        let alerts_for = {
-            let watches: Vec<_> = if alertable {
-                hits.iter()
-                    .map(|h| (self.config.watches[h.watch].clone(), h.matches.clone()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let feed_url = feed.url.to_string();
-            let outlet = feed.outlet.clone();
-            let sink_names: Vec<Vec<String>> = watches
-                .iter()
-                .map(|(w, _)| self.config.sinks_of(w).map(|s| s.name.clone()).collect())
-                .collect();
-            let view = (
-                article.url.clone(),
-                article.title.clone(),
-                alert::published(article.published_at),
-                article.lang.clone(),
-                article.entry_key.clone(),
-            );
-            move |stored: store::StoredArticle| -> Vec<NewAlert> {
-                let (url, title, published_at, lang, entry_key) = view;
-                let shown = AlertArticle {
-                    id: stored.id,
-                    url,
-                    title,
-                    feed: feed_url.clone(),
-                    outlet,
-                    published_at,
-                    lang,
-                };
-                watches
-                    .iter()
-                    .zip(sink_names)
-                    .map(|((watch, matches), sinks)| {
-                        let uid = alert::uid(&watch.name, &feed_url, &entry_key);
-                        let payload = alert::payload(
-                            &uid,
-                            &watch.name,
-                            watch.severity.as_str(),
-                            now,
-                            stored.story_id,
-                            &shown,
-                            matches,
-                        );
-                        NewAlert {
-                            uid,
-                            watch: watch.name.clone(),
-                            severity: watch.severity.as_str().to_string(),
-                            payload,
-                            sinks,
-                        }
-                    })
-                    .collect()
-            }
+        let drafts: Vec<alert::Draft> = if alertable {
+            hits.iter()
+                .map(|hit| {
+                    let watch = &self.config.watches[hit.watch];
+                    let sinks = self
+                        .config
+                        .sinks_of(watch)
+                        .map(|s| s.name.clone())
+                        .collect();
+                    alert::Draft::new(watch, sinks, &feed.url, &entry.key, hit.matches.clone())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let shown = AlertArticle {
+            id: 0,
+            url: article.url.clone(),
+            title: article.title.clone(),
+            feed: feed.url.to_string(),
+            outlet: feed.outlet.clone(),
+            published_at: alert::published(article.published_at),
+            lang: article.lang.clone(),
+        };
+        let alerts_for = move |stored: store::StoredArticle| -> Vec<NewAlert> {
+            drafts
+                .into_iter()
+                .map(|draft| draft.finish(stored, &shown, now))
+                .collect()
         };
         if !alertable && !hits.is_empty() {
             tracing::info!(feed = %feed.url, url = article.url.as_deref().unwrap_or_default(), published = ?published, "matched an entry older than alert_max_age: stored, no alert");

@@ -11,9 +11,70 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::Watch;
+use crate::store::{NewAlert, StoredArticle};
 use crate::watch::Match;
 
-/// The article an alert is about, as its JSON shows it.
+/// An alert decided before its article is stored: it still lacks the ids the article and its
+/// story will get in the same transaction.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    uid: String,
+    watch: String,
+    severity: &'static str,
+    sinks: Vec<String>,
+    matches: Vec<Match>,
+}
+
+impl Draft {
+    /// The alert of `watch` on the entry `entry_key` of the feed at `feed_url`, for `sinks`.
+    pub fn new(
+        watch: &Watch,
+        sinks: Vec<String>,
+        feed_url: &url::Url,
+        entry_key: &str,
+        matches: Vec<Match>,
+    ) -> Draft {
+        Draft {
+            uid: uid(&watch.name, feed_url.as_str(), entry_key),
+            watch: watch.name.clone(),
+            severity: watch.severity.as_str(),
+            sinks,
+            matches,
+        }
+    }
+
+    /// The alert as stored, once `article` has its ids.
+    pub fn finish(
+        self,
+        stored: StoredArticle,
+        article: &AlertArticle,
+        raised_at: DateTime<Utc>,
+    ) -> NewAlert {
+        let shown = AlertArticle {
+            id: stored.id,
+            ..article.clone()
+        };
+        let payload = payload(
+            &self.uid,
+            &self.watch,
+            self.severity,
+            raised_at,
+            stored.story_id,
+            &shown,
+            &self.matches,
+        );
+        NewAlert {
+            uid: self.uid,
+            watch: self.watch,
+            severity: self.severity.to_string(),
+            payload,
+            sinks: self.sinks,
+        }
+    }
+}
+
+/// The article an alert is about, as its JSON shows it (`id` is set by [`Draft::finish`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct AlertArticle {
     pub id: i64,
@@ -46,13 +107,13 @@ struct Payload<'a> {
 
 /// The stable id of the alert for `watch` on the entry `entry_key` of the feed at `feed_url`:
 /// the same however often the entry is seen, so receivers can drop repeats.
-pub fn uid(watch: &str, feed_url: &str, entry_key: &str) -> String {
+fn uid(watch: &str, feed_url: &str, entry_key: &str) -> String {
     let digest = Sha256::digest(format!("{watch}\0{feed_url}\0{entry_key}").as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An alert's JSON, the same for every sink.
-pub fn payload(
+fn payload(
     uid: &str,
     watch: &str,
     severity: &str,
