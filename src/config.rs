@@ -37,6 +37,16 @@ pub struct Daemon {
     pub fetch_timeout: Duration,
     pub max_body_bytes: usize,
     pub concurrency: usize,
+    /// Requests in flight to one host at once.
+    pub per_host_concurrency: usize,
+    /// Time between the starts of two requests to the same host.
+    pub politeness_delay: Duration,
+    pub respect_robots_txt: bool,
+    /// A feed that has published nothing for this long is reported stale.
+    pub stale_after: Duration,
+    /// Default bounds of adaptive feed intervals.
+    pub min_interval: Duration,
+    pub max_interval: Duration,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -45,8 +55,20 @@ pub struct Feed {
     pub url: Url,
     pub outlet: String,
     pub lang: Option<String>,
-    pub interval: Duration,
+    pub schedule: FeedSchedule,
     pub scrape: bool,
+}
+
+/// How often a feed is polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedSchedule {
+    /// A fixed interval from the config, or `None` to adapt to how often the feed publishes.
+    pub fixed: Option<Duration>,
+    /// The interval before anything is known about the feed.
+    pub initial: Duration,
+    /// Bounds of the adaptive interval.
+    pub min: Duration,
+    pub max: Duration,
 }
 
 /// `[[watch]]`: an entity or topic to alert on.
@@ -157,6 +179,12 @@ struct RawDaemon {
     fetch_timeout: Option<Spanned<String>>,
     max_body_bytes: Option<Spanned<u64>>,
     concurrency: Option<Spanned<u64>>,
+    per_host_concurrency: Option<Spanned<u64>>,
+    politeness_delay: Option<Spanned<String>>,
+    respect_robots_txt: Option<bool>,
+    stale_after: Option<Spanned<String>>,
+    min_interval: Option<Spanned<String>>,
+    max_interval: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +194,8 @@ struct RawFeed {
     outlet: Option<String>,
     lang: Option<String>,
     interval: Option<Spanned<String>>,
+    min_interval: Option<Spanned<String>>,
+    max_interval: Option<Spanned<String>>,
     scrape: Option<bool>,
 }
 
@@ -260,7 +290,7 @@ impl Checker<'_> {
     ) -> Duration {
         let Some(value) = value else { return default };
         match humantime::parse_duration(value.get_ref()) {
-            Ok(d) if !d.is_zero() => d,
+            Ok(d) if !d.is_zero() || what.ends_with("politeness_delay") => d,
             Ok(_) => {
                 self.problem(
                     value.span().start,
@@ -290,7 +320,7 @@ impl Checker<'_> {
         let feeds = raw
             .feed
             .into_iter()
-            .filter_map(|feed| self.feed(feed, daemon.poll_interval))
+            .filter_map(|feed| self.feed(feed, &daemon))
             .collect::<Vec<_>>();
         let mut seen_urls = HashSet::new();
         for feed in &feeds {
@@ -325,6 +355,21 @@ impl Checker<'_> {
             }
             *v.get_ref() as usize
         });
+        let (min_interval, max_interval) = self.interval_bounds(
+            raw.min_interval.as_ref(),
+            raw.max_interval.as_ref(),
+            (Duration::from_secs(5 * 60), Duration::from_secs(3600)),
+            "daemon.",
+        );
+        let per_host_concurrency = raw.per_host_concurrency.map_or(2, |v| {
+            if *v.get_ref() == 0 || *v.get_ref() > 64 {
+                self.problem(
+                    v.span().start,
+                    "daemon.per_host_concurrency must be between 1 and 64",
+                );
+            }
+            (*v.get_ref()).clamp(1, 64) as usize
+        });
         let concurrency = raw.concurrency.map_or(8, |v| {
             if *v.get_ref() == 0 || *v.get_ref() > 256 {
                 self.problem(
@@ -357,10 +402,45 @@ impl Checker<'_> {
             ),
             max_body_bytes,
             concurrency,
+            per_host_concurrency,
+            politeness_delay: self.duration(
+                raw.politeness_delay.as_ref(),
+                "daemon.politeness_delay",
+                Duration::from_secs(1),
+            ),
+            respect_robots_txt: raw.respect_robots_txt.unwrap_or(true),
+            min_interval,
+            max_interval,
+            stale_after: self.duration(
+                raw.stale_after.as_ref(),
+                "daemon.stale_after",
+                Duration::from_secs(7 * 86_400),
+            ),
         }
     }
 
-    fn feed(&mut self, raw: Spanned<RawFeed>, default_interval: Duration) -> Option<Feed> {
+    /// The bounds `[min, max]` of an adaptive interval, checked to be in order.
+    fn interval_bounds(
+        &mut self,
+        min: Option<&Spanned<String>>,
+        max: Option<&Spanned<String>>,
+        defaults: (Duration, Duration),
+        scope: &str,
+    ) -> (Duration, Duration) {
+        let lo = self.duration(min, &format!("{scope}min_interval"), defaults.0);
+        let hi = self.duration(max, &format!("{scope}max_interval"), defaults.1);
+        if lo > hi {
+            let at = max.or(min).map_or(0, |v| v.span().start);
+            self.problem(
+                at,
+                format!("{scope}min_interval is longer than {scope}max_interval"),
+            );
+            return defaults;
+        }
+        (lo, hi)
+    }
+
+    fn feed(&mut self, raw: Spanned<RawFeed>, daemon: &Daemon) -> Option<Feed> {
         let raw = raw.into_inner();
         let url = match Url::parse(raw.url.get_ref()) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => url,
@@ -388,8 +468,22 @@ impl Checker<'_> {
                     .trim_start_matches("www.")
                     .to_string()
             });
+        let (min, max) = self.interval_bounds(
+            raw.min_interval.as_ref(),
+            raw.max_interval.as_ref(),
+            (daemon.min_interval, daemon.max_interval),
+            "feed ",
+        );
         Some(Feed {
-            interval: self.duration(raw.interval.as_ref(), "feed interval", default_interval),
+            schedule: FeedSchedule {
+                fixed: raw
+                    .interval
+                    .as_ref()
+                    .map(|i| self.duration(Some(i), "feed interval", daemon.poll_interval)),
+                initial: daemon.poll_interval,
+                min,
+                max,
+            },
             url,
             outlet,
             lang: raw.lang,
@@ -573,8 +667,18 @@ type = "log"
         assert_eq!(config.daemon.alert_max_age, Duration::from_secs(7 * 86_400));
         assert!(!config.daemon.allow_private_networks);
         assert_eq!(config.feeds[0].outlet, "hespress.com");
-        assert_eq!(config.feeds[0].interval, Duration::from_secs(300));
-        assert_eq!(config.feeds[1].interval, Duration::from_secs(900));
+        assert_eq!(
+            config.feeds[0].schedule.fixed,
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(config.feeds[1].schedule.fixed, None);
+        assert_eq!(config.feeds[1].schedule.initial, Duration::from_secs(900));
+        assert_eq!(
+            (config.feeds[1].schedule.min, config.feeds[1].schedule.max),
+            (Duration::from_secs(300), Duration::from_secs(3600))
+        );
+        assert_eq!(config.daemon.politeness_delay, Duration::from_secs(1));
+        assert!(config.daemon.respect_robots_txt);
         assert!(config.feeds[0].scrape && !config.feeds[1].scrape);
         assert_eq!(config.watches[0].severity, Severity::High);
         assert_eq!(config.watches[1].sinks, vec!["alerts-file", "journal"]);

@@ -32,6 +32,8 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 pub struct ParsedFeed {
     pub title: Option<String>,
+    /// RSS `<ttl>`: how long the outlet asks readers to wait between polls.
+    pub ttl: Option<std::time::Duration>,
     pub entries: Vec<Entry>,
 }
 
@@ -59,6 +61,10 @@ pub fn parse(text: &str, base: &Url) -> Result<ParsedFeed, FeedError> {
         .map_err(|err| FeedError::Invalid(err.to_string()))?;
     Ok(ParsedFeed {
         title: parsed.title.map(|t| text_of_fragment(&t.content)),
+        ttl: parsed
+            .ttl
+            .filter(|minutes| *minutes > 0)
+            .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60)),
         entries: parsed.entries.into_iter().map(|e| entry(e, base)).collect(),
     })
 }
@@ -260,7 +266,7 @@ mod tests {
     }
 
     const RSS: &str = r#"<?xml version="1.0" encoding="windows-1256"?>
-<rss><channel><title>Sport & Culture &eacute;t&eacute;</title>
+<rss><channel><title>Sport & Culture &eacute;t&eacute;</title><ttl>90</ttl>
 <item><title>حموشي &amp; زوييف</title><link>/2025/12/a.html</link><guid>id-1</guid>
 <pubDate>Tue, 02 Dec 2025 09:15:00 +0100</pubDate>
 <description><![CDATA[<p>Le <b>DGSN</b> & co</p>]]></description></item>
@@ -273,6 +279,7 @@ mod tests {
         let feed = parse(RSS, &base()).unwrap();
         assert_eq!(feed.title.as_deref(), Some("Sport & Culture été"));
         assert_eq!(feed.entries.len(), 3);
+        assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(90 * 60)));
         let first = &feed.entries[0];
         assert_eq!(first.key, "guid:id-1");
         assert_eq!(first.title, "حموشي & زوييف");

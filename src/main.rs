@@ -208,10 +208,10 @@ fn extract_command(
                 Config::from_toml(config_path, "")?
             };
             let fetcher = fetch::Fetcher::new(&config.daemon)?;
-            let outcome = runtime()?.block_on(fetcher.get(&address, None))?;
+            let outcome = runtime()?.block_on(fetcher.get(&address, None, chrono::Utc::now()))?;
             match outcome {
                 fetch::Outcome::Fetched(document) => (document.text, Some(document.url)),
-                fetch::Outcome::NotModified => bail!("{address}: unexpected 304"),
+                fetch::Outcome::NotModified { .. } => bail!("{address}: unexpected 304"),
             }
         }
         None => {

@@ -1,19 +1,101 @@
 //! When each feed is next due (pure: the clock and the random draw are passed in).
 //!
-//! A healthy feed is polled every `interval`; a failing one backs off exponentially, capped at
-//! [`MAX_BACKOFF`], and is never given up on. Every delay is spread by ±[`JITTER`] so feeds
-//! configured alike do not all fire in the same second.
+//! A feed with a fixed interval is polled at that interval. Otherwise the interval adapts to
+//! how often the feed publishes: the mean gap between its entries of the last week, clamped to
+//! the feed's `[min, max]`. Either way the interval is raised, never lowered, by what the outlet
+//! asks for: the feed's `<ttl>`, `Cache-Control: max-age`, `Expires`.
+//!
+//! A failing feed backs off exponentially, capped at [`MAX_BACKOFF`], and is never given up on;
+//! a `Retry-After` from the server is honoured on top. Every delay is spread by ±[`JITTER`] so
+//! feeds configured alike do not all fire in the same second.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-/// The longest a failing feed waits between attempts.
+use crate::config::FeedSchedule;
+
+/// The longest a failing feed waits between attempts (unless the server asks for longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+/// The longest `Retry-After` honoured: a server asking for more is retried after this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// Fraction of a delay by which it is randomly lengthened or shortened.
 pub const JITTER: f64 = 0.1;
+/// Entries older than this do not count towards a feed's publishing rate.
+const RATE_WINDOW: Duration = Duration::from_secs(7 * 86_400);
 
-/// The delay before the next poll of a feed polled every `interval` that has failed
+/// What the outlet said about polling it again, each as a time from now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hints {
+    /// The feed's `<ttl>`.
+    pub ttl: Option<Duration>,
+    /// `Cache-Control: max-age`.
+    pub max_age: Option<Duration>,
+    /// `Expires`, relative to the response's `Date`.
+    pub expires_in: Option<Duration>,
+    /// `Retry-After` on a 429 or 503.
+    pub retry_after: Option<Duration>,
+}
+
+/// The interval in force after a successful poll at `now`. `entry_times` are the publication
+/// times of the feed's entries when the feed was parsed (`None` for a 304 or an unchanged
+/// body); `previous` is the interval in force before.
+pub fn interval(
+    schedule: &FeedSchedule,
+    previous: Option<Duration>,
+    entry_times: Option<&[DateTime<Utc>]>,
+    hints: &Hints,
+    now: DateTime<Utc>,
+) -> Duration {
+    let base = match (schedule.fixed, entry_times) {
+        (Some(fixed), _) => fixed,
+        (None, Some(times)) => match publishing_gap(times, now) {
+            Gap::Mean(gap) => gap.clamp(schedule.min, schedule.max),
+            Gap::Quiet => schedule.max,
+            Gap::Unknown => previous.unwrap_or(schedule.initial),
+        },
+        (None, None) => previous.unwrap_or(schedule.initial),
+    };
+    // The outlet may ask for less traffic, within reason: never beyond the feed's maximum.
+    let ceiling = schedule.max.max(base);
+    let asked = [hints.ttl, hints.max_age, hints.expires_in]
+        .into_iter()
+        .flatten()
+        .max()
+        .map_or(Duration::ZERO, |asked| asked.min(ceiling));
+    base.max(asked)
+}
+
+enum Gap {
+    Mean(Duration),
+    /// Dated entries, but fewer than two in the last week.
+    Quiet,
+    /// No dated entries at all.
+    Unknown,
+}
+
+fn publishing_gap(times: &[DateTime<Utc>], now: DateTime<Utc>) -> Gap {
+    if times.is_empty() {
+        return Gap::Unknown;
+    }
+    let window = chrono::Duration::from_std(RATE_WINDOW).unwrap_or(chrono::Duration::days(7));
+    // Entries dated in the future (bad clocks, scheduled posts) count as now.
+    let mut recent: Vec<DateTime<Utc>> = times
+        .iter()
+        .map(|t| (*t).min(now))
+        .filter(|t| now - *t <= window)
+        .collect();
+    if recent.len() < 2 {
+        return Gap::Quiet;
+    }
+    recent.sort();
+    let span = (recent[recent.len() - 1] - recent[0])
+        .to_std()
+        .unwrap_or_default();
+    Gap::Mean(span / (recent.len() as u32 - 1))
+}
+
+/// The delay before the next poll of a feed whose interval is `interval` and that has failed
 /// `consecutive_errors` times in a row. `draw` is a random number in `[0, 1)`.
 pub fn delay(interval: Duration, consecutive_errors: u32, draw: f64) -> Duration {
     let base = if consecutive_errors == 0 {
@@ -28,22 +110,47 @@ pub fn delay(interval: Duration, consecutive_errors: u32, draw: f64) -> Duration
     base.mul_f64(1.0 - JITTER + 2.0 * JITTER * draw.clamp(0.0, 1.0))
 }
 
-/// The time of the next poll after one at `now`.
-pub fn next_due(
-    now: DateTime<Utc>,
+/// The delay after a failed poll: the backoff, or the server's `Retry-After` if longer.
+pub fn failure_delay(
     interval: Duration,
     consecutive_errors: u32,
+    retry_after: Option<Duration>,
     draw: f64,
-) -> DateTime<Utc> {
-    now + chrono::Duration::from_std(delay(interval, consecutive_errors, draw))
-        .unwrap_or(chrono::Duration::hours(6))
+) -> Duration {
+    let backoff = delay(interval, consecutive_errors, draw);
+    retry_after.map_or(backoff, |asked| backoff.max(asked.min(MAX_RETRY_AFTER)))
+}
+
+/// `now + delay` as a time.
+pub fn after(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(24))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     const MIN: Duration = Duration::from_secs(60);
+
+    fn adaptive() -> FeedSchedule {
+        FeedSchedule {
+            fixed: None,
+            initial: 15 * MIN,
+            min: 5 * MIN,
+            max: 60 * MIN,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap()
+    }
+
+    fn every(gap_minutes: i64, count: i64) -> Vec<DateTime<Utc>> {
+        (0..count)
+            .map(|i| now() - chrono::Duration::minutes(i * gap_minutes))
+            .collect()
+    }
 
     #[test]
     fn healthy_feeds_keep_their_interval_within_jitter() {
@@ -62,6 +169,110 @@ mod tests {
             delay(Duration::from_secs(86_400), 2, 0.5),
             MAX_BACKOFF,
             "a long interval is capped too"
+        );
+    }
+
+    #[test]
+    fn retry_after_wins_when_longer_than_the_backoff_and_is_capped() {
+        assert_eq!(failure_delay(5 * MIN, 1, Some(120 * MIN), 0.5), 120 * MIN);
+        assert_eq!(failure_delay(5 * MIN, 1, Some(MIN), 0.5), 10 * MIN);
+        assert_eq!(
+            failure_delay(5 * MIN, 1, Some(Duration::from_secs(30 * 86_400)), 0.5),
+            MAX_RETRY_AFTER
+        );
+    }
+
+    #[test]
+    fn the_interval_follows_the_publishing_rate_within_bounds() {
+        let s = adaptive();
+        assert_eq!(
+            interval(&s, None, Some(&every(10, 20)), &Hints::default(), now()),
+            10 * MIN
+        );
+        assert_eq!(
+            interval(&s, None, Some(&every(1, 20)), &Hints::default(), now()),
+            5 * MIN,
+            "clamped to min"
+        );
+        assert_eq!(
+            interval(&s, None, Some(&every(300, 20)), &Hints::default(), now()),
+            60 * MIN,
+            "clamped to max"
+        );
+        let old = vec![
+            now() - chrono::Duration::days(30),
+            now() - chrono::Duration::days(40),
+        ];
+        assert_eq!(
+            interval(&s, None, Some(&old), &Hints::default(), now()),
+            60 * MIN,
+            "quiet feeds slow down"
+        );
+        assert_eq!(
+            interval(&s, None, Some(&[]), &Hints::default(), now()),
+            15 * MIN,
+            "undated: initial"
+        );
+        assert_eq!(
+            interval(&s, Some(20 * MIN), None, &Hints::default(), now()),
+            20 * MIN,
+            "304: unchanged"
+        );
+    }
+
+    #[test]
+    fn outlet_hints_raise_the_interval_but_never_lower_it() {
+        let s = adaptive();
+        let ttl = Hints {
+            ttl: Some(30 * MIN),
+            ..Hints::default()
+        };
+        assert_eq!(
+            interval(&s, None, Some(&every(10, 20)), &ttl, now()),
+            30 * MIN
+        );
+        let short = Hints {
+            max_age: Some(MIN),
+            ..Hints::default()
+        };
+        assert_eq!(
+            interval(&s, None, Some(&every(10, 20)), &short, now()),
+            10 * MIN
+        );
+        let huge = Hints {
+            expires_in: Some(Duration::from_secs(7 * 86_400)),
+            ..Hints::default()
+        };
+        assert_eq!(
+            interval(&s, None, Some(&every(10, 20)), &huge, now()),
+            60 * MIN,
+            "capped at max"
+        );
+        let fixed = FeedSchedule {
+            fixed: Some(2 * MIN),
+            ..s
+        };
+        assert_eq!(
+            interval(&fixed, None, Some(&every(10, 20)), &ttl, now()),
+            30 * MIN,
+            "fixed feeds honour hints too"
+        );
+        assert_eq!(
+            interval(&fixed, None, None, &Hints::default(), now()),
+            2 * MIN
+        );
+    }
+
+    #[test]
+    fn future_dated_entries_do_not_shrink_the_interval_to_zero() {
+        let s = adaptive();
+        let future = vec![
+            now() + chrono::Duration::days(1),
+            now() + chrono::Duration::days(2),
+        ];
+        assert_eq!(
+            interval(&s, None, Some(&future), &Hints::default(), now()),
+            5 * MIN
         );
     }
 }

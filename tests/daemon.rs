@@ -42,7 +42,7 @@ fn the_daemon_polls_delivers_survives_sighup_and_stops_cleanly_on_sigterm() {
     let config = write_config(
         dir.path(),
         &format!(
-            "[daemon]\nallow_private_networks = true\n[[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n[[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
              [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n[[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
             server.url("/feed")
         ),

@@ -292,7 +292,7 @@ fn run_once_alerts_exactly_the_expected_articles_and_never_twice() {
     publish(&server);
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
-        "[daemon]\ndatabase = \"state/raqib.db\"\nallow_private_networks = true\nalert_max_age = \"7d\"\n\n\
+        "[daemon]\ndatabase = \"state/raqib.db\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\nalert_max_age = \"7d\"\n\n\
          [[feed]]\nurl = \"{}\"\noutlet = \"Outlet A\"\nlang = \"ar\"\n\n\
          [[feed]]\nurl = \"{}\"\n\n\
          [[feed]]\nurl = \"{}\"\noutlet = \"Outlet C\"\n{WATCHES}",
@@ -475,7 +475,7 @@ fn one_broken_feed_does_not_stop_the_others() {
     let config = write_config(
         dir.path(),
         &format!(
-            "[daemon]\nallow_private_networks = true\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n\
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n[[feed]]\nurl = \"{}\"\n\
              [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n[[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"a.jsonl\"\n",
             server.url("/garbage"),
             server.url("/missing"),

@@ -5,17 +5,25 @@
 //! gzip bomb stops at the cap), conditional GET with ETag and Last-Modified, the SSRF guard
 //! ([`guard`]) and charset decoding ([`charset`]).
 
+pub mod caching;
 pub mod charset;
 pub mod guard;
+pub mod politeness;
+pub mod robots;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, redirect};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::Daemon;
+use crate::schedule::Hints;
 
 pub const MAX_REDIRECTS: usize = 5;
 
@@ -35,13 +43,19 @@ pub struct Document {
     /// The encoding the bytes were decoded with.
     pub encoding: &'static str,
     pub validators: Validators,
+    /// What the caching headers ask for (`max_age`, `expires_in`).
+    pub hints: Hints,
+    /// SHA-256 of the body as received (after decompression), hex.
+    pub body_hash: String,
 }
 
 #[derive(Debug)]
 pub enum Outcome {
     Fetched(Document),
     /// 304: unchanged since the validators were issued.
-    NotModified,
+    NotModified {
+        hints: Hints,
+    },
 }
 
 /// Why a fetch failed, named so a log line says what to do.
@@ -51,26 +65,60 @@ pub enum FetchError {
         "refused {url}: its address is private or reserved (set daemon.allow_private_networks = true to allow)"
     )]
     Private { url: Url },
-    #[error("{url}: HTTP {status}")]
-    Status { url: Url, status: StatusCode },
+    #[error("{url}: HTTP {status}{}", retry_note(.retry_after))]
+    Status {
+        url: Url,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+    },
     #[error("{url}: body larger than {limit} bytes")]
     TooLarge { url: Url, limit: usize },
     #[error("{url}: timed out")]
     Timeout { url: Url },
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
     Redirects { url: Url },
+    #[error("{url}: disallowed by robots.txt (set daemon.respect_robots_txt = false to ignore)")]
+    Robots { url: Url },
     #[error("{url}: {message}")]
     Network { url: Url, message: String },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
 }
 
-/// The shared HTTP client.
+fn retry_note(retry_after: &Option<Duration>) -> String {
+    retry_after.map_or(String::new(), |d| {
+        format!(" (retry after {}s)", d.as_secs())
+    })
+}
+
+impl FetchError {
+    /// The server's `Retry-After`, if it gave one with a 429 or 503.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// A response as received, before its status is judged.
+struct Raw {
+    status: StatusCode,
+    url: Url,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// The shared HTTP client: one per daemon, used for feeds, pages and robots.txt alike, so the
+/// global and per-host limits cover them all.
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     max_body_bytes: usize,
     allow_private: bool,
+    slots: Arc<Semaphore>,
+    hosts: Arc<politeness::HostGate>,
+    robots: Option<Arc<robots::RobotsCache>>,
 }
 
 impl Fetcher {
@@ -103,18 +151,107 @@ impl Fetcher {
             client,
             max_body_bytes: daemon.max_body_bytes,
             allow_private,
+            slots: Arc::new(Semaphore::new(daemon.concurrency.max(1))),
+            hosts: Arc::new(politeness::HostGate::new(
+                daemon.per_host_concurrency,
+                daemon.politeness_delay,
+            )),
+            robots: daemon
+                .respect_robots_txt
+                .then(|| Arc::new(robots::RobotsCache::default())),
         })
     }
 
-    /// GET `url`, conditionally when `validators` are given.
+    /// GET `url`, conditionally when `validators` are given. `now` dates the caching headers.
     pub async fn get(
         &self,
         url: &Url,
         validators: Option<&Validators>,
+        now: DateTime<Utc>,
     ) -> Result<Outcome, FetchError> {
+        let raw = self.request(url, validators).await?;
+        let hints = Hints {
+            max_age: header_text(&raw.headers, header::CACHE_CONTROL)
+                .as_deref()
+                .and_then(caching::max_age),
+            expires_in: header_text(&raw.headers, header::EXPIRES)
+                .as_deref()
+                .and_then(|e| {
+                    caching::expires_in(e, header_text(&raw.headers, header::DATE).as_deref(), now)
+                }),
+            ..Hints::default()
+        };
+        if raw.status == StatusCode::NOT_MODIFIED {
+            return Ok(Outcome::NotModified { hints });
+        }
+        if !raw.status.is_success() {
+            let retry_after = matches!(
+                raw.status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            )
+            .then(|| header_text(&raw.headers, header::RETRY_AFTER))
+            .flatten()
+            .and_then(|v| caching::retry_after(&v, now));
+            return Err(FetchError::Status {
+                url: url.clone(),
+                status: raw.status,
+                retry_after,
+            });
+        }
+        let content_type = header_text(&raw.headers, header::CONTENT_TYPE);
+        let tld = raw
+            .url
+            .host_str()
+            .and_then(|h| h.rsplit('.').next())
+            .map(str::to_string);
+        let (text, encoding) = charset::decode(&raw.body, content_type.as_deref(), tld.as_deref());
+        Ok(Outcome::Fetched(Document {
+            validators: Validators {
+                etag: header_text(&raw.headers, header::ETAG),
+                last_modified: header_text(&raw.headers, header::LAST_MODIFIED),
+            },
+            body_hash: format!("{:x}", Sha256::digest(&raw.body)),
+            url: raw.url,
+            text,
+            encoding,
+            hints,
+        }))
+    }
+
+    /// GET an article page, first asking its origin's robots.txt when configured to.
+    pub async fn get_page(&self, url: &Url, now: DateTime<Utc>) -> Result<Outcome, FetchError> {
+        if let Some(cache) = &self.robots {
+            let rules = match cache.get(url) {
+                Some(rules) => rules,
+                None => {
+                    let rules = match robots::location(url) {
+                        Some(at) => match self.request(&at, None).await {
+                            Ok(raw) => robots::Rules::from_response(raw.status.as_u16(), &raw.body),
+                            Err(FetchError::Private { url }) => {
+                                return Err(FetchError::Private { url });
+                            }
+                            Err(_) => robots::Rules::DisallowAll,
+                        },
+                        None => robots::Rules::AllowAll,
+                    };
+                    cache.put(url, rules)
+                }
+            };
+            if !rules.allows(url) {
+                return Err(FetchError::Robots { url: url.clone() });
+            }
+        }
+        self.get(url, None, now).await
+    }
+
+    /// One request under the global and per-host limits, its body read up to the cap.
+    async fn request(&self, url: &Url, validators: Option<&Validators>) -> Result<Raw, FetchError> {
         if !self.allow_private && literal_is_forbidden(url) {
             return Err(FetchError::Private { url: url.clone() });
         }
+        // The host slot first: waiting for a busy host must not hold a global slot.
+        let _host = self.hosts.enter(url.host_str().unwrap_or_default()).await;
+        let _slot = self.slots.acquire().await;
         let mut headers = HeaderMap::new();
         if let Some(v) = validators {
             if let Some(etag) = v
@@ -140,28 +277,8 @@ impl Fetcher {
             .await
             .map_err(|e| classify(url, e))?;
         let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(Outcome::NotModified);
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                url: url.clone(),
-                status,
-            });
-        }
         let final_url = response.url().clone();
-        let header_text = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header_text(header::CONTENT_TYPE);
-        let validators = Validators {
-            etag: header_text(header::ETAG),
-            last_modified: header_text(header::LAST_MODIFIED),
-        };
+        let headers = response.headers().clone();
         if response
             .content_length()
             .is_some_and(|len| len > self.max_body_bytes as u64)
@@ -183,18 +300,20 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        let tld = final_url
-            .host_str()
-            .and_then(|h| h.rsplit('.').next())
-            .map(str::to_string);
-        let (text, encoding) = charset::decode(&body, content_type.as_deref(), tld.as_deref());
-        Ok(Outcome::Fetched(Document {
+        Ok(Raw {
+            status,
             url: final_url,
-            text,
-            encoding,
-            validators,
-        }))
+            headers,
+            body,
+        })
     }
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 fn literal_is_forbidden(url: &Url) -> bool {

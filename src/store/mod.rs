@@ -5,6 +5,7 @@
 //! all of it or none of it, and an alert can never be stored without the deliveries that will
 //! carry it.
 
+mod feeds;
 mod migrate;
 
 use std::collections::HashSet;
@@ -14,9 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::fetch::Validators;
 use crate::watch::Match;
 
+pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use migrate::LATEST as SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,19 +49,10 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|d| d.with_timezone(&Utc))
-}
-
-/// A feed's row: identity, validators and health.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedState {
-    pub id: i64,
-    pub validators: Validators,
-    pub consecutive_errors: u32,
-    pub next_due_at: Option<DateTime<Utc>>,
 }
 
 /// Where an article's body came from.
@@ -150,28 +142,6 @@ impl Store {
         Ok(Store { conn })
     }
 
-    /// Make sure a feed has a row (outlet names may change in the config) and return it.
-    pub fn sync_feed(&mut self, url: &str, outlet: &str, now: DateTime<Utc>) -> Result<FeedState> {
-        self.conn.execute(
-            "INSERT INTO feed (url, outlet, created_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet",
-            params![url, outlet, timestamp(now)],
-        )?;
-        let state = self.conn.query_row(
-            "SELECT id, etag, last_modified, consecutive_errors, next_due_at FROM feed WHERE url = ?1",
-            [url],
-            |row| {
-                Ok(FeedState {
-                    id: row.get(0)?,
-                    validators: Validators { etag: row.get(1)?, last_modified: row.get(2)? },
-                    consecutive_errors: row.get(3)?,
-                    next_due_at: row.get::<_, Option<String>>(4)?.as_deref().and_then(parse_timestamp),
-                })
-            },
-        )?;
-        Ok(state)
-    }
-
     /// Which of `keys` (entry keys of the feed) or `urls` are already stored.
     pub fn known_entries(
         &self,
@@ -198,45 +168,6 @@ impl Store {
             }
         }
         Ok(known)
-    }
-
-    /// A poll succeeded (with a new body or a 304).
-    pub fn record_poll_success(
-        &mut self,
-        feed_id: i64,
-        validators: Option<&Validators>,
-        now: DateTime<Utc>,
-        next_due: DateTime<Utc>,
-    ) -> Result<()> {
-        let now = timestamp(now);
-        self.conn.execute(
-            "UPDATE feed SET last_polled_at = ?2, last_success_at = ?2, consecutive_errors = 0, last_error = NULL,
-                 next_due_at = ?3 WHERE id = ?1",
-            params![feed_id, now, timestamp(next_due)],
-        )?;
-        if let Some(v) = validators {
-            self.conn.execute(
-                "UPDATE feed SET etag = ?2, last_modified = ?3 WHERE id = ?1",
-                params![feed_id, v.etag, v.last_modified],
-            )?;
-        }
-        Ok(())
-    }
-
-    /// A poll failed; the feed stays scheduled.
-    pub fn record_poll_failure(
-        &mut self,
-        feed_id: i64,
-        error: &str,
-        now: DateTime<Utc>,
-        next_due: DateTime<Utc>,
-    ) -> Result<()> {
-        self.conn.execute(
-            "UPDATE feed SET last_polled_at = ?2, last_error = ?3, consecutive_errors = consecutive_errors + 1,
-                 next_due_at = ?4 WHERE id = ?1",
-            params![feed_id, timestamp(now), error, timestamp(next_due)],
-        )?;
-        Ok(())
     }
 
     /// Store an article with its story, matches, alerts and deliveries in one transaction.

@@ -3,6 +3,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::fetch::Validators;
 use crate::watch::Field;
 
 fn now() -> DateTime<Utc> {
@@ -170,16 +171,60 @@ fn poll_health_is_recorded() {
             .consecutive_errors,
         2
     );
+    let health = store
+        .feed_health("https://x.ma/feed", now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (health.consecutive_errors, health.last_error.as_deref()),
+        (2, Some("timed out"))
+    );
+    assert_eq!(health.last_success_at, None);
+
     let validators = Validators {
         etag: Some("\"v1\"".into()),
         last_modified: None,
     };
+    let record = PollRecord {
+        validators: Some(validators.clone()),
+        body_hash: Some("abc".into()),
+        encoding: Some("windows-1256".into()),
+        interval: Duration::from_secs(600),
+        newest_entry: Some(now() - chrono::Duration::hours(3)),
+    };
     store
-        .record_poll_success(feed.id, Some(&validators), now(), now())
+        .record_poll_success(feed.id, &record, now(), now())
+        .unwrap();
+    // A 304 later keeps the validators and does not move the newest entry back.
+    let not_modified = PollRecord {
+        interval: Duration::from_secs(900),
+        ..PollRecord::default()
+    };
+    store
+        .record_poll_success(feed.id, &not_modified, now(), now())
         .unwrap();
     let state = store.sync_feed("https://x.ma/feed", "X2", now()).unwrap();
     assert_eq!(
-        (state.consecutive_errors, state.validators),
-        (0, validators)
+        (
+            state.consecutive_errors,
+            state.validators,
+            state.body_hash.as_deref()
+        ),
+        (0, validators, Some("abc"))
+    );
+    assert_eq!(state.interval, Some(Duration::from_secs(900)));
+    let health = store
+        .feed_health("https://x.ma/feed", now())
+        .unwrap()
+        .unwrap();
+    assert_eq!(health.outlet, "X2");
+    assert_eq!(health.encoding.as_deref(), Some("windows-1256"));
+    assert_eq!(
+        health.last_entry_at.as_deref(),
+        Some("2025-12-02T06:00:00Z")
+    );
+    assert_eq!(
+        store.feed_health("https://other.ma/feed", now()).unwrap(),
+        None
     );
 }

@@ -1,0 +1,289 @@
+//! One poll of one feed, from the HTTP request to the recorded outcome and next due time.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use tokio::sync::Notify;
+
+use super::{Clock, DaemonError, PollError, Polled};
+use crate::alert::dispatch::{self, Dispatched};
+use crate::alert::sink::Sink;
+use crate::config::{Config, Feed};
+use crate::feed::{self, Entry};
+use crate::fetch::{Fetcher, Outcome};
+use crate::schedule::{self, Hints};
+use crate::store::{FeedState, PollRecord, Store, StoreError};
+use crate::watch::Watchlist;
+
+/// Entries of one feed processed at the same time.
+const ENTRY_CONCURRENCY: usize = 4;
+
+/// Everything a poll needs, shared by all feed tasks.
+pub struct Pipeline {
+    pub(super) config: Config,
+    store: Arc<Mutex<Store>>,
+    pub(super) fetcher: Fetcher,
+    pub(super) watchlist: Watchlist,
+    pub(super) sinks: Vec<Sink>,
+    pub(super) alerts_raised: Notify,
+    clock: Clock,
+    rng: Mutex<fastrand::Rng>,
+}
+
+/// What a successful poll learned, before it is recorded.
+struct Learned {
+    polled: Polled,
+    record: PollRecord,
+    /// Publication times of the entries, when the feed was parsed.
+    entry_times: Option<Vec<DateTime<Utc>>>,
+    hints: Hints,
+}
+
+impl Pipeline {
+    /// Open the database, compile the watchlists, build the HTTP client; time from the system.
+    pub fn new(config: Config) -> Result<Pipeline, DaemonError> {
+        Pipeline::with_clock(config, Arc::new(Utc::now))
+    }
+
+    /// As [`Pipeline::new`], reading the time from `clock` (tests set it).
+    pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
+        let store = Store::open(&config.daemon.database)?;
+        let watchlist = Watchlist::compile(&config.watches)?;
+        let fetcher = Fetcher::new(&config.daemon)?;
+        let sinks = config.sinks.iter().map(Sink::new).collect();
+        Ok(Pipeline {
+            config,
+            store: Arc::new(Mutex::new(store)),
+            fetcher,
+            watchlist,
+            sinks,
+            alerts_raised: Notify::new(),
+            clock,
+            rng: Mutex::new(fastrand::Rng::new()),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    fn draw(&self) -> f64 {
+        self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64()
+    }
+
+    /// Run `f` on the store in a blocking task: SQLite calls block.
+    pub async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+            // back), so a poisoned lock is safe to keep using.
+            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())))
+    }
+
+    /// The feed's row, created if needed.
+    pub(super) async fn feed_state(&self, feed: &Feed) -> Result<FeedState, StoreError> {
+        let (url, outlet, now) = (feed.url.to_string(), feed.outlet.clone(), self.now());
+        self.with_store(move |s| s.sync_feed(&url, &outlet, now))
+            .await
+    }
+
+    /// Poll feed number `index` of the config once and record the outcome; returns it with the
+    /// time the feed is next due.
+    pub async fn poll(&self, index: usize) -> (Result<Polled, PollError>, DateTime<Utc>) {
+        let feed = &self.config.feeds[index];
+        let state = match self.feed_state(feed).await {
+            Ok(state) => state,
+            Err(err) => {
+                tracing::error!(feed = %feed.url, error = %err, "cannot read feed state");
+                let delay = schedule::delay(
+                    feed.schedule.fixed.unwrap_or(feed.schedule.initial),
+                    1,
+                    self.draw(),
+                );
+                return (Err(err.into()), schedule::after(self.now(), delay));
+            }
+        };
+        let result = self.poll_feed(feed, &state).await;
+        let now = self.now();
+        let previous = state.interval.or(feed.schedule.fixed);
+        let feed_id = state.id;
+        let (next, recorded) = match &result {
+            Ok(learned) => {
+                let interval = schedule::interval(
+                    &feed.schedule,
+                    previous,
+                    learned.entry_times.as_deref(),
+                    &learned.hints,
+                    now,
+                );
+                let next = schedule::after(now, schedule::delay(interval, 0, self.draw()));
+                let polled = learned.polled;
+                tracing::info!(
+                    feed = %feed.url,
+                    entries = polled.entries,
+                    new = polled.new_articles,
+                    alerts = polled.alerts,
+                    not_modified = polled.not_modified,
+                    unchanged = polled.unchanged,
+                    interval_secs = interval.as_secs(),
+                    next_due = %next,
+                    "polled feed"
+                );
+                let record = PollRecord {
+                    interval,
+                    ..learned.record.clone()
+                };
+                (
+                    next,
+                    self.with_store(move |s| s.record_poll_success(feed_id, &record, now, next))
+                        .await,
+                )
+            }
+            Err(err) => {
+                let errors = state.consecutive_errors.saturating_add(1);
+                let interval = previous.unwrap_or(feed.schedule.initial);
+                let delay =
+                    schedule::failure_delay(interval, errors, err.retry_after(), self.draw());
+                let next = schedule::after(now, delay);
+                let message = err.to_string();
+                tracing::warn!(feed = %feed.url, error = %message, consecutive_errors = errors, next_due = %next, "feed poll failed");
+                (
+                    next,
+                    self.with_store(move |s| s.record_poll_failure(feed_id, &message, now, next))
+                        .await,
+                )
+            }
+        };
+        if let Err(err) = recorded {
+            tracing::error!(feed = %feed.url, error = %err, "cannot record poll outcome");
+        }
+        (result.map(|learned| learned.polled), next)
+    }
+
+    async fn poll_feed(&self, feed: &Feed, state: &FeedState) -> Result<Learned, PollError> {
+        let document = match self
+            .fetcher
+            .get(&feed.url, Some(&state.validators), self.now())
+            .await?
+        {
+            Outcome::NotModified { hints } => {
+                return Ok(Learned {
+                    polled: Polled {
+                        not_modified: true,
+                        ..Polled::default()
+                    },
+                    record: PollRecord::default(),
+                    entry_times: None,
+                    hints,
+                });
+            }
+            Outcome::Fetched(document) => document,
+        };
+        let mut record = PollRecord {
+            validators: Some(document.validators.clone()),
+            body_hash: Some(document.body_hash.clone()),
+            encoding: Some(document.encoding.to_string()),
+            ..PollRecord::default()
+        };
+        if state.body_hash.as_deref() == Some(document.body_hash.as_str()) {
+            // Same bytes as last time (an outlet without validators): nothing to parse.
+            return Ok(Learned {
+                polled: Polled {
+                    unchanged: true,
+                    ..Polled::default()
+                },
+                record,
+                entry_times: None,
+                hints: document.hints,
+            });
+        }
+        let mut hints = document.hints;
+        let parsed =
+            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url))
+                .await?
+                .map_err(|source| PollError::Parse {
+                    url: feed.url.to_string(),
+                    source,
+                })?;
+        hints.ttl = parsed.ttl;
+        let entries = parsed.entries;
+        let entry_times: Vec<DateTime<Utc>> = entries.iter().filter_map(|e| e.published).collect();
+        record.newest_entry = entry_times.iter().max().copied().map(|t| t.min(self.now()));
+
+        let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
+        let urls: Vec<String> = entries
+            .iter()
+            .filter_map(|e| e.url.as_ref().map(|u| u.to_string()))
+            .collect();
+        let feed_id = state.id;
+        let known: HashSet<String> = self
+            .with_store(move |s| {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+                s.known_entries(feed_id, &keys, &urls)
+            })
+            .await?;
+        let mut polled = Polled {
+            entries: entries.len(),
+            ..Polled::default()
+        };
+        let fresh: Vec<Entry> = entries
+            .into_iter()
+            .filter(|e| {
+                !known.contains(&e.key)
+                    && !e.url.as_ref().is_some_and(|u| known.contains(u.as_str()))
+            })
+            .collect();
+        let mut results = futures_util::stream::iter(fresh)
+            .map(|entry| self.process_entry(feed, feed_id, entry))
+            .buffer_unordered(ENTRY_CONCURRENCY);
+        let mut store_failed = None;
+        while let Some(result) = results.next().await {
+            match result {
+                Ok(Some(alerts)) => {
+                    polled.new_articles += 1;
+                    polled.alerts += alerts;
+                }
+                Ok(None) => {}
+                Err(err) => store_failed = Some(err),
+            }
+        }
+        if polled.alerts > 0 {
+            self.alerts_raised.notify_one();
+        }
+        if let Some(err) = store_failed {
+            // Keep the old validators and hash: the next poll must see these entries again.
+            return Err(err.into());
+        }
+        if record.newest_entry.is_none() && polled.new_articles > 0 {
+            record.newest_entry = Some(self.now());
+        }
+        Ok(Learned {
+            polled,
+            record,
+            entry_times: Some(entry_times),
+            hints,
+        })
+    }
+
+    /// Deliver what is due.
+    pub async fn dispatch(&self) -> Result<Dispatched, StoreError> {
+        let sinks = self.sinks.clone();
+        let now = self.now();
+        self.with_store(move |s| dispatch::dispatch_due(s, &sinks, now))
+            .await
+    }
+}

@@ -1,0 +1,156 @@
+//! Feed rows: identity, HTTP validators, schedule and health.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Store, parse_timestamp, timestamp};
+use crate::fetch::Validators;
+
+/// What polling needs to know about a feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedState {
+    pub id: i64,
+    pub validators: Validators,
+    pub consecutive_errors: u32,
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// The interval in force (adaptive feeds learn it).
+    pub interval: Option<Duration>,
+    /// Hash of the last body parsed.
+    pub body_hash: Option<String>,
+}
+
+/// What a successful poll learned.
+#[derive(Debug, Clone, Default)]
+pub struct PollRecord {
+    /// New validators, when a body was received.
+    pub validators: Option<Validators>,
+    pub body_hash: Option<String>,
+    pub encoding: Option<String>,
+    pub interval: Duration,
+    /// The newest entry seen, if any is dated.
+    pub newest_entry: Option<DateTime<Utc>>,
+}
+
+/// A feed's health, for `raqib feeds`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FeedHealth {
+    pub url: String,
+    pub outlet: String,
+    pub last_success_at: Option<String>,
+    pub last_polled_at: Option<String>,
+    pub consecutive_errors: u32,
+    pub last_error: Option<String>,
+    pub next_due_at: Option<String>,
+    pub interval_secs: Option<u64>,
+    pub encoding: Option<String>,
+    pub last_entry_at: Option<String>,
+    /// Articles stored from this feed in the last 7 days.
+    pub articles_7d: u64,
+}
+
+impl Store {
+    /// Make sure a feed has a row (outlet names may change in the config) and return it.
+    pub fn sync_feed(&mut self, url: &str, outlet: &str, now: DateTime<Utc>) -> Result<FeedState> {
+        self.conn.execute(
+            "INSERT INTO feed (url, outlet, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet",
+            params![url, outlet, timestamp(now)],
+        )?;
+        let state = self.conn.query_row(
+            "SELECT id, etag, last_modified, consecutive_errors, next_due_at, interval_secs, body_hash
+             FROM feed WHERE url = ?1",
+            [url],
+            |row| {
+                Ok(FeedState {
+                    id: row.get(0)?,
+                    validators: Validators { etag: row.get(1)?, last_modified: row.get(2)? },
+                    consecutive_errors: row.get(3)?,
+                    next_due_at: row.get::<_, Option<String>>(4)?.as_deref().and_then(parse_timestamp),
+                    interval: row.get::<_, Option<i64>>(5)?.map(|s| Duration::from_secs(s.max(0) as u64)),
+                    body_hash: row.get(6)?,
+                })
+            },
+        )?;
+        Ok(state)
+    }
+
+    /// A poll succeeded (a new body, an unchanged one, or a 304).
+    pub fn record_poll_success(
+        &mut self,
+        feed_id: i64,
+        record: &PollRecord,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE feed SET last_polled_at = ?2, last_success_at = ?2, consecutive_errors = 0, last_error = NULL,
+                 next_due_at = ?3, interval_secs = ?4,
+                 last_entry_at = max(coalesce(last_entry_at, ''), coalesce(?5, ''))
+             WHERE id = ?1",
+            params![
+                feed_id,
+                timestamp(now),
+                timestamp(next_due),
+                record.interval.as_secs() as i64,
+                record.newest_entry.map(timestamp)
+            ],
+        )?;
+        if let Some(v) = &record.validators {
+            tx.execute(
+                "UPDATE feed SET etag = ?2, last_modified = ?3, body_hash = ?4, encoding = ?5 WHERE id = ?1",
+                params![feed_id, v.etag, v.last_modified, record.body_hash, record.encoding],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A poll failed; the feed stays scheduled.
+    pub fn record_poll_failure(
+        &mut self,
+        feed_id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feed SET last_polled_at = ?2, last_error = ?3, consecutive_errors = consecutive_errors + 1,
+                 next_due_at = ?4 WHERE id = ?1",
+            params![feed_id, timestamp(now), error, timestamp(next_due)],
+        )?;
+        Ok(())
+    }
+
+    /// Health of the feed at `url`, `None` if it was never polled.
+    pub fn feed_health(&self, url: &str, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
+        let week_ago = timestamp(now - chrono::Duration::days(7));
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT f.url, f.outlet, f.last_success_at, f.last_polled_at, f.consecutive_errors, f.last_error,
+                        f.next_due_at, f.interval_secs, f.encoding, nullif(f.last_entry_at, ''),
+                        (SELECT count(*) FROM article a WHERE a.feed_id = f.id AND a.fetched_at >= ?2)
+                 FROM feed f WHERE f.url = ?1",
+                params![url, week_ago],
+                |row| {
+                    Ok(FeedHealth {
+                        url: row.get(0)?,
+                        outlet: row.get(1)?,
+                        last_success_at: row.get(2)?,
+                        last_polled_at: row.get(3)?,
+                        consecutive_errors: row.get(4)?,
+                        last_error: row.get(5)?,
+                        next_due_at: row.get(6)?,
+                        interval_secs: row.get::<_, Option<i64>>(7)?.map(|s| s.max(0) as u64),
+                        encoding: row.get(8)?,
+                        last_entry_at: row.get(9)?,
+                        articles_7d: row.get::<_, i64>(10)?.max(0) as u64,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
