@@ -9,7 +9,8 @@
 //!
 //! The stages in the middle ([`feed`], [`extract`], [`watch`], [`story`], with [`text`] and
 //! [`date`] under them) are pure: text in, values out, no I/O and no clock. I/O lives at the
-//! ends ([`fetch`], [`store`], [`alert`]) and [`daemon`] alone wires tasks, timers and signals.
+//! ends ([`fetch`], [`store`], [`alert`]) and [`daemon`] alone wires tasks, timers and signals;
+//! [`health`] turns stored feed state into reports.
 //! See ARCHITECTURE.md.
 
 pub mod alert;
@@ -19,6 +20,7 @@ pub mod date;
 pub mod extract;
 pub mod feed;
 pub mod fetch;
+pub mod health;
 pub mod schedule;
 pub mod store;
 pub mod story;

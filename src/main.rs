@@ -52,6 +52,11 @@ enum Command {
     },
     /// Check the configuration file: exit 0 when valid, 2 with every problem listed otherwise.
     CheckConfig,
+    /// Show each configured feed's health: last success, errors, next poll, interval, staleness.
+    Feeds {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Extract the article from a page (a file, a URL, or - for standard input).
     Extract {
         /// The page's address, to resolve links and read dates when the input is a file.
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { once } => run(&cli.config, once),
         Command::CheckConfig => check_config(&cli.config),
+        Command::Feeds { format } => feeds_command(&cli.config, format),
         Command::Extract { url, format, input } => {
             extract_command(&cli.config, url, format, &input)
         }
@@ -176,6 +182,27 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let now = chrono::Utc::now();
+    let health = config
+        .feeds
+        .iter()
+        .map(|feed| store.feed_health(feed.url.as_str(), now))
+        .collect::<Result<Vec<_>, _>>()?;
+    let reports = raqib::health::feed_reports(&config, &health, now);
+    match format {
+        Format::Text => print!("{}", raqib::health::render_text(&reports, now)),
+        Format::Json => {
+            for report in &reports {
+                println!("{}", serde_json::to_string(report)?);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_input(input: &str) -> anyhow::Result<Vec<u8>> {

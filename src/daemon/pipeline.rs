@@ -142,6 +142,13 @@ impl Pipeline {
                     next_due = %next,
                     "polled feed"
                 );
+                let stale_since = learned.record.newest_entry.filter(|newest| {
+                    let quiet = (now - *newest).to_std().unwrap_or_default();
+                    quiet > self.config.daemon.stale_after
+                });
+                if let Some(newest) = stale_since {
+                    tracing::warn!(feed = %feed.url, newest_entry = %newest, "feed is stale: nothing published for longer than daemon.stale_after");
+                }
                 let record = PollRecord {
                     interval,
                     ..learned.record.clone()

@@ -22,6 +22,8 @@ pub struct Resource {
     pub headers: Vec<(String, String)>,
     /// Wait this long before answering.
     pub delay: std::time::Duration,
+    /// Send the body one byte at a time, this long apart (a slowloris server).
+    pub dribble: Option<std::time::Duration>,
 }
 
 impl Resource {
@@ -33,7 +35,20 @@ impl Resource {
             etag: None,
             headers: Vec::new(),
             delay: std::time::Duration::ZERO,
+            dribble: None,
         }
+    }
+
+    /// A response with this status and body.
+    pub fn status(status: u16, body: &str) -> Resource {
+        let mut r = Resource::new("text/plain", body);
+        r.status = status;
+        r
+    }
+
+    pub fn with_dribble(mut self, every: std::time::Duration) -> Resource {
+        self.dribble = Some(every);
+        self
     }
 
     /// A redirect to `location`.
@@ -170,6 +185,18 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str("\r\n");
+                if let Some(every) = r.dribble {
+                    if stream.write_all(head.as_bytes()).is_err() {
+                        return;
+                    }
+                    for byte in &r.body {
+                        std::thread::sleep(every);
+                        if stream.write_all(&[*byte]).is_err() {
+                            return;
+                        }
+                    }
+                    continue;
+                }
                 let mut bytes = head.into_bytes();
                 bytes.extend_from_slice(&r.body);
                 bytes

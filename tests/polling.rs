@@ -1,0 +1,418 @@
+//! Polling against a hostile server on 127.0.0.1, with the pipeline's clock set by the test:
+//! every outcome is recorded for its feed and the next due time follows the policy.
+
+mod common;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::{Resource, Server};
+use raqib::config::Config;
+use raqib::daemon::{Pipeline, PollError, Polled};
+use raqib::health::{FeedStatus, feed_reports};
+use raqib::store::FeedHealth;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap()
+}
+
+struct Rig {
+    pipeline: Pipeline,
+    runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    /// A pipeline over `feeds` (TOML `[[feed]]` tables) whose clock always reads `t0()`.
+    fn new(daemon: &str, feeds: &str) -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let source = format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nfetch_timeout = \"2s\"\n{daemon}\n{feeds}\n\
+             [[watch]]\nname = \"h\"\naliases = [\"حموشي\", \"Hammouchi\"]\n[[sink]]\nname = \"log\"\ntype = \"log\"\n"
+        );
+        let config = Config::from_toml(&dir.path().join("config.toml"), &source).unwrap();
+        let pipeline = Pipeline::with_clock(config, Arc::new(t0)).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        Rig {
+            pipeline,
+            runtime,
+            _dir: dir,
+        }
+    }
+
+    fn poll(&self, index: usize) -> (Result<Polled, PollError>, DateTime<Utc>) {
+        self.runtime.block_on(self.pipeline.poll(index))
+    }
+
+    fn health(&self, index: usize) -> FeedHealth {
+        let url = self.pipeline.config().feeds[index].url.to_string();
+        self.runtime
+            .block_on(self.pipeline.with_store(move |s| s.feed_health(&url, t0())))
+            .unwrap()
+            .expect("the feed has a row")
+    }
+
+    /// A read connection of the test's own to the daemon's SQLite file.
+    fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self._dir.path().join("raqib.db")).unwrap()
+    }
+
+    fn query<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        self.db().query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+}
+
+/// `next` lies within the ±10 % jitter around `t0() + expected`.
+fn assert_due(next: DateTime<Utc>, expected: Duration) {
+    let delay = (next - t0()).to_std().unwrap();
+    let (lo, hi) = (expected.mul_f64(0.9), expected.mul_f64(1.1));
+    assert!(
+        delay >= lo && delay <= hi,
+        "next due in {delay:?}, expected {expected:?} ±10%"
+    );
+}
+
+fn feed_toml(server: &Server, path: &str, extra: &str) -> String {
+    format!("[[feed]]\nurl = \"{}\"\n{extra}\n", server.url(path))
+}
+
+fn rss(items: &[(&str, &str, DateTime<Utc>)], extra: &str) -> String {
+    let items: String = items
+        .iter()
+        .map(|(title, link, date)| format!("<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{}</pubDate><description>{title}</description></item>", date.to_rfc2822()))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{extra}{items}</channel></rss>"
+    )
+}
+
+const MIN: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_429_honours_retry_after_in_seconds_and_a_503_an_http_date() {
+    let server = Server::start();
+    server.put(
+        "/429",
+        Resource::status(429, "slow down").with_header("Retry-After", "7200"),
+    );
+    server.put(
+        "/503",
+        Resource::status(503, "maintenance")
+            .with_header("Retry-After", "Tue, 02 Dec 2025 15:00:00 GMT"),
+    );
+    let rig = Rig::new(
+        "",
+        &(feed_toml(&server, "/429", "") + &feed_toml(&server, "/503", "")),
+    );
+
+    let (result, next) = rig.poll(0);
+    assert!(result.unwrap_err().to_string().contains("HTTP 429"));
+    assert_eq!(
+        next,
+        t0() + chrono::Duration::hours(2),
+        "Retry-After beats the 30 min backoff"
+    );
+    let health = rig.health(0);
+    assert_eq!(health.consecutive_errors, 1);
+    assert!(health.last_error.unwrap().contains("retry after 7200s"));
+    assert_eq!(health.next_due_at.as_deref(), Some("2025-12-02T14:00:00Z"));
+
+    let (result, next) = rig.poll(1);
+    assert!(result.unwrap_err().to_string().contains("HTTP 503"));
+    assert_eq!(next, t0() + chrono::Duration::hours(3));
+}
+
+#[test]
+fn server_errors_back_off_exponentially_and_a_recovery_resets_the_count() {
+    let server = Server::start();
+    server.put("/feed", Resource::status(500, "boom"));
+    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
+    let (_, next) = rig.poll(0);
+    assert_due(next, 30 * MIN);
+    let (_, next) = rig.poll(0);
+    assert_due(next, 60 * MIN);
+    let (_, next) = rig.poll(0);
+    assert_due(next, 120 * MIN);
+    assert_eq!(rig.health(0).consecutive_errors, 3);
+
+    server.put("/feed", Resource::new("application/rss+xml", rss(&[], "")));
+    let (result, next) = rig.poll(0);
+    assert!(result.is_ok());
+    assert_due(next, 15 * MIN);
+    let health = rig.health(0);
+    assert_eq!((health.consecutive_errors, health.last_error), (0, None));
+    assert_eq!(
+        health.last_success_at.as_deref(),
+        Some("2025-12-02T12:00:00Z")
+    );
+}
+
+#[test]
+fn a_304_costs_no_parsing_and_an_unchanged_body_neither() {
+    let server = Server::start();
+    let body = rss(&[("Hammouchi in Rabat", "https://x.ma/1", t0())], "");
+    server.put(
+        "/etag",
+        Resource::new("application/rss+xml", body.clone()).with_etag("\"v1\""),
+    );
+    server.put("/plain", Resource::new("application/rss+xml", body));
+    let rig = Rig::new(
+        "",
+        &(feed_toml(&server, "/etag", "scrape = false")
+            + &feed_toml(&server, "/plain", "scrape = false")),
+    );
+
+    let first = rig.poll(0).0.unwrap();
+    assert_eq!((first.entries, first.new_articles, first.alerts), (1, 1, 1));
+    let again = rig.poll(0).0.unwrap();
+    assert!(again.not_modified && again.entries == 0);
+
+    // The same entry through a second feed is not stored twice.
+    let other = rig.poll(1).0.unwrap();
+    assert_eq!((other.entries, other.new_articles), (1, 0));
+    let unchanged = rig.poll(1).0.unwrap();
+    assert!(unchanged.unchanged && !unchanged.not_modified && unchanged.entries == 0);
+    assert_eq!(rig.query::<i64>("SELECT count(*) FROM article"), 1);
+}
+
+#[test]
+fn transport_failures_are_recorded_by_kind() {
+    let server = Server::start();
+    server.put("/loop", Resource::redirect("/loop2"));
+    server.put("/loop2", Resource::redirect("/loop"));
+    server.put(
+        "/slowloris",
+        Resource::new("application/rss+xml", rss(&[], "")).with_dribble(Duration::from_millis(200)),
+    );
+    server.put(
+        "/huge",
+        Resource::new("application/rss+xml", vec![b' '; 3 * 1024 * 1024]),
+    );
+    let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    bomb.write_all(&vec![b' '; 16 * 1024 * 1024]).unwrap();
+    server.put(
+        "/bomb",
+        Resource::new("application/rss+xml", bomb.finish().unwrap())
+            .with_header("Content-Encoding", "gzip"),
+    );
+    server.put(
+        "/malformed",
+        Resource::new(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><item><title>broken",
+        ),
+    );
+    let feeds: String = [
+        "/loop",
+        "/slowloris",
+        "/huge",
+        "/bomb",
+        "/malformed",
+        "/absent",
+    ]
+    .iter()
+    .map(|p| feed_toml(&server, p, ""))
+    .collect();
+    let rig = Rig::new("max_body_bytes = 1048576", &feeds);
+
+    let expected = [
+        "more than 5 redirects",
+        "timed out",
+        "body larger than 1048576 bytes",
+        "body larger than 1048576 bytes",
+        "not a feed",
+        "HTTP 404",
+    ];
+    for (index, expected) in expected.iter().enumerate() {
+        let (result, next) = rig.poll(index);
+        let error = result.expect_err(expected).to_string();
+        assert!(error.contains(expected), "feed {index}: {error}");
+        assert!(rig.health(index).last_error.unwrap().contains(expected));
+        assert_due(next, 30 * MIN);
+    }
+}
+
+#[test]
+fn legacy_arabic_charsets_are_read_and_recorded() {
+    let server = Server::start();
+    let feed = rss(
+        &[(
+            "استقبل عبد اللطيف حموشي المسؤول الأممي بالرباط",
+            "https://x.ma/1",
+            t0(),
+        )],
+        "",
+    )
+    .replace("<?xml version=\"1.0\"?>", "");
+    let padded = feed.replace(
+        "<channel>",
+        &format!(
+            "<channel><description>{}</description>",
+            "أخبار المغرب والعالم العربي ".repeat(20)
+        ),
+    );
+    let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(&padded);
+    server.put(
+        "/cp1256",
+        Resource::new("application/rss+xml", cp1256.into_owned()),
+    );
+    let (iso, _, _) = encoding_rs::ISO_8859_6.encode(&feed);
+    server.put(
+        "/iso",
+        Resource::new("application/rss+xml; charset=ISO-8859-6", iso.into_owned()),
+    );
+    let rig = Rig::new(
+        "",
+        &(feed_toml(&server, "/cp1256", "scrape = false")
+            + &feed_toml(&server, "/iso", "scrape = false")),
+    );
+
+    let polled = rig.poll(0).0.unwrap();
+    assert_eq!(
+        (polled.new_articles, polled.alerts),
+        (1, 1),
+        "the Arabic title was decoded and matched"
+    );
+    assert_eq!(rig.health(0).encoding.as_deref(), Some("windows-1256"));
+    let title: String = rig.query("SELECT title FROM article");
+    assert_eq!(title, "استقبل عبد اللطيف حموشي المسؤول الأممي بالرباط");
+
+    rig.poll(1).0.unwrap();
+    assert_eq!(rig.health(1).encoding.as_deref(), Some("ISO-8859-6"));
+}
+
+#[test]
+fn robots_txt_that_forbids_pages_keeps_the_feed_summary_and_fetches_nothing() {
+    let server = Server::start();
+    server.put(
+        "/robots.txt",
+        Resource::new("text/plain", "User-agent: *\nDisallow: /articles/\n"),
+    );
+    server.put(
+        "/articles/1",
+        Resource::new("text/html", "<p>never fetched</p>"),
+    );
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            rss(
+                &[("Hammouchi in Rabat", &server.url("/articles/1"), t0())],
+                "",
+            ),
+        ),
+    );
+    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
+    let polled = rig.poll(0).0.unwrap();
+    assert_eq!(polled.new_articles, 1);
+    assert_eq!(server.hits("/articles/1"), 0);
+    assert_eq!(server.hits("/robots.txt"), 1);
+    let (source, error): (String, String) = rig
+        .db()
+        .query_row("SELECT body_source, body_error FROM article", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(source, "feed");
+    assert!(error.contains("robots.txt"), "{error}");
+}
+
+#[test]
+fn the_interval_adapts_to_the_publishing_rate_and_to_the_outlet_s_wishes() {
+    let server = Server::start();
+    let every_20_min: Vec<(String, String, DateTime<Utc>)> = (0..6)
+        .map(|i| {
+            (
+                format!("item {i}"),
+                format!("https://x.ma/{i}"),
+                t0() - chrono::Duration::minutes(20 * i),
+            )
+        })
+        .collect();
+    let items: Vec<(&str, &str, DateTime<Utc>)> = every_20_min
+        .iter()
+        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
+        .collect();
+    server.put(
+        "/busy",
+        Resource::new("application/rss+xml", rss(&items, "")),
+    );
+    server.put(
+        "/ttl",
+        Resource::new("application/rss+xml", rss(&items, "<ttl>180</ttl>")),
+    );
+    server.put(
+        "/cached",
+        Resource::new("application/rss+xml", rss(&items, ""))
+            .with_header("Cache-Control", "public, max-age=5400"),
+    );
+    let quiet = [("old", "https://y.ma/old", t0() - chrono::Duration::days(10))];
+    server.put(
+        "/quiet",
+        Resource::new("application/rss+xml", rss(&quiet, "")),
+    );
+    let rig = Rig::new(
+        "",
+        &(feed_toml(&server, "/busy", "scrape = false")
+            + &feed_toml(&server, "/ttl", "scrape = false\nmax_interval = \"6h\"")
+            + &feed_toml(&server, "/cached", "scrape = false\nmax_interval = \"6h\"")
+            + &feed_toml(&server, "/quiet", "scrape = false")),
+    );
+
+    let (_, next) = rig.poll(0);
+    assert_due(next, 20 * MIN);
+    assert_eq!(rig.health(0).interval_secs, Some(1200));
+    let (_, next) = rig.poll(1);
+    assert_due(next, 180 * MIN);
+    let (_, next) = rig.poll(2);
+    assert_due(next, 90 * MIN);
+    let (_, next) = rig.poll(3);
+    assert_due(next, 60 * MIN);
+
+    let config = rig.pipeline.config().clone();
+    let health: Vec<Option<FeedHealth>> = (0..4).map(|i| Some(rig.health(i))).collect();
+    let statuses: Vec<FeedStatus> = feed_reports(&config, &health, t0())
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            FeedStatus::Ok,
+            FeedStatus::Ok,
+            FeedStatus::Ok,
+            FeedStatus::Stale
+        ]
+    );
+}
+
+#[test]
+fn the_first_poll_stores_old_entries_without_alerting_on_them() {
+    let server = Server::start();
+    let items = [
+        ("Hammouchi today", "https://x.ma/new", t0()),
+        (
+            "Hammouchi last month",
+            "https://x.ma/old",
+            t0() - chrono::Duration::days(30),
+        ),
+    ];
+    server.put(
+        "/feed",
+        Resource::new("application/rss+xml", rss(&items, "")),
+    );
+    let rig = Rig::new("", &feed_toml(&server, "/feed", "scrape = false"));
+    let polled = rig.poll(0).0.unwrap();
+    assert_eq!((polled.new_articles, polled.alerts), (2, 1));
+    assert_eq!(
+        rig.query::<i64>("SELECT count(*) FROM \"match\""),
+        4,
+        "both are matched, in title and body"
+    );
+}
