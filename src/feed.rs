@@ -76,6 +76,8 @@ fn entry(raw: feed_rs::model::Entry, base: &Url) -> Entry {
         .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
         .or(raw.links.first())
         .and_then(|l| base.join(l.href.trim()).ok())
+        // An RSS item whose only address is its GUID: a permalink by default (RSS 2.0).
+        .or_else(|| Url::parse(raw.id.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(|mut u| {
             u.set_fragment(None);
@@ -155,7 +157,39 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
         }
     }
     out.push_str(rest);
+    if out.contains(ATOM_03) {
+        out = atom_03_as_atom_10(&out);
+    }
     Cow::Owned(out)
+}
+
+const ATOM_03: &str = "http://purl.org/atom/ns#";
+
+/// Atom 0.3, which feed-rs reads as an empty document, rewritten as the Atom 1.0 it became:
+/// the namespace, the renamed elements (issued, modified, tagline, copyright), and content
+/// types given as MIME types with a `mode` where 1.0 says text, html or xhtml.
+fn atom_03_as_atom_10(xml: &str) -> String {
+    let mut out = xml.replace(ATOM_03, "http://www.w3.org/2005/Atom");
+    for (old, new) in [
+        (" type=\"text/plain\"", " type=\"text\""),
+        (" type=\"text/html\"", " type=\"html\""),
+        (" type=\"application/xhtml+xml\"", " type=\"xhtml\""),
+        (" mode=\"escaped\"", ""),
+        (" mode=\"xml\"", ""),
+    ] {
+        out = out.replace(old, new);
+    }
+    for (old, new) in [
+        ("issued", "published"),
+        ("modified", "updated"),
+        ("tagline", "subtitle"),
+        ("copyright", "rights"),
+    ] {
+        out = out.replace(&format!("<{old}>"), &format!("<{new}>"));
+        out = out.replace(&format!("<{old} "), &format!("<{new} "));
+        out = out.replace(&format!("</{old}>"), &format!("</{new}>"));
+    }
+    out
 }
 
 fn rss_lacks_version(tag: &str) -> bool {
@@ -304,6 +338,18 @@ mod tests {
     }
 
     #[test]
+    fn a_guid_that_is_a_url_serves_as_the_link() {
+        let rss = "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title><guid>https://x.ma/permalink</guid></item>\
+                   <item><title>y</title><guid isPermaLink=\"false\">post-7</guid></item></channel></rss>";
+        let feed = parse(rss, &base()).unwrap();
+        assert_eq!(
+            feed.entries[0].url.as_ref().unwrap().as_str(),
+            "https://x.ma/permalink"
+        );
+        assert_eq!(feed.entries[1].url, None);
+    }
+
+    #[test]
     fn atom_and_json_feed_parse() {
         let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
 <entry><id>urn:a:1</id><title>T</title><link href="https://outlet.example/x"/>
@@ -329,6 +375,21 @@ mod tests {
             "<rss version=\"2.0\"><t>a &amp; b &#160; &amp;bogus; &amp;#xZZ;</t></rss>"
         );
         assert_eq!(sanitize("<rss>"), "<rss version=\"2.0\">");
+    }
+
+    #[test]
+    fn atom_0_3_reads_as_atom_1_0() {
+        let atom03 = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old</title>
+<entry><title>E</title><id>tag:x,2004:1</id><link rel="alternate" href="https://x.ma/e"/>
+<issued>2004-01-01T19:48:21Z</issued><modified>2004-01-02T10:00:00Z</modified></entry></feed>"#;
+        let feed = parse(atom03, &base()).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Old"));
+        assert_eq!(feed.entries.len(), 1);
+        assert_eq!(feed.entries[0].key, "guid:tag:x,2004:1");
+        assert_eq!(
+            feed.entries[0].published.unwrap().to_rfc3339(),
+            "2004-01-01T19:48:21+00:00"
+        );
     }
 
     #[test]
