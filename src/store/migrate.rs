@@ -14,6 +14,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_feed_health",
         include_str!("../../migrations/0002_feed_health.sql"),
     ),
+    (
+        "0003_indexes",
+        include_str!("../../migrations/0003_indexes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

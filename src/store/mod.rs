@@ -198,12 +198,20 @@ impl Store {
             - chrono::Duration::from_std(story_window)
                 .unwrap_or_else(|_| chrono::Duration::days(2));
         let candidates = {
+            // The expressions must match the indexes of migration 0003 exactly. A burst of one
+            // wire story shares bands with every copy: any 256 of them find its story.
             let mut stmt = tx.prepare_cached(
-                "SELECT story_id, simhash FROM article WHERE fetched_at >= ?1 ORDER BY id DESC LIMIT 5000",
+                "SELECT story_id, simhash FROM article
+                 WHERE ((simhash & 65535) = ?2 OR ((simhash >> 16) & 65535) = ?3
+                        OR ((simhash >> 32) & 65535) = ?4 OR ((simhash >> 48) & 65535) = ?5)
+                   AND fetched_at >= ?1
+                 LIMIT 256",
             )?;
-            stmt.query_map([timestamp(since)], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64))
-            })?
+            let band = |i: u32| ((article.simhash >> (16 * i)) & 0xFFFF) as i64;
+            stmt.query_map(
+                params![timestamp(since), band(0), band(1), band(2), band(3)],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64)),
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
         let story_id = match crate::story::find(article.simhash, &candidates) {
