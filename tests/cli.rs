@@ -281,3 +281,78 @@ fn extract_of_a_page_with_no_article_fails_clearly() {
         stderr(&output)
     );
 }
+
+#[test]
+fn feeds_reports_each_configured_feed_in_text_and_json() {
+    use common::{Resource, Server};
+    let server = Server::start();
+    server.put(
+        "/ok",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><guid>1</guid><pubDate>{}</pubDate></item></channel></rss>",
+                chrono::Utc::now().to_rfc2822()
+            ),
+        ),
+    );
+    server.put("/down", Resource::status(503, "down"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\noutlet = \"Good\"\nscrape = false\n\
+             [[feed]]\nurl = \"{}\"\noutlet = \"Down\"\n\
+             [[feed]]\nurl = \"http://127.0.0.1:1/feed\"\noutlet = \"Closed\"\n",
+            server.url("/ok"),
+            server.url("/down")
+        ),
+    );
+    let config = config.to_str().unwrap();
+    let once = raqib(&["--config", config, "run", "--once"]);
+    assert!(once.status.success(), "{}", stderr(&once));
+
+    let output = raqib(&["--config", config, "feeds", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        (rows[0]["outlet"].as_str(), rows[0]["status"].as_str()),
+        (Some("Good"), Some("ok"))
+    );
+    assert_eq!(rows[0]["articles_7d"], 1);
+    assert_eq!(rows[0]["encoding"], "UTF-8");
+    assert_eq!(
+        (
+            rows[1]["status"].as_str(),
+            rows[1]["consecutive_errors"].as_u64()
+        ),
+        (Some("failing"), Some(1))
+    );
+    assert!(rows[1]["last_error"].as_str().unwrap().contains("HTTP 503"));
+    assert!(rows[1]["next_due_at"].is_string());
+    assert_eq!(
+        rows[2]["status"], "failing",
+        "a closed port fails like any other error"
+    );
+    assert!(
+        rows[2]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{}",
+        rows[2]
+    );
+
+    let text = raqib(&["--config", config, "feeds"]);
+    let out = stdout(&text);
+    assert!(out.lines().next().unwrap().starts_with("OUTLET"));
+    assert!(
+        out.contains("last error:") && out.contains("HTTP 503"),
+        "{out}"
+    );
+}

@@ -147,10 +147,29 @@ fn private_targets_are_refused_unless_allowed() {
     for url in [
         "http://127.0.0.1:9/x",
         "http://[::1]:9/x",
-        "http://localhost:9/x",
         "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:10.0.0.1]/",
     ] {
         let err = get(&fetcher, url, None).unwrap_err();
         assert!(matches!(err, FetchError::Private { .. }), "{url}: {err}");
     }
+}
+
+#[test]
+fn a_name_that_resolves_inside_is_refused_after_dns() {
+    // `localhost` is a name: it passes the literal check and is refused by the resolver.
+    let server = Server::start();
+    server.put("/feed", Resource::new("application/rss+xml", "<rss/>"));
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let config = Config::from_toml(Path::new("/tmp/config.toml"), "").unwrap();
+    let err = get(
+        &Fetcher::new(&config.daemon).unwrap(),
+        &format!("http://localhost:{port}/feed"),
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(err, FetchError::Private { .. }), "{err}");
+    assert_eq!(server.hits("/feed"), 0);
+    // The same request is allowed when private networks are.
+    assert!(get(&fetcher(""), &format!("http://localhost:{port}/feed"), None).is_ok());
 }
