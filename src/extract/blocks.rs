@@ -13,8 +13,12 @@ pub struct Block {
 /// Paragraphs of an HTML fragment (readability's output).
 pub fn paragraphs(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
-    let mut walker = Walker::default();
-    walker.walk(fragment.root_element(), false);
+    let root = fragment.root_element();
+    let mut walker = Walker {
+        total_chars: text_chars(root),
+        ..Walker::default()
+    };
+    walker.walk(root, false, 0);
     walker.finish()
 }
 
@@ -26,7 +30,8 @@ pub fn paragraphs_of_body(html: &str) -> Vec<Block> {
     };
     let mut walker = Walker::default();
     if let Some(body) = document.select(&body).next() {
-        walker.walk(body, false);
+        walker.total_chars = text_chars(body);
+        walker.walk(body, false, 0);
     }
     walker.finish()
 }
@@ -45,11 +50,17 @@ struct Walker {
     current: String,
     current_links: usize,
     space: bool,
+    /// Characters of text under the walk's root.
+    total_chars: usize,
     done: Vec<Block>,
 }
 
 impl Walker {
-    fn walk(&mut self, element: ElementRef<'_>, in_link: bool) {
+    fn walk(&mut self, element: ElementRef<'_>, in_link: bool, depth: usize) {
+        // Text nested deeper than any real page nests is dropped rather than risking the stack.
+        if depth > MAX_DEPTH {
+            return;
+        }
         for child in element.children() {
             match child.value() {
                 Node::Text(text) => self.push_text(text, in_link),
@@ -61,11 +72,16 @@ impl Walker {
                     let Some(child) = ElementRef::wrap(child) else {
                         continue;
                     };
+                    // A wrapper named like furniture (`content-wrapper social`) may hold the
+                    // article itself: only a small share of the text is furniture.
+                    if is_boilerplate_container(el) && text_chars(child) * 3 < self.total_chars {
+                        continue;
+                    }
                     let block = is_block(name);
                     if block {
                         self.flush();
                     }
-                    self.walk(child, in_link || name == "a");
+                    self.walk(child, in_link || name == "a", depth + 1);
                     if block {
                         self.flush();
                     }
@@ -110,6 +126,45 @@ impl Walker {
         self.flush();
         self.done
     }
+}
+
+fn text_chars(element: ElementRef<'_>) -> usize {
+    element.text().map(|t| t.trim().chars().count()).sum()
+}
+
+/// Deeper than this, markup is not walked.
+const MAX_DEPTH: usize = 256;
+
+/// Class and id words that mark page furniture rather than article text.
+const FURNITURE: &[&str] = &[
+    "caption",
+    "credit",
+    "byline",
+    "share",
+    "social",
+    "related",
+    "newsletter",
+    "promo",
+    "advert",
+    "sponsor",
+    "footer",
+    "copyright",
+    "breadcrumb",
+    "sidebar",
+    "cookie",
+    "outbrain",
+    "taboola",
+];
+
+/// Whether an element's class or id names page furniture (`figure-caption`, `share-bar`, …).
+fn is_boilerplate_container(el: &scraper::node::Element) -> bool {
+    if matches!(el.name(), "figure" | "figcaption") {
+        return true;
+    }
+    let names = el.attr("class").into_iter().chain(el.attr("id"));
+    names
+        .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
+        .any(|word| FURNITURE.contains(&word.to_ascii_lowercase().as_str()))
 }
 
 fn is_skipped(name: &str) -> bool {

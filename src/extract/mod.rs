@@ -58,7 +58,12 @@ pub fn extract(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
 
 fn extract_inner(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
     let meta = metadata::read(html, url);
-    let readable = dom_smoothie::Readability::new(html, url.map(Url::as_str), None)
+    // Classes are kept so that our block walk can recognise captions, share bars and the like.
+    let config = dom_smoothie::Config {
+        keep_classes: true,
+        ..dom_smoothie::Config::default()
+    };
+    let readable = dom_smoothie::Readability::new(html, url.map(Url::as_str), Some(config))
         .ok()
         .and_then(|mut r| r.parse().ok());
 
