@@ -47,6 +47,10 @@ const LABELS: &[&str] = &[
     "home",
     "accept",
     "ok",
+    "tags",
+    "étiquettes",
+    "الوسوم",
+    "كلمات مفتاحية",
 ];
 
 /// Interface phrases no article sentence uses: a paragraph of at most [`SHORT_CHARS`]
@@ -147,8 +151,12 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if chars > NOTICE_CHARS {
         return false;
     }
+    // A copyright line is furniture whatever else it says.
+    if chars <= 3 * SHORT_CHARS && text.contains('©') {
+        return true;
+    }
     let words = words_only(&fold_str(text));
-    if words.trim().is_empty() {
+    if words.trim().is_empty() || is_about_line(text, &words) {
         return true;
     }
     if NOTICES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
@@ -167,6 +175,54 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
         }
     }
     rest.trim().is_empty()
+}
+
+/// Openings of short lines about the article rather than of it: bylines, update stamps,
+/// photo credits (folded, padded with spaces).
+const ABOUT_OPENINGS: &[&str] = &[
+    " by ",
+    " par ",
+    " بقلم ",
+    " updated ",
+    " last updated ",
+    " published ",
+    " posted ",
+    " mis a jour ",
+    " publie le ",
+    " publie ",
+    " اخر تحديث ",
+    " تم التحديث ",
+    " نشر في ",
+    " photo ",
+    " photos ",
+    " credit ",
+    " image ",
+    " video ",
+    " الصوره ",
+    " صوره ",
+];
+
+/// Whether a short line is a byline, a time stamp, a credit or a gallery counter. `words` is
+/// the line folded by [`words_only`]. Sentences (ending in a full stop) are never such lines.
+fn is_about_line(text: &str, words: &str) -> bool {
+    let count = words.split_whitespace().count();
+    let trimmed = text.trim_end();
+    let sentence = trimmed.ends_with(['.', '!', '?', '؟'])
+        && !trimmed.ends_with(" a.m.")
+        && !trimmed.ends_with(" p.m.");
+    if count > 14 || sentence {
+        return false;
+    }
+    if ABOUT_OPENINGS.iter().any(|o| words.starts_with(o)) {
+        return true;
+    }
+    // "Image 3 of 8", "1 / 12".
+    let tokens: Vec<&str> = words.split_whitespace().collect();
+    tokens.windows(3).any(|w| {
+        w[0].chars().all(|c| c.is_ascii_digit())
+            && w[1] == "of"
+            && w[2].chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
@@ -190,6 +246,17 @@ mod tests {
             "À lire aussi",
             "— Accueil —",
             "Partager Imprimer",
+            "By Justine Coleman - 11/18/19 11:04 PM EST",
+            "Updated 5:27 am CST, Wednesday, November 20, 2019",
+            "Photo: Hau Dinh, AP",
+            "Image 1 of / 8",
+            "Image 3 of 8",
+            "Par Mohammed Jaabouk",
+            "بقلم: هيئة التحرير",
+            "آخر تحديث: 2 ديسمبر 2025 - 10:15",
+            "The contents of this site are ©2019 Capitol Hill Publishing Corp.",
+            "Updated at 1:23 p.m.",
+            "Tags",
         ] {
             assert!(is_boilerplate(junk, 0), "{junk}");
         }
@@ -204,6 +271,8 @@ mod tests {
             "وزار الوفد المدن الرئيسية بالمملكة.",
             "L'accueil des délégations a eu lieu à Rabat.",
             "Share of voice rose sharply.",
+            "By the end of the year, the ministry had opened 12 new police stations.",
+            "Photo opportunities were rare during the visit.",
         ] {
             assert!(!is_boilerplate(text, 0), "{text}");
         }
