@@ -356,3 +356,76 @@ fn feeds_reports_each_configured_feed_in_text_and_json() {
         "{out}"
     );
 }
+
+#[test]
+fn hostile_pages_end_with_a_clear_error_or_a_body_never_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let deep = write(
+        "deep.html",
+        format!(
+            "<html><body>{}<p>deep text</p>{}</body></html>",
+            "<div>".repeat(100_000),
+            "</div>".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    let spans = write(
+        "spans.html",
+        format!(
+            "<p>{}deep{}</p>",
+            "<span>".repeat(100_000),
+            "</span>".repeat(100_000)
+        )
+        .as_bytes(),
+    );
+    let binary: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let binary = write("binary.html", &binary);
+    let paragraph = "<p>Le directeur général de la DGSN a reçu à Rabat le responsable onusien pour une réunion de travail.</p>";
+    let big = write(
+        "big.html",
+        format!("<html><body>{}</body></html>", paragraph.repeat(100_000)).as_bytes(),
+    );
+    let invalid = write("invalid.html", b"<html><body><p>Hammouchi \xff\xfe caf\xe9 \xc3\x28 a re\xe7u la d\xe9l\xe9gation onusienne.</p></body></html>");
+    let empty = write("empty.html", b"");
+
+    for (path, expected) in [
+        (&deep, "more than 1000 deep"),
+        (&spans, "more than 1000 deep"),
+        (&binary, "not text"),
+        (&empty, "no article text"),
+    ] {
+        let output = raqib(&["extract", path.to_str().unwrap()]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: {}",
+            path.display(),
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{}: {}",
+            path.display(),
+            stderr(&output)
+        );
+    }
+    // Ten megabytes of one repeated paragraph: the repeats are dropped.
+    assert!(std::fs::metadata(&big).unwrap().len() > 10_000_000);
+    let output = raqib(&["extract", big.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        "Le directeur général de la DGSN a reçu à Rabat le responsable onusien pour une réunion de travail."
+    );
+    // Invalid UTF-8 is decoded as the legacy charset it most likely is.
+    let output = raqib(&["extract", invalid.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Hammouchi"));
+}

@@ -11,6 +11,7 @@
 
 mod blocks;
 mod boilerplate;
+mod input;
 mod lang;
 mod metadata;
 
@@ -43,6 +44,10 @@ pub enum ExtractError {
     Empty,
     #[error("the HTML parser panicked on this page")]
     Panicked,
+    #[error("the page is not text (binary data served as HTML?)")]
+    NotText,
+    #[error("the page nests elements more than {0} deep")]
+    TooDeep(usize),
 }
 
 /// A page must yield at least this many characters of body for the readability result to be
@@ -52,6 +57,7 @@ const MIN_BODY_CHARS: usize = 200;
 /// Extract the article from `html`, the page at `url` (used to resolve links and read dates
 /// from the path).
 pub fn extract(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
+    input::check(html)?;
     catch_unwind(AssertUnwindSafe(|| extract_inner(html, url)))
         .map_err(|_| ExtractError::Panicked)?
 }
