@@ -57,6 +57,8 @@ pub struct Feed {
     pub lang: Option<String>,
     pub schedule: FeedSchedule,
     pub scrape: bool,
+    /// `[feed.extract]`: the outlet's own extraction rules.
+    pub rules: Option<crate::extract::Rules>,
 }
 
 /// How often a feed is polled.
@@ -197,6 +199,16 @@ struct RawFeed {
     min_interval: Option<Spanned<String>>,
     max_interval: Option<Spanned<String>>,
     scrape: Option<bool>,
+    extract: Option<RawRules>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    body: Vec<Spanned<String>>,
+    #[serde(default)]
+    remove: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -474,6 +486,7 @@ impl Checker<'_> {
             (daemon.min_interval, daemon.max_interval),
             "feed ",
         );
+        let rules = raw.extract.as_ref().and_then(|rules| self.rules(rules));
         Some(Feed {
             schedule: FeedSchedule {
                 fixed: raw
@@ -488,7 +501,24 @@ impl Checker<'_> {
             outlet,
             lang: raw.lang,
             scrape: raw.scrape.unwrap_or(true),
+            rules,
         })
+    }
+
+    /// Compile a feed's `[feed.extract]`, reporting every selector that does not parse.
+    fn rules(&mut self, raw: &RawRules) -> Option<crate::extract::Rules> {
+        let mut valid = true;
+        for selector in raw.body.iter().chain(&raw.remove) {
+            if let Err(err) = crate::extract::selector(selector.get_ref()) {
+                self.problem(selector.span().start, format!("feed extract rule: {err}"));
+                valid = false;
+            }
+        }
+        let texts =
+            |list: &[Spanned<String>]| list.iter().map(|s| s.get_ref().clone()).collect::<Vec<_>>();
+        valid
+            .then(|| crate::extract::Rules::new(&texts(&raw.body), &texts(&raw.remove)).ok())
+            .flatten()
     }
 
     fn sinks(&mut self, base: &Path, raw: Vec<Spanned<RawSink>>) -> Vec<Sink> {
@@ -735,6 +765,17 @@ type = "pigeon"
             err.to_string(),
             "/etc/raqib/config.toml:1:1: watch \"a\" has no aliases; add aliases = [\"…\"]"
         );
+    }
+
+    #[test]
+    fn outlet_rules_are_compiled_and_bad_selectors_located() {
+        let config = load("[[feed]]\nurl = \"https://x.ma/feed\"\n[feed.extract]\nbody = [\"div.entry-content\"]\nremove = [\".share\"]\n").unwrap();
+        assert!(config.feeds[0].rules.as_ref().is_some_and(|r| r.has_body()));
+        let found = problems(
+            "[[feed]]\nurl = \"https://x.ma/feed\"\n[feed.extract]\nbody = [\"div..x\"]\n",
+        );
+        assert_eq!((found[0].line, found[0].column), (4, 9));
+        assert!(found[0].message.contains("div..x"), "{}", found[0].message);
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct FeedReport {
     pub articles_7d: u64,
     pub last_entry_at: Option<String>,
     pub encoding: Option<String>,
+    /// Since when the outlet's `[feed.extract] body` rule has matched nothing.
+    pub rule_missed_at: Option<String>,
 }
 
 /// The report for every configured feed, in config order; `health[i]` is feed `i`'s row.
@@ -63,6 +65,7 @@ pub fn feed_reports(
                     articles_7d: 0,
                     last_entry_at: None,
                     encoding: None,
+                    rule_missed_at: None,
                 };
             };
             let stale = is_stale(row.last_entry_at.as_deref(), config.daemon.stale_after, now);
@@ -88,6 +91,7 @@ pub fn feed_reports(
                 articles_7d: row.articles_7d,
                 last_entry_at: row.last_entry_at.clone(),
                 encoding: row.encoding.clone(),
+                rule_missed_at: row.rule_missed_at.clone(),
             }
         })
         .collect()
@@ -146,11 +150,16 @@ pub fn render_text(reports: &[FeedReport], now: DateTime<Utc>) -> String {
             .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
-        if let Some(error) = i
-            .checked_sub(1)
-            .and_then(|r| reports[r].last_error.as_deref())
-        {
+        let Some(report) = i.checked_sub(1).map(|r| &reports[r]) else {
+            continue;
+        };
+        if let Some(error) = &report.last_error {
             out.push_str(&format!("    last error: {error}\n"));
+        }
+        if let Some(since) = &report.rule_missed_at {
+            out.push_str(&format!(
+                "    extract.body rule matches nothing since {since}: the general extractor is used\n"
+            ));
         }
     }
     out
@@ -204,6 +213,7 @@ mod tests {
             encoding: Some("UTF-8".into()),
             last_entry_at: Some(last_entry.into()),
             articles_7d: 12,
+            rule_missed_at: None,
         }
     }
 

@@ -416,3 +416,73 @@ fn the_first_poll_stores_old_entries_without_alerting_on_them() {
         "both are matched, in title and body"
     );
 }
+
+#[test]
+fn outlet_rules_pick_the_body_and_a_redesign_is_reported() {
+    let server = Server::start();
+    let page = |class: &str| {
+        format!(
+            "<html><body><div class='{class}'><p>حموشي يستقبل وفدا أمنيا رفيع المستوى بالرباط لبحث التعاون في مكافحة الإرهاب والجريمة المنظمة العابرة للحدود.</p>\
+             <div class='ad-slot'><p>إعلان ممول: اشترك الآن واحصل على تخفيض كبير على جميع المنتجات المعروضة في المتجر اليوم فقط.</p></div></div></body></html>"
+        )
+    };
+    server.put(
+        "/a/1",
+        Resource::new("text/html; charset=utf-8", page("entry-content")),
+    );
+    server.put(
+        "/a/2",
+        Resource::new("text/html; charset=utf-8", page("post-body-v2")),
+    );
+    let item = |n: i64, age: i64| {
+        (
+            format!("مقال {n}"),
+            server.url(&format!("/a/{n}")),
+            t0() - chrono::Duration::minutes(age),
+        )
+    };
+    let items = [item(1, 10)];
+    let list: Vec<(&str, &str, DateTime<Utc>)> = items
+        .iter()
+        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
+        .collect();
+    server.put(
+        "/feed",
+        Resource::new("application/rss+xml", rss(&list, "")),
+    );
+    let rules = "[feed.extract]\nbody = [\"div.entry-content\"]\nremove = [\".ad-slot\"]";
+    let rig = Rig::new("", &feed_toml(&server, "/feed", rules));
+
+    rig.poll(0).0.unwrap();
+    let body: String = rig.query("SELECT body FROM article");
+    assert!(
+        body.starts_with("حموشي يستقبل") && !body.contains("إعلان ممول"),
+        "{body}"
+    );
+    assert_eq!(rig.health(0).rule_missed_at, None);
+
+    // The outlet redesigns: the rule no longer matches; the general extractor takes over.
+    let items = [item(1, 10), item(2, 5)];
+    let list: Vec<(&str, &str, DateTime<Utc>)> = items
+        .iter()
+        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
+        .collect();
+    server.put(
+        "/feed",
+        Resource::new("application/rss+xml", rss(&list, "")),
+    );
+    rig.poll(0).0.unwrap();
+    let body: String = rig.query("SELECT body FROM article WHERE url LIKE '%/a/2'");
+    assert!(body.contains("حموشي يستقبل"), "{body}");
+    let health = rig.health(0);
+    assert_eq!(
+        health.rule_missed_at.as_deref(),
+        Some("2025-12-02T12:00:00Z")
+    );
+    let config = rig.pipeline.config().clone();
+    let text = raqib::health::render_text(&feed_reports(&config, &[Some(health)], t0()), t0());
+    assert!(
+        text.contains("extract.body rule matches nothing since 2025-12-02T12:00:00Z"),
+        "{text}"
+    );
+}

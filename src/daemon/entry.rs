@@ -5,7 +5,7 @@ use chrono::Utc;
 use super::Pipeline;
 use crate::alert::{self, AlertArticle};
 use crate::config::Feed;
-use crate::extract;
+use crate::extract::{self, RuleOutcome};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::store::{self, BodySource, NewAlert, NewArticle, StoreError};
@@ -24,7 +24,7 @@ impl Pipeline {
         entry: Entry,
     ) -> Result<Option<usize>, StoreError> {
         let page = match (&entry.url, feed.scrape) {
-            (Some(url), true) => Some(self.fetch_article(url).await),
+            (Some(url), true) => Some(self.fetch_article(feed, feed_id, url).await),
             _ => None,
         };
         let (page, body_error) = match page {
@@ -94,7 +94,12 @@ impl Pipeline {
         Ok(stored.map(|_| alert_count))
     }
 
-    async fn fetch_article(&self, url: &url::Url) -> Result<extract::Article, String> {
+    async fn fetch_article(
+        &self,
+        feed: &Feed,
+        feed_id: i64,
+        url: &url::Url,
+    ) -> Result<extract::Article, String> {
         let document = match self
             .fetcher
             .get_page(url, self.now())
@@ -104,10 +109,27 @@ impl Pipeline {
             Outcome::Fetched(document) => document,
             Outcome::NotModified { .. } => return Err(format!("{url}: unexpected 304")),
         };
-        tokio::task::spawn_blocking(move || extract::extract(&document.text, Some(&document.url)))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("{url}: {e}"))
+        let rules = feed.rules.clone();
+        let (article, outcome) = tokio::task::spawn_blocking(move || {
+            extract::extract_with(&document.text, Some(&document.url), rules.as_ref())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("{url}: {e}"))?;
+        if outcome != RuleOutcome::NoRules {
+            let matched = outcome == RuleOutcome::Matched;
+            if !matched {
+                tracing::warn!(feed = %feed.url, url = %url, "the outlet's extract.body rule matched nothing on this page (redesign?); used the general extractor");
+            }
+            let now = self.now();
+            if let Err(err) = self
+                .with_store(move |s| s.record_rule_outcome(feed_id, matched, now))
+                .await
+            {
+                tracing::error!(feed = %feed.url, error = %err, "cannot record the extraction rule outcome");
+            }
+        }
+        Ok(article)
     }
 
     fn new_article(

@@ -22,18 +22,27 @@ pub fn paragraphs(html: &str) -> Vec<Block> {
     walker.finish()
 }
 
+/// Paragraphs of one element of a parsed page (an outlet rule's body).
+pub fn paragraphs_of_element(element: ElementRef<'_>) -> Vec<Block> {
+    let mut walker = Walker {
+        total_chars: text_chars(element),
+        ..Walker::default()
+    };
+    walker.walk(element, false, 0);
+    walker.finish()
+}
+
 /// Paragraphs of a whole page's `<body>`, for pages readability cannot handle.
 pub fn paragraphs_of_body(html: &str) -> Vec<Block> {
     let document = Html::parse_document(html);
     let Ok(body) = Selector::parse("body") else {
         return Vec::new();
     };
-    let mut walker = Walker::default();
-    if let Some(body) = document.select(&body).next() {
-        walker.total_chars = text_chars(body);
-        walker.walk(body, false, 0);
-    }
-    walker.finish()
+    document
+        .select(&body)
+        .next()
+        .map(paragraphs_of_element)
+        .unwrap_or_default()
 }
 
 /// The text of an HTML fragment (a feed summary, a title), paragraphs separated by a blank line.

@@ -14,6 +14,7 @@ mod boilerplate;
 mod input;
 mod lang;
 mod metadata;
+mod rules;
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,6 +25,7 @@ use url::Url;
 
 pub use blocks::text_of_fragment;
 pub use lang::detect as detect_language;
+pub use rules::{RuleError, RuleOutcome, Rules, selector};
 
 /// What extraction found on a page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,13 +59,40 @@ const MIN_BODY_CHARS: usize = 200;
 /// Extract the article from `html`, the page at `url` (used to resolve links and read dates
 /// from the path).
 pub fn extract(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
+    extract_with(html, url, None).map(|(article, _)| article)
+}
+
+/// [`extract`] with an outlet's rules, reporting whether its body rule matched.
+pub fn extract_with(
+    html: &str,
+    url: Option<&Url>,
+    rules: Option<&Rules>,
+) -> Result<(Article, RuleOutcome), ExtractError> {
     input::check(html)?;
-    catch_unwind(AssertUnwindSafe(|| extract_inner(html, url)))
+    catch_unwind(AssertUnwindSafe(|| extract_inner(html, url, rules)))
         .map_err(|_| ExtractError::Panicked)?
 }
 
-fn extract_inner(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
+fn extract_inner(
+    html: &str,
+    url: Option<&Url>,
+    rules: Option<&Rules>,
+) -> Result<(Article, RuleOutcome), ExtractError> {
     let meta = metadata::read(html, url);
+    let (pruned, ruled) = match rules {
+        Some(rules) => {
+            let (pruned, body) = rules.apply(html);
+            (Some(pruned), rules.has_body().then_some(body))
+        }
+        None => (None, None),
+    };
+    let ruled_paragraphs = ruled.map(|body| body.map(clean).filter(|p| !p.is_empty()));
+    let outcome = match &ruled_paragraphs {
+        None => RuleOutcome::NoRules,
+        Some(Some(_)) => RuleOutcome::Matched,
+        Some(None) => RuleOutcome::Missed,
+    };
+    let html = pruned.as_deref().unwrap_or(html);
     // Classes are kept so that our block walk can recognise captions, share bars and the like.
     let config = dom_smoothie::Config {
         keep_classes: true,
@@ -77,7 +106,9 @@ fn extract_inner(html: &str, url: Option<&Url>) -> Result<Article, ExtractError>
         .as_ref()
         .map(|article| clean(blocks::paragraphs(&article.content)))
         .unwrap_or_default();
-    if char_count(&paragraphs) < MIN_BODY_CHARS {
+    if let Some(Some(ruled)) = ruled_paragraphs {
+        paragraphs = ruled;
+    } else if char_count(&paragraphs) < MIN_BODY_CHARS {
         let whole = clean(blocks::paragraphs_of_body(html));
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
@@ -99,21 +130,24 @@ fn extract_inner(html: &str, url: Option<&Url>) -> Result<Article, ExtractError>
         .and_then(crate::date::parse)
         .or(meta.published_at);
     let lang = lang::detect(&body).map(str::to_string).or(meta.lang);
-    Ok(Article {
-        title,
-        body,
-        published_at,
-        author: meta
-            .author
-            .or_else(|| readable.as_ref().and_then(|a| a.byline.clone()))
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty()),
-        lang,
-        site_name: meta
-            .site_name
-            .or_else(|| readable.as_ref().and_then(|a| a.site_name.clone())),
-        canonical_url: meta.canonical_url.or_else(|| url.map(Url::to_string)),
-    })
+    Ok((
+        Article {
+            title,
+            body,
+            published_at,
+            author: meta
+                .author
+                .or_else(|| readable.as_ref().and_then(|a| a.byline.clone()))
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty()),
+            lang,
+            site_name: meta
+                .site_name
+                .or_else(|| readable.as_ref().and_then(|a| a.site_name.clone())),
+            canonical_url: meta.canonical_url.or_else(|| url.map(Url::to_string)),
+        },
+        outcome,
+    ))
 }
 
 /// Our layers over raw paragraphs: boilerplate out, repeats out.

@@ -48,6 +48,8 @@ pub struct FeedHealth {
     pub last_entry_at: Option<String>,
     /// Articles stored from this feed in the last 7 days.
     pub articles_7d: u64,
+    /// Since when the outlet's body rule has not matched, if it does not.
+    pub rule_missed_at: Option<String>,
 }
 
 impl Store {
@@ -124,6 +126,21 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the outlet's body rule matched a page just extracted: a miss is remembered from
+    /// its first occurrence, a match clears it.
+    pub fn record_rule_outcome(
+        &mut self,
+        feed_id: i64,
+        matched: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feed SET rule_missed_at = CASE WHEN ?2 THEN NULL ELSE coalesce(rule_missed_at, ?3) END WHERE id = ?1",
+            params![feed_id, matched, timestamp(now)],
+        )?;
+        Ok(())
+    }
+
     /// Health of the feed at `url`, `None` if it was never polled.
     pub fn feed_health(&self, url: &str, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
         let week_ago = timestamp(now - chrono::Duration::days(7));
@@ -132,7 +149,8 @@ impl Store {
             .query_row(
                 "SELECT f.url, f.outlet, f.last_success_at, f.last_polled_at, f.consecutive_errors, f.last_error,
                         f.next_due_at, f.interval_secs, f.encoding, nullif(f.last_entry_at, ''),
-                        (SELECT count(*) FROM article a WHERE a.feed_id = f.id AND a.fetched_at >= ?2)
+                        (SELECT count(*) FROM article a WHERE a.feed_id = f.id AND a.fetched_at >= ?2),
+                        f.rule_missed_at
                  FROM feed f WHERE f.url = ?1",
                 params![url, week_ago],
                 |row| {
@@ -148,6 +166,7 @@ impl Store {
                         encoding: row.get(8)?,
                         last_entry_at: row.get(9)?,
                         articles_7d: row.get::<_, i64>(10)?.max(0) as u64,
+                        rule_missed_at: row.get(11)?,
                     })
                 },
             )

@@ -18,6 +18,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_indexes",
         include_str!("../../migrations/0003_indexes.sql"),
     ),
+    (
+        "0004_extract_rules",
+        include_str!("../../migrations/0004_extract_rules.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
