@@ -80,8 +80,14 @@ fn iso_variants(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// "2 ديسمبر 2025", "6 ماي 2025 10:30", "12 décembre 2025".
 fn named_month(s: &str) -> Option<DateTime<FixedOffset>> {
-    let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '،')
+    // Two-word Levantine month names become one word so that a day, a month and a year are
+    // always three words.
+    let mut joined = s.to_string();
+    for (two, one) in LEVANT_PAIRS {
+        joined = joined.replace(two, one);
+    }
+    let words: Vec<&str> = joined
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | '-' | '/' | '|'))
         .filter(|w| !w.is_empty())
         .collect();
     let digits = |w: &str| -> Option<u32> {
@@ -102,15 +108,110 @@ fn named_month(s: &str) -> Option<DateTime<FixedOffset>> {
         ) else {
             continue;
         };
-        let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
+            continue;
+        };
         let rest_start = words.iter().position(|w| std::ptr::eq(*w, window[2]))? + 1;
         let time = words
-            .get(rest_start)
-            .and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
+            .iter()
+            .skip(rest_start)
+            .take(3)
+            .find_map(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
             .unwrap_or(NaiveTime::MIN);
         return Some(utc(date.and_time(time)));
     }
     None
+}
+
+const LEVANT_PAIRS: [(&str, &str); 6] = [
+    ("كانون الثاني", "كانون_الثاني"),
+    ("كانون الأول", "كانون_الاول"),
+    ("كانون الاول", "كانون_الاول"),
+    ("تشرين الأول", "تشرين_الاول"),
+    ("تشرين الاول", "تشرين_الاول"),
+    ("تشرين الثاني", "تشرين_الثاني"),
+];
+
+/// The first date in running text, such as the line under a headline: a day, a month name and
+/// a year ("الخميس 6 ماي 2025 - 10:30", "12 décembre 2025", "15 كانون الثاني 2025"), or, given the
+/// time the page was fetched, a relative form ("منذ ساعتين", "il y a 2 heures", "3 hours ago").
+pub fn find_in_text(
+    text: &str,
+    fetched_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<FixedOffset>> {
+    fetched_at
+        .and_then(|now| relative(text, now))
+        .or_else(|| named_month(text))
+}
+
+/// "منذ ساعتين", "منذ 3 أيام", "il y a une heure", "2 hours ago", against `now`.
+fn relative(text: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
+    let folded = crate::text::fold_str(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let amount = |w: &str| -> Option<i64> {
+        match w {
+            "un" | "une" | "a" | "an" | "one" => Some(1),
+            _ => w.parse().ok(),
+        }
+    };
+    for (i, word) in words.iter().enumerate() {
+        let found = match *word {
+            // Arabic: منذ [N] unit, the dual (ساعتين) meaning two.
+            "منذ" => {
+                let (count, unit) = match words.get(i + 1).and_then(|w| amount(w)) {
+                    Some(n) => (n, words.get(i + 2)),
+                    None => (1, words.get(i + 1)),
+                };
+                unit.and_then(|u| arabic_unit(u))
+                    .map(|(seconds, dual)| if dual { 2 * seconds } else { count * seconds })
+            }
+            // French: il y a N unit.
+            "il" if words.get(i + 1) == Some(&"y") && words.get(i + 2) == Some(&"a") => {
+                let count = words.get(i + 3).and_then(|w| amount(w));
+                count
+                    .zip(words.get(i + 4).and_then(|u| latin_unit(u)))
+                    .map(|(n, s)| n * s)
+            }
+            // English: N unit ago.
+            "ago" if i >= 2 => {
+                let count = amount(words[i - 2]);
+                count.zip(latin_unit(words[i - 1])).map(|(n, s)| n * s)
+            }
+            _ => None,
+        };
+        if let Some(seconds) = found.filter(|s| *s > 0) {
+            return Some((now - chrono::Duration::seconds(seconds)).fixed_offset());
+        }
+    }
+    None
+}
+
+/// Seconds in an Arabic time unit (folded), and whether the word is a dual.
+fn arabic_unit(word: &str) -> Option<(i64, bool)> {
+    Some(match word {
+        "دقيقه" | "دقايق" => (60, false),
+        "دقيقتين" | "دقيقتان" => (60, true),
+        "ساعه" | "ساعات" => (3600, false),
+        "ساعتين" | "ساعتان" => (3600, true),
+        "يوم" | "ايام" | "يوما" => (86_400, false),
+        "يومين" | "يومان" => (86_400, true),
+        "اسبوع" | "اسابيع" => (7 * 86_400, false),
+        "اسبوعين" | "اسبوعان" => (7 * 86_400, true),
+        _ => return None,
+    })
+}
+
+fn latin_unit(word: &str) -> Option<i64> {
+    Some(match word.trim_end_matches('s') {
+        "minute" | "min" => 60,
+        "heure" | "hour" | "h" => 3600,
+        "jour" | "day" => 86_400,
+        "semaine" | "week" => 7 * 86_400,
+        _ => return None,
+    })
 }
 
 /// Month names in French, English and the Arabic naming systems (Moroccan, Maghreb, Levant,
@@ -125,7 +226,7 @@ fn month_number(word: &str) -> Option<u32> {
             "janv",
             "يناير",
             "جانفي",
-            "كانون الثاني",
+            "كانون_الثاني",
         ],
         &[
             "fevrier",
@@ -161,14 +262,14 @@ fn month_number(word: &str) -> Option<u32> {
             "سبتمبر",
             "ايلول",
         ],
-        &["octobre", "october", "oct", "اكتوبر", "تشرين الاول"],
+        &["octobre", "october", "oct", "اكتوبر", "تشرين_الاول"],
         &[
             "novembre",
             "november",
             "nov",
             "نونبر",
             "نوفمبر",
-            "تشرين الثاني",
+            "تشرين_الثاني",
         ],
         &[
             "decembre",
@@ -176,7 +277,7 @@ fn month_number(word: &str) -> Option<u32> {
             "dec",
             "دجنبر",
             "ديسمبر",
-            "كانون الاول",
+            "كانون_الاول",
         ],
     ];
     MONTHS
@@ -238,6 +339,56 @@ mod tests {
         assert_eq!(utc_string("١٢ غشت ٢٠٢٤"), "2024-08-12T00:00:00+00:00");
         assert_eq!(utc_string("12 décembre 2025"), "2025-12-12T00:00:00+00:00");
         assert_eq!(utc_string("3 جويلية 2025"), "2025-07-03T00:00:00+00:00");
+    }
+
+    #[test]
+    fn dates_in_running_text() {
+        let found = |s: &str| {
+            find_in_text(s, None)
+                .map(|d| d.with_timezone(&Utc).to_rfc3339())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            found("الرباط - الخميس 6 ماي 2025 - 10:30 | هسبريس"),
+            "2025-05-06T10:30:00+00:00"
+        );
+        assert_eq!(
+            found("نشر في 15 كانون الثاني 2025"),
+            "2025-01-15T00:00:00+00:00"
+        );
+        assert_eq!(
+            found("le 32 mai 2025 ou plutôt le 2 juin 2025"),
+            "2025-06-02T00:00:00+00:00"
+        );
+        assert_eq!(
+            found("آخر تحديث: ٢ دجنبر ٢٠٢٥"),
+            "2025-12-02T00:00:00+00:00"
+        );
+        assert_eq!(found("Rabat, sans date"), "");
+    }
+
+    #[test]
+    fn relative_dates_count_back_from_the_fetch() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap();
+        let ago = |s: &str| {
+            find_in_text(s, Some(now)).map(|d| (now - d.with_timezone(&Utc)).num_minutes())
+        };
+        assert_eq!(ago("نشر منذ ساعتين"), Some(120));
+        assert_eq!(ago("منذ 3 ساعات"), Some(180));
+        assert_eq!(ago("منذ ٥ دقائق"), Some(5));
+        assert_eq!(ago("منذ يومين"), Some(2 * 1440));
+        assert_eq!(ago("منذ ساعة"), Some(60));
+        assert_eq!(ago("Publié il y a 2 heures"), Some(120));
+        assert_eq!(ago("il y a une heure"), Some(60));
+        assert_eq!(ago("Posted 3 hours ago"), Some(180));
+        assert_eq!(ago("an hour ago"), Some(60));
+        assert_eq!(ago("منذ البداية"), None);
+        assert_eq!(
+            find_in_text("منذ ساعتين", None),
+            None,
+            "no fetch time, no relative date"
+        );
     }
 
     #[test]

@@ -251,7 +251,12 @@ fn extract_command(
             (fetch::charset::decode(&bytes, None, tld.as_deref()).0, url)
         }
     };
-    let article = extract::extract(&html, page_url.as_ref()).with_context(|| input.to_string())?;
+    let options = extract::Options {
+        rules: None,
+        fetched_at: Some(chrono::Utc::now()),
+    };
+    let (article, _) = extract::extract_with(&html, page_url.as_ref(), &options)
+        .with_context(|| input.to_string())?;
     match format {
         Format::Text => println!("{}", article.body),
         Format::Json => println!("{}", serde_json::to_string(&article)?),

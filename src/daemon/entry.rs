@@ -110,8 +110,16 @@ impl Pipeline {
             Outcome::NotModified { .. } => return Err(format!("{url}: unexpected 304")),
         };
         let rules = feed.rules.clone();
+        let fetched_at = self.now();
         let (article, outcome) = tokio::task::spawn_blocking(move || {
-            extract::extract_with(&document.text, Some(&document.url), rules.as_ref())
+            extract::extract_with(
+                &document.text,
+                Some(&document.url),
+                &extract::Options {
+                    rules: rules.as_ref(),
+                    fetched_at: Some(fetched_at),
+                },
+            )
         })
         .await
         .map_err(|e| e.to_string())?

@@ -15,7 +15,8 @@ pub struct Metadata {
     pub published_at: Option<DateTime<FixedOffset>>,
 }
 
-pub fn read(html: &str, url: Option<&Url>) -> Metadata {
+/// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text).
+pub fn read(html: &str, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) -> Metadata {
     let doc = Html::parse_document(html);
     let first_attr = |selectors: &[(&str, &str)]| -> Option<String> {
         selectors.iter().find_map(|(css, attr)| {
@@ -61,7 +62,8 @@ pub fn read(html: &str, url: Option<&Url>) -> Metadata {
         ("time[datetime]", "datetime"),
     ])
     .and_then(|d| crate::date::parse(&d))
-    .or_else(|| url.and_then(date_in_path));
+    .or_else(|| url.and_then(date_in_path))
+    .or_else(|| visible_date(&doc, fetched_at));
     Metadata {
         title,
         author: first_attr(&[
@@ -75,6 +77,23 @@ pub fn read(html: &str, url: Option<&Url>) -> Metadata {
         published_at,
     }
 }
+
+/// A date written near the top of the page's visible text (under the headline, usually).
+fn visible_date(doc: &Html, fetched_at: Option<DateTime<Utc>>) -> Option<DateTime<FixedOffset>> {
+    let body = Selector::parse("body").ok()?;
+    let mut head = String::new();
+    for chunk in doc.select(&body).next()?.text() {
+        head.push_str(chunk.trim());
+        head.push(' ');
+        if head.len() > VISIBLE_DATE_SPAN {
+            break;
+        }
+    }
+    crate::date::find_in_text(&head, fetched_at)
+}
+
+/// Bytes of visible text searched for a date.
+const VISIBLE_DATE_SPAN: usize = 4000;
 
 /// `/2025/12/02/` in a URL path.
 fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
@@ -96,9 +115,31 @@ fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
 mod tests {
     use super::*;
 
+    fn read_now(html: &str, url: Option<&Url>) -> Metadata {
+        read(html, url, None)
+    }
+
+    #[test]
+    fn a_date_in_the_visible_text_is_the_last_resort() {
+        let now = Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap();
+        let page = "<html><body><nav>الرئيسية</nav><h1>حموشي يستقبل وفدا</h1><span>منذ ساعتين</span><p>نص</p></body></html>";
+        assert_eq!(
+            read(page, None, Some(now))
+                .published_at
+                .unwrap()
+                .to_rfc3339(),
+            "2025-12-02T10:00:00+00:00"
+        );
+        let page = "<html><body><h1>عنوان</h1><div class='date'>الثلاثاء 2 دجنبر 2025 - 09:45</div></body></html>";
+        assert_eq!(
+            read(page, None, None).published_at.unwrap().to_rfc3339(),
+            "2025-12-02T09:45:00+00:00"
+        );
+    }
+
     #[test]
     fn reads_time_elements_and_url_dates() {
-        let meta = read(
+        let meta = read_now(
             "<html lang='fr-FR'><body><h1> Titre </h1><time datetime='2025-05-06T10:00:00+01:00'>6 mai</time></body></html>",
             None,
         );
@@ -110,7 +151,7 @@ mod tests {
         );
         let url = Url::parse("https://x.ma/2025/12/02/slug").unwrap();
         assert_eq!(
-            read("<p>x</p>", Some(&url))
+            read_now("<p>x</p>", Some(&url))
                 .published_at
                 .unwrap()
                 .to_rfc3339(),
@@ -121,7 +162,7 @@ mod tests {
     #[test]
     fn relative_canonical_links_are_resolved() {
         let url = Url::parse("https://x.ma/a?utm=1").unwrap();
-        let meta = read("<link rel=canonical href='/a'>", Some(&url));
+        let meta = read_now("<link rel=canonical href='/a'>", Some(&url));
         assert_eq!(meta.canonical_url.as_deref(), Some("https://x.ma/a"));
     }
 }

@@ -19,7 +19,7 @@ mod rules;
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use url::Url;
 
@@ -59,26 +59,36 @@ const MIN_BODY_CHARS: usize = 200;
 /// Extract the article from `html`, the page at `url` (used to resolve links and read dates
 /// from the path).
 pub fn extract(html: &str, url: Option<&Url>) -> Result<Article, ExtractError> {
-    extract_with(html, url, None).map(|(article, _)| article)
+    extract_with(html, url, &Options::default()).map(|(article, _)| article)
 }
 
 /// [`extract`] with an outlet's rules, reporting whether its body rule matched.
 pub fn extract_with(
     html: &str,
     url: Option<&Url>,
-    rules: Option<&Rules>,
+    options: &Options<'_>,
 ) -> Result<(Article, RuleOutcome), ExtractError> {
     input::check(html)?;
-    catch_unwind(AssertUnwindSafe(|| extract_inner(html, url, rules)))
+    catch_unwind(AssertUnwindSafe(|| extract_inner(html, url, options)))
         .map_err(|_| ExtractError::Panicked)?
+}
+
+/// What the daemon knows about a page beyond its HTML.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// The outlet's `[feed.extract]` rules.
+    pub rules: Option<&'a Rules>,
+    /// When the page was fetched: relative dates ("منذ ساعتين") count back from it.
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 fn extract_inner(
     html: &str,
     url: Option<&Url>,
-    rules: Option<&Rules>,
+    options: &Options<'_>,
 ) -> Result<(Article, RuleOutcome), ExtractError> {
-    let meta = metadata::read(html, url);
+    let (rules, fetched_at) = (options.rules, options.fetched_at);
+    let meta = metadata::read(html, url, fetched_at);
     let (pruned, ruled) = match rules {
         Some(rules) => {
             let (pruned, body) = rules.apply(html);
