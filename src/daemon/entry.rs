@@ -169,7 +169,12 @@ impl Pipeline {
                 author: page.author.or_else(|| entry.author.clone()),
                 lang: page.lang.or_else(|| feed.lang.clone()),
                 site_name: page.site_name,
-                published_at: page.published_at.or(entry_published),
+                // The feed's own date beats one guessed from the page's URL or text.
+                published_at: if page.published_guessed {
+                    entry_published.or(page.published_at)
+                } else {
+                    page.published_at.or(entry_published)
+                },
                 matches: Vec::new(),
             },
             None => NewArticle {

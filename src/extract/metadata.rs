@@ -12,7 +12,16 @@ pub struct Metadata {
     pub site_name: Option<String>,
     pub canonical_url: Option<String>,
     pub lang: Option<String>,
-    pub published_at: Option<DateTime<FixedOffset>>,
+    pub published_at: Option<(DateTime<FixedOffset>, DateSource)>,
+}
+
+/// Where a publication date was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSource {
+    /// JSON-LD, meta tags or `<time>`: stated by the page.
+    Markup,
+    /// The URL path or the visible text: inferred, and weaker than a feed's own date.
+    Guessed,
 }
 
 /// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text).
@@ -62,8 +71,9 @@ pub fn read(html: &str, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
         ("time[datetime]", "datetime"),
     ])
     .and_then(|d| crate::date::parse(&d))
-    .or_else(|| url.and_then(date_in_path))
-    .or_else(|| visible_date(&doc, fetched_at));
+    .map(|d| (d, DateSource::Markup))
+    .or_else(|| url.and_then(date_in_path).map(|d| (d, DateSource::Guessed)))
+    .or_else(|| visible_date(&doc, fetched_at).map(|d| (d, DateSource::Guessed)));
     Metadata {
         title,
         author: first_attr(&[
@@ -127,12 +137,13 @@ mod tests {
             read(page, None, Some(now))
                 .published_at
                 .unwrap()
+                .0
                 .to_rfc3339(),
             "2025-12-02T10:00:00+00:00"
         );
         let page = "<html><body><h1>عنوان</h1><div class='date'>الثلاثاء 2 دجنبر 2025 - 09:45</div></body></html>";
         assert_eq!(
-            read(page, None, None).published_at.unwrap().to_rfc3339(),
+            read(page, None, None).published_at.unwrap().0.to_rfc3339(),
             "2025-12-02T09:45:00+00:00"
         );
     }
@@ -146,7 +157,7 @@ mod tests {
         assert_eq!(meta.title.as_deref(), Some("Titre"));
         assert_eq!(meta.lang.as_deref(), Some("fr"));
         assert_eq!(
-            meta.published_at.unwrap().to_rfc3339(),
+            meta.published_at.unwrap().0.to_rfc3339(),
             "2025-05-06T10:00:00+01:00"
         );
         let url = Url::parse("https://x.ma/2025/12/02/slug").unwrap();
@@ -154,6 +165,7 @@ mod tests {
             read_now("<p>x</p>", Some(&url))
                 .published_at
                 .unwrap()
+                .0
                 .to_rfc3339(),
             "2025-12-02T00:00:00+00:00"
         );

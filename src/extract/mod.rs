@@ -34,6 +34,10 @@ pub struct Article {
     /// Paragraphs separated by a blank line.
     pub body: String,
     pub published_at: Option<DateTime<FixedOffset>>,
+    /// Whether `published_at` was inferred from the URL or the visible text rather than stated
+    /// in the page's markup; a feed's own date is worth more than such a guess.
+    #[serde(skip)]
+    pub published_guessed: bool,
     pub author: Option<String>,
     pub lang: Option<String>,
     pub site_name: Option<String>,
@@ -134,17 +138,24 @@ fn extract_inner(
         .or_else(|| readable.as_ref().map(|a| a.title.trim().to_string()))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| paragraphs[0].chars().take(120).collect());
-    let published_at = readable
+    let (published_at, published_guessed) = match readable
         .as_ref()
         .and_then(|a| a.published_time.as_deref())
         .and_then(crate::date::parse)
-        .or(meta.published_at);
+    {
+        Some(stated) => (Some(stated), false),
+        None => match meta.published_at {
+            Some((date, source)) => (Some(date), source == metadata::DateSource::Guessed),
+            None => (None, false),
+        },
+    };
     let lang = lang::detect(&body).map(str::to_string).or(meta.lang);
     Ok((
         Article {
             title,
             body,
             published_at,
+            published_guessed,
             author: meta
                 .author
                 .or_else(|| readable.as_ref().and_then(|a| a.byline.clone()))
@@ -243,6 +254,29 @@ mod tests {
         );
         let published = article.published_at.unwrap();
         assert_eq!(published.to_rfc3339(), "2025-12-01T18:30:00+01:00");
+    }
+
+    #[test]
+    fn a_date_read_from_the_text_is_marked_as_guessed() {
+        let text_dated = PAGE
+            .replace(
+                "<meta property=\"article:published_time\" content=\"2025-12-01T18:30:00+01:00\">",
+                "",
+            )
+            .replace(
+                "<article class=\"post\">",
+                "<article class=\"post\"><span>الاثنين 1 دجنبر 2025</span>",
+            );
+        let (article, _) = extract_with(&text_dated, None, &Options::default()).unwrap();
+        assert_eq!(
+            article.published_at.unwrap().to_rfc3339(),
+            "2025-12-01T00:00:00+00:00"
+        );
+        assert!(article.published_guessed);
+        assert!(
+            !self::tests::article().published_guessed,
+            "a meta tag is stated, not guessed"
+        );
     }
 
     #[test]
