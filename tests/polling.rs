@@ -486,3 +486,53 @@ fn outlet_rules_pick_the_body_and_a_redesign_is_reported() {
         "{text}"
     );
 }
+
+#[test]
+fn a_paragraph_an_outlet_repeats_everywhere_stops_alerting() {
+    let server = Server::start();
+    let teaser = "اقرأ أيضا في الموقع: حموشي يترأس حفل تخرج الفوج الجديد من حراس الأمن";
+    let stories = [
+        "أعلنت وزارة الفلاحة عن إطلاق برنامج جديد لدعم الفلاحين الصغار في جهة سوس ماسة، يشمل تمويل مشاريع الري بالتنقيط وتوزيع البذور المختارة.",
+        "سجلت مدينة فاس ارتفاعا ملحوظا في درجات الحرارة خلال نهاية الأسبوع، حيث تجاوزت الأربعين درجة، وسط توقعات باستمرار الموجة لأيام.",
+        "افتتح المعرض الدولي للكتاب بالرباط أبوابه أمام الزوار بمشاركة أكثر من سبعمائة عارض من خمسين دولة، مع برنامج ثقافي غني.",
+        "قرر المجلس الجماعي للدار البيضاء توسيع شبكة الترامواي بخطين جديدين يربطان الأحياء الشرقية بوسط المدينة قبل نهاية السنة المقبلة.",
+    ];
+    let mut items = Vec::new();
+    for (n, story) in stories.iter().enumerate() {
+        let path = format!("/p/{n}");
+        server.put(
+            &path,
+            Resource::new(
+                "text/html; charset=utf-8",
+                format!(
+                    "<html><body><article><p>{story}</p><p>{teaser}</p></article></body></html>"
+                ),
+            ),
+        );
+        items.push((
+            format!("خبر {n}"),
+            server.url(&path),
+            t0() - chrono::Duration::minutes(10 * (4 - n as i64)),
+        ));
+    }
+    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
+    let mut alerts = Vec::new();
+    for published in 1..=items.len() {
+        let list: Vec<(&str, &str, DateTime<Utc>)> = items[..published]
+            .iter()
+            .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
+            .collect();
+        server.put(
+            "/feed",
+            Resource::new("application/rss+xml", rss(&list, "")),
+        );
+        alerts.push(rig.poll(0).0.unwrap().alerts);
+    }
+    assert_eq!(
+        alerts,
+        vec![1, 1, 1, 0],
+        "the teaser alerts until the outlet has repeated it three times"
+    );
+    let last: String = rig.query("SELECT body FROM article WHERE url LIKE '%/p/3'");
+    assert_eq!(last, stories[3]);
+}

@@ -1,11 +1,11 @@
 //! One new entry: page fetch, extraction, matching, alerts, storage.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::Pipeline;
 use crate::alert::{self, AlertArticle};
 use crate::config::Feed;
-use crate::extract::{self, RuleOutcome};
+use crate::extract::{self, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::store::{self, BodySource, NewAlert, NewArticle, StoreError};
@@ -36,6 +36,10 @@ impl Pipeline {
             None => (None, None),
         };
         let now = self.now();
+        let page = match page {
+            Some(page) => Some(self.without_learned_boilerplate(feed, page, now).await?),
+            None => None,
+        };
         let article = self.new_article(feed, feed_id, &entry, page, body_error);
         let published = article.published_at.map(|d| d.with_timezone(&Utc));
         let alertable = published.is_none_or(|p| {
@@ -140,18 +144,40 @@ impl Pipeline {
         Ok(article)
     }
 
+    /// The page with the paragraphs its outlet repeats everywhere removed, and the fingerprints
+    /// of all its paragraphs (which keep the counts learning).
+    async fn without_learned_boilerplate(
+        &self,
+        feed: &Feed,
+        mut page: extract::Article,
+        now: DateTime<Utc>,
+    ) -> Result<(extract::Article, Vec<i64>), StoreError> {
+        let fingerprints = learned::fingerprints(&page.body);
+        let (outlet, lookup) = (feed.outlet.clone(), fingerprints.clone());
+        let boilerplate = self
+            .with_store(move |s| s.learned_boilerplate(&outlet, &lookup, now))
+            .await?;
+        if !boilerplate.is_empty() {
+            tracing::debug!(feed = %feed.url, paragraphs = boilerplate.len(), "dropped the outlet's learned boilerplate");
+            page.body = learned::strip(&page.body, &boilerplate);
+        }
+        Ok((page, fingerprints))
+    }
+
     fn new_article(
         &self,
         feed: &Feed,
         feed_id: i64,
         entry: &Entry,
-        page: Option<extract::Article>,
+        page: Option<(extract::Article, Vec<i64>)>,
         body_error: Option<String>,
     ) -> NewArticle {
         let url = entry.url.as_ref().map(|u| u.to_string());
         let entry_published = entry.published.map(|d| d.fixed_offset());
         match page {
-            Some(page) => NewArticle {
+            Some((page, fingerprints)) => NewArticle {
+                outlet: feed.outlet.clone(),
+                fingerprints,
                 feed_id,
                 entry_key: entry.key.clone(),
                 url,
@@ -178,6 +204,8 @@ impl Pipeline {
                 matches: Vec::new(),
             },
             None => NewArticle {
+                outlet: feed.outlet.clone(),
+                fingerprints: Vec::new(),
                 feed_id,
                 entry_key: entry.key.clone(),
                 url,

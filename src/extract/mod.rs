@@ -13,6 +13,7 @@ mod blocks;
 mod boilerplate;
 mod input;
 mod lang;
+pub mod learned;
 mod metadata;
 mod rules;
 

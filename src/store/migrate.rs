@@ -22,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_extract_rules",
         include_str!("../../migrations/0004_extract_rules.sql"),
     ),
+    (
+        "0005_outlet_boilerplate",
+        include_str!("../../migrations/0005_outlet_boilerplate.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -6,6 +6,7 @@
 //! carry it.
 
 mod feeds;
+mod learned;
 mod migrate;
 
 use std::collections::HashSet;
@@ -78,6 +79,10 @@ pub struct NewArticle {
     pub site_name: Option<String>,
     pub published_at: Option<DateTime<FixedOffset>>,
     pub simhash: u64,
+    /// The outlet, and the fingerprints of the body's paragraphs it has now been seen with
+    /// (see [`crate::extract::learned`]); empty for feed summaries.
+    pub outlet: String,
+    pub fingerprints: Vec<i64>,
     /// (watch name, match).
     pub matches: Vec<(String, Match)>,
 }
@@ -249,6 +254,7 @@ impl Store {
                 story_id,
             ],
         )?;
+        learned::record(&tx, &article.outlet, &article.fingerprints, now)?;
         let stored = StoredArticle {
             id: tx.last_insert_rowid(),
             story_id,

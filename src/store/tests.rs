@@ -25,6 +25,8 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
         site_name: None,
         published_at: None,
         simhash: crate::story::simhash(key),
+        outlet: "X".into(),
+        fingerprints: vec![1, 2],
         matches: vec![(
             "hammouchi".into(),
             Match {
@@ -226,5 +228,45 @@ fn poll_health_is_recorded() {
     assert_eq!(
         store.feed_health("https://other.ma/feed", now()).unwrap(),
         None
+    );
+}
+
+#[test]
+fn paragraphs_become_an_outlet_s_boilerplate_after_three_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    for (n, key) in ["a", "b", "c"].iter().enumerate() {
+        assert!(
+            store
+                .learned_boilerplate("X", &[1, 2, 3], now())
+                .unwrap()
+                .is_empty(),
+            "not yet after {n}"
+        );
+        let mut article = article(feed.id, key);
+        article.simhash = crate::story::simhash(&format!("{key} distinct body words here"));
+        store
+            .insert_article(&article, now(), window, |_| Vec::new())
+            .unwrap();
+    }
+    assert_eq!(
+        store.learned_boilerplate("X", &[1, 2, 3], now()).unwrap(),
+        HashSet::from([1, 2])
+    );
+    assert!(
+        store
+            .learned_boilerplate("Other outlet", &[1, 2], now())
+            .unwrap()
+            .is_empty()
+    );
+    let much_later = now() + chrono::Duration::days(45);
+    assert!(
+        store
+            .learned_boilerplate("X", &[1, 2], much_later)
+            .unwrap()
+            .is_empty(),
+        "counts expire"
     );
 }
