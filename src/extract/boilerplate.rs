@@ -51,6 +51,14 @@ const LABELS: &[&str] = &[
     "étiquettes",
     "الوسوم",
     "كلمات مفتاحية",
+    "advert",
+    "comments",
+    "continue reading",
+    "continue reading below",
+    "don't miss",
+    "warning",
+    "lire la suite",
+    "commentaires",
 ];
 
 /// Interface phrases no article sentence uses: a paragraph of at most [`SHORT_CHARS`]
@@ -98,6 +106,9 @@ const PHRASES: &[&str] = &[
     "all rights reserved",
     "privacy policy",
     "politique de confidentialité",
+    "this slideshow requires javascript",
+    "tell us what you think",
+    "want more stories like this",
 ];
 
 /// Cookie notices, long enough to pass for a paragraph: dropped up to [`NOTICE_CHARS`].
