@@ -5,6 +5,7 @@ mod common;
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -22,10 +23,13 @@ struct Rig {
     pipeline: Pipeline,
     runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
+    /// Seconds the pipeline's clock is ahead of `t0()`.
+    offset: Arc<AtomicI64>,
 }
 
 impl Rig {
-    /// A pipeline over `feeds` (TOML `[[feed]]` tables) whose clock always reads `t0()`.
+    /// A pipeline over `feeds` (TOML `[[feed]]` tables) whose clock reads `t0()` until the test
+    /// moves it with [`Rig::advance`].
     fn new(daemon: &str, feeds: &str) -> Rig {
         let dir = tempfile::tempdir().unwrap();
         let source = format!(
@@ -33,7 +37,11 @@ impl Rig {
              [[watch]]\nname = \"h\"\naliases = [\"حموشي\", \"Hammouchi\"]\n[[sink]]\nname = \"log\"\ntype = \"log\"\n"
         );
         let config = Config::from_toml(&dir.path().join("config.toml"), &source).unwrap();
-        let pipeline = Pipeline::with_clock(config, Arc::new(t0)).unwrap();
+        let offset = Arc::new(AtomicI64::new(0));
+        let seconds = Arc::clone(&offset);
+        let clock =
+            Arc::new(move || t0() + chrono::Duration::seconds(seconds.load(Ordering::SeqCst)));
+        let pipeline = Pipeline::with_clock(config, clock).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -43,7 +51,12 @@ impl Rig {
             pipeline,
             runtime,
             _dir: dir,
+            offset,
         }
+    }
+
+    fn advance(&self, minutes: i64) {
+        self.offset.fetch_add(minutes * 60, Ordering::SeqCst);
     }
 
     fn poll(&self, index: usize) -> (Result<Polled, PollError>, DateTime<Utc>) {
@@ -535,4 +548,77 @@ fn a_paragraph_an_outlet_repeats_everywhere_stops_alerting() {
     );
     let last: String = rig.query("SELECT body FROM article WHERE url LIKE '%/p/3'");
     assert_eq!(last, stories[3]);
+}
+
+#[test]
+fn a_failed_page_is_retried_later_and_its_full_text_can_alert() {
+    let server = Server::start();
+    let items = [
+        ("خبر أمني", server.url("/p/late"), t0()),
+        ("خبر آخر", server.url("/p/never"), t0()),
+    ];
+    let list: Vec<(&str, &str, DateTime<Utc>)> =
+        items.iter().map(|(t, l, d)| (*t, l.as_str(), *d)).collect();
+    server.put(
+        "/feed",
+        Resource::new("application/rss+xml", rss(&list, "")),
+    );
+    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
+
+    let first = rig.poll(0).0.unwrap();
+    assert_eq!(
+        (first.new_articles, first.alerts),
+        (2, 0),
+        "the summaries name no watch"
+    );
+    assert_eq!(
+        rig.query::<String>("SELECT body_source FROM article WHERE url LIKE '%/late'"),
+        "feed"
+    );
+
+    rig.advance(10);
+    rig.poll(0).0.unwrap();
+    assert_eq!(server.hits("/p/late"), 1, "not due before 30 minutes");
+
+    let text = "استقبل المدير العام للأمن الوطني عبد اللطيف حموشي بالرباط وفدا أمنيا رفيع المستوى لبحث التعاون الثنائي في مكافحة الإرهاب.";
+    server.put(
+        "/p/late",
+        Resource::new(
+            "text/html; charset=utf-8",
+            format!("<html><body><article><p>{text}</p></article></body></html>"),
+        ),
+    );
+    rig.advance(25);
+    let retried = rig.poll(0).0.unwrap();
+    assert_eq!(retried.alerts, 1, "the full text names حموشي");
+    assert_eq!(
+        rig.query::<String>("SELECT body FROM article WHERE url LIKE '%/late'"),
+        text
+    );
+    assert_eq!(
+        rig.query::<String>("SELECT body_source FROM article WHERE url LIKE '%/late'"),
+        "page"
+    );
+    assert_eq!(rig.query::<i64>("SELECT count(*) FROM alert"), 1);
+
+    // Later polls do not fetch the completed page again, and the missing page is given up
+    // after four attempts (retries 30 min, 2 h and 8 h after the previous one).
+    for _ in 0..12 {
+        rig.advance(60);
+        assert_eq!(rig.poll(0).0.unwrap().alerts, 0);
+    }
+    assert_eq!(server.hits("/p/late"), 2);
+    // Attempts at +0, +35 min, +2 h 35, +10 h 35: four in all, then none.
+    assert_eq!(server.hits("/p/never"), 4);
+    rig.advance(24 * 60);
+    rig.poll(0).0.unwrap();
+    assert_eq!(server.hits("/p/never"), 4);
+    assert_eq!(
+        rig.query::<i64>("SELECT count(*) FROM article WHERE page_retry_at IS NOT NULL"),
+        0
+    );
+    assert!(
+        rig.query::<String>("SELECT body_error FROM article WHERE url LIKE '%/never'")
+            .contains("HTTP 404")
+    );
 }

@@ -1,6 +1,6 @@
 //! One new entry: page fetch, extraction, matching, alerts, storage.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Pipeline;
 use crate::alert::{self, AlertArticle};
@@ -8,8 +8,12 @@ use crate::config::Feed;
 use crate::extract::{self, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
-use crate::store::{self, BodySource, NewAlert, NewArticle, StoreError};
+use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
 use crate::story;
+use crate::watch::Match;
+
+/// Failed pages of one feed fetched again per poll, at most.
+const PAGE_RETRIES_PER_POLL: usize = 8;
 
 /// Articles whose story is looked for among those fetched this long ago.
 const STORY_WINDOW: std::time::Duration = std::time::Duration::from_secs(48 * 3600);
@@ -40,39 +44,17 @@ impl Pipeline {
             Some(page) => Some(self.without_learned_boilerplate(feed, page, now).await?),
             None => None,
         };
-        let article = self.new_article(feed, feed_id, &entry, page, body_error);
-        let published = article.published_at.map(|d| d.with_timezone(&Utc));
-        let alertable = published.is_none_or(|p| {
-            now - p
-                <= chrono::Duration::from_std(self.config.daemon.alert_max_age)
-                    .unwrap_or(chrono::Duration::MAX)
-        });
-        let hits = self.watchlist.scan(&article.title, &article.body);
-        let mut article = article;
-        article.matches = hits
-            .iter()
-            .flat_map(|hit| {
-                hit.matches
-                    .iter()
-                    .map(|m| (self.config.watches[hit.watch].name.clone(), m.clone()))
-            })
-            .collect();
-
-        let drafts: Vec<alert::Draft> = if alertable {
-            hits.iter()
-                .map(|hit| {
-                    let watch = &self.config.watches[hit.watch];
-                    let sinks = self
-                        .config
-                        .sinks_of(watch)
-                        .map(|s| s.name.clone())
-                        .collect();
-                    alert::Draft::new(watch, sinks, &feed.url, &entry.key, hit.matches.clone())
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut article = self.new_article(feed, feed_id, &entry, page, body_error, now);
+        let (matches, drafts) = self.matches_and_drafts(
+            feed,
+            &entry.key,
+            &article.title,
+            &article.body,
+            article.published_at,
+            now,
+        );
+        article.matches = matches;
+        let alert_count = drafts.len();
         let shown = AlertArticle {
             id: 0,
             url: article.url.clone(),
@@ -88,10 +70,6 @@ impl Pipeline {
                 .map(|draft| draft.finish(stored, &shown, now))
                 .collect()
         };
-        if !alertable && !hits.is_empty() {
-            tracing::info!(feed = %feed.url, url = article.url.as_deref().unwrap_or_default(), published = ?published, "matched an entry older than alert_max_age: stored, no alert");
-        }
-        let alert_count = if alertable { hits.len() } else { 0 };
         let stored = self
             .with_store(move |s| s.insert_article(&article, now, STORY_WINDOW, alerts_for))
             .await?;
@@ -144,6 +122,112 @@ impl Pipeline {
         Ok(article)
     }
 
+    /// The watches found in an article's title and body, and the alerts they raise: none when
+    /// the article was published longer than `alert_max_age` ago.
+    fn matches_and_drafts(
+        &self,
+        feed: &Feed,
+        entry_key: &str,
+        title: &str,
+        body: &str,
+        published_at: Option<DateTime<FixedOffset>>,
+        now: DateTime<Utc>,
+    ) -> (Vec<(String, Match)>, Vec<alert::Draft>) {
+        let hits = self.watchlist.scan(title, body);
+        let matches = hits
+            .iter()
+            .flat_map(|hit| {
+                hit.matches
+                    .iter()
+                    .map(|m| (self.config.watches[hit.watch].name.clone(), m.clone()))
+            })
+            .collect();
+        let max_age = chrono::Duration::from_std(self.config.daemon.alert_max_age)
+            .unwrap_or(chrono::Duration::MAX);
+        let alertable = published_at.is_none_or(|p| now - p.with_timezone(&Utc) <= max_age);
+        if !alertable && !hits.is_empty() {
+            tracing::info!(feed = %feed.url, entry = entry_key, published = ?published_at, "matched an entry older than alert_max_age: stored, no alert");
+            return (matches, Vec::new());
+        }
+        let drafts = hits
+            .iter()
+            .map(|hit| {
+                let watch = &self.config.watches[hit.watch];
+                let sinks = self
+                    .config
+                    .sinks_of(watch)
+                    .map(|s| s.name.clone())
+                    .collect();
+                alert::Draft::new(watch, sinks, &feed.url, entry_key, hit.matches.clone())
+            })
+            .collect();
+        (matches, drafts)
+    }
+
+    /// Fetch again the pages of `feed` that failed before and are due: a page that arrives
+    /// replaces its article's summary and may raise the alerts its full text calls for.
+    /// Returns the number of new alerts.
+    pub(super) async fn retry_pages(&self, feed: &Feed, feed_id: i64) -> Result<usize, StoreError> {
+        let now = self.now();
+        let due = self
+            .with_store(move |s| s.pages_to_retry(feed_id, now, PAGE_RETRIES_PER_POLL))
+            .await?;
+        let mut alerts = 0;
+        for retry in due {
+            let Ok(url) = url::Url::parse(&retry.url) else {
+                continue;
+            };
+            let page = match self.fetch_article(feed, feed_id, &url).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::info!(feed = %feed.url, url = %url, attempt = retry.attempts + 1, error = %err, "article page still unusable");
+                    let now = self.now();
+                    self.with_store(move |s| s.page_retry_failed(&retry, &err, now))
+                        .await?;
+                    continue;
+                }
+            };
+            let now = self.now();
+            let (page, _) = self.without_learned_boilerplate(feed, page, now).await?;
+            let published_at = retry.published_at.or(page.published_at);
+            let (matches, drafts) = self.matches_and_drafts(
+                feed,
+                &retry.entry_key,
+                &retry.title,
+                &page.body,
+                published_at,
+                now,
+            );
+            let shown = AlertArticle {
+                id: retry.article.id,
+                url: Some(retry.url.clone()),
+                title: retry.title.clone(),
+                feed: feed.url.to_string(),
+                outlet: feed.outlet.clone(),
+                published_at: alert::published(published_at),
+                lang: page.lang.clone(),
+            };
+            let new_alerts: Vec<NewAlert> = drafts
+                .into_iter()
+                .map(|d| d.finish(retry.article, &shown, now))
+                .collect();
+            let completed = RetriedPage {
+                body: page.body,
+                canonical_url: page.canonical_url,
+                author: page.author,
+                lang: page.lang,
+                site_name: page.site_name,
+                matches,
+            };
+            let raised = self
+                .with_store(move |s| s.complete_page(&retry, &completed, new_alerts, now))
+                .await?;
+            tracing::info!(feed = %feed.url, url = %url, new_alerts = raised, "article page fetched on retry");
+            alerts += raised;
+        }
+        Ok(alerts)
+    }
+
     /// The page with the paragraphs its outlet repeats everywhere removed, and the fingerprints
     /// of all its paragraphs (which keep the counts learning).
     async fn without_learned_boilerplate(
@@ -171,6 +255,7 @@ impl Pipeline {
         entry: &Entry,
         page: Option<(extract::Article, Vec<i64>)>,
         body_error: Option<String>,
+        now: DateTime<Utc>,
     ) -> NewArticle {
         let url = entry.url.as_ref().map(|u| u.to_string());
         let entry_published = entry.published.map(|d| d.fixed_offset());
@@ -178,6 +263,7 @@ impl Pipeline {
             Some((page, fingerprints)) => NewArticle {
                 outlet: feed.outlet.clone(),
                 fingerprints,
+                page_retry_at: None,
                 feed_id,
                 entry_key: entry.key.clone(),
                 url,
@@ -206,6 +292,8 @@ impl Pipeline {
             None => NewArticle {
                 outlet: feed.outlet.clone(),
                 fingerprints: Vec::new(),
+                // A page that failed is tried again later; one never fetched is not.
+                page_retry_at: body_error.as_ref().and_then(|_| next_retry(1, now)),
                 feed_id,
                 entry_key: entry.key.clone(),
                 url,

@@ -116,7 +116,19 @@ impl Pipeline {
                 return (Err(err.into()), schedule::after(self.now(), delay));
             }
         };
-        let result = self.poll_feed(feed, &state).await;
+        let mut result = self.poll_feed(feed, &state).await;
+        if let (Ok(learned), true) = (&mut result, feed.scrape) {
+            match self.retry_pages(feed, state.id).await {
+                Ok(0) => {}
+                Ok(raised) => {
+                    learned.polled.alerts += raised;
+                    self.alerts_raised.notify_one();
+                }
+                Err(err) => {
+                    tracing::error!(feed = %feed.url, error = %err, "cannot retry article pages")
+                }
+            }
+        }
         let now = self.now();
         let previous = state.interval.or(feed.schedule.fixed);
         let feed_id = state.id;

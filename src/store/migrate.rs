@@ -26,6 +26,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_outlet_boilerplate",
         include_str!("../../migrations/0005_outlet_boilerplate.sql"),
     ),
+    (
+        "0006_page_retry",
+        include_str!("../../migrations/0006_page_retry.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

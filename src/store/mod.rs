@@ -8,6 +8,7 @@
 mod feeds;
 mod learned;
 mod migrate;
+mod pages;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::watch::Match;
 
 pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use migrate::LATEST as SCHEMA_VERSION;
+pub use pages::{PageRetry, RetriedPage, next_retry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,6 +85,8 @@ pub struct NewArticle {
     /// (see [`crate::extract::learned`]); empty for feed summaries.
     pub outlet: String,
     pub fingerprints: Vec<i64>,
+    /// When to try the page again, for a body taken from the feed after the page failed.
+    pub page_retry_at: Option<DateTime<Utc>>,
     /// (watch name, match).
     pub matches: Vec<(String, Match)>,
 }
@@ -231,8 +235,9 @@ impl Store {
         };
         tx.execute(
             "INSERT INTO article (feed_id, entry_key, url, canonical_url, title, body, body_source, body_error,
-                 author, lang, site_name, published_at, fetched_at, simhash, story_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 author, lang, site_name, published_at, fetched_at, simhash, story_id,
+                 page_attempts, page_retry_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 article.feed_id,
                 article.entry_key,
@@ -252,6 +257,8 @@ impl Store {
                 timestamp(now),
                 article.simhash as i64,
                 story_id,
+                i64::from(article.page_retry_at.is_some()),
+                article.page_retry_at.map(timestamp),
             ],
         )?;
         learned::record(&tx, &article.outlet, &article.fingerprints, now)?;
@@ -259,46 +266,8 @@ impl Store {
             id: tx.last_insert_rowid(),
             story_id,
         };
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO \"match\" (article_id, watch, term, text, field, start, \"end\", snippet)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            for (watch, m) in &article.matches {
-                stmt.execute(params![
-                    stored.id,
-                    watch,
-                    m.term,
-                    m.text,
-                    m.field.as_str(),
-                    m.start as i64,
-                    m.end as i64,
-                    m.snippet
-                ])?;
-            }
-        }
-        for alert in alerts(stored) {
-            tx.execute(
-                "INSERT INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    alert.uid,
-                    alert.watch,
-                    alert.severity,
-                    stored.id,
-                    story_id,
-                    timestamp(now),
-                    alert.payload
-                ],
-            )?;
-            let alert_id = tx.last_insert_rowid();
-            for sink in &alert.sinks {
-                tx.execute(
-                    "INSERT INTO delivery (alert_id, sink, next_attempt_at) VALUES (?1, ?2, ?3)",
-                    params![alert_id, sink, timestamp(now)],
-                )?;
-            }
-        }
+        insert_matches(&tx, stored.id, &article.matches)?;
+        insert_alerts(&tx, stored, alerts(stored), now)?;
         tx.commit()?;
         Ok(Some(stored))
     }
@@ -352,6 +321,61 @@ impl Store {
         )?;
         Ok(count as u64)
     }
+}
+
+/// Write an article's matches.
+fn insert_matches(
+    tx: &rusqlite::Transaction<'_>,
+    article_id: i64,
+    matches: &[(String, Match)],
+) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO \"match\" (article_id, watch, term, text, field, start, \"end\", snippet)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (watch, m) in matches {
+        stmt.execute(params![
+            article_id,
+            watch,
+            m.term,
+            m.text,
+            m.field.as_str(),
+            m.start as i64,
+            m.end as i64,
+            m.snippet
+        ])?;
+    }
+    Ok(())
+}
+
+/// Write alerts and one delivery per sink for each; an alert the article already has (same
+/// watch or id) is skipped with its deliveries. Returns how many were new.
+fn insert_alerts(
+    tx: &rusqlite::Transaction<'_>,
+    stored: StoredArticle,
+    alerts: Vec<NewAlert>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut new = 0;
+    for alert in alerts {
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![alert.uid, alert.watch, alert.severity, stored.id, stored.story_id, timestamp(now), alert.payload],
+        )?;
+        if inserted == 0 {
+            continue;
+        }
+        new += 1;
+        let alert_id = tx.last_insert_rowid();
+        for sink in &alert.sinks {
+            tx.execute(
+                "INSERT INTO delivery (alert_id, sink, next_attempt_at) VALUES (?1, ?2, ?3)",
+                params![alert_id, sink, timestamp(now)],
+            )?;
+        }
+    }
+    Ok(new)
 }
 
 #[cfg(test)]

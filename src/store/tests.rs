@@ -27,6 +27,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
         simhash: crate::story::simhash(key),
         outlet: "X".into(),
         fingerprints: vec![1, 2],
+        page_retry_at: None,
         matches: vec![(
             "hammouchi".into(),
             Match {

@@ -1,0 +1,120 @@
+//! Article pages to fetch again: an article stored with its feed summary because the page
+//! failed is retried a few times, and completed when the page arrives.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rusqlite::params;
+
+use super::{
+    Match, NewAlert, Result, Store, StoredArticle, insert_alerts, insert_matches, timestamp,
+};
+
+/// Attempts at a page, the first included, before its article keeps the feed summary for good.
+pub const MAX_PAGE_ATTEMPTS: u32 = 4;
+/// Delay before the n-th retry: this times 4^(n-1) (30 min, 2 h, 8 h).
+const FIRST_RETRY_MINUTES: i64 = 30;
+
+/// An article whose page is due to be fetched again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRetry {
+    pub article: StoredArticle,
+    pub url: String,
+    pub entry_key: String,
+    pub title: String,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub attempts: u32,
+}
+
+/// What the page gave on a retry.
+#[derive(Debug, Clone)]
+pub struct RetriedPage {
+    pub body: String,
+    pub canonical_url: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    /// (watch name, match) over the title and the new body.
+    pub matches: Vec<(String, Match)>,
+}
+
+/// When the retry after `attempts` failed attempts is due, if any is left.
+pub fn next_retry(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (attempts < MAX_PAGE_ATTEMPTS).then(|| {
+        now + chrono::Duration::minutes(
+            FIRST_RETRY_MINUTES * 4i64.pow(attempts.saturating_sub(1).min(8)),
+        )
+    })
+}
+
+impl Store {
+    /// Pages of `feed_id` due for another attempt at `now`, oldest first.
+    pub fn pages_to_retry(
+        &self,
+        feed_id: i64,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PageRetry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, story_id, url, entry_key, title, published_at, page_attempts FROM article
+             WHERE feed_id = ?1 AND page_retry_at IS NOT NULL AND page_retry_at <= ?2 AND url IS NOT NULL
+             ORDER BY page_retry_at LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![feed_id, timestamp(now), limit as i64], |row| {
+            Ok(PageRetry {
+                article: StoredArticle {
+                    id: row.get(0)?,
+                    story_id: row.get(1)?,
+                },
+                url: row.get(2)?,
+                entry_key: row.get(3)?,
+                title: row.get(4)?,
+                published_at: row
+                    .get::<_, Option<String>>(5)?
+                    .and_then(|d| DateTime::parse_from_rfc3339(&d).ok()),
+                attempts: row.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Another attempt failed: schedule the next one, or give up after the last.
+    pub fn page_retry_failed(
+        &mut self,
+        retry: &PageRetry,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let attempts = retry.attempts + 1;
+        self.conn.execute(
+            "UPDATE article SET page_attempts = ?2, page_retry_at = ?3, body_error = ?4 WHERE id = ?1",
+            params![retry.article.id, attempts, next_retry(attempts, now).map(timestamp), error],
+        )?;
+        Ok(())
+    }
+
+    /// The page arrived: replace the summary with its body, its matches with the new ones, and
+    /// raise the alerts not raised before, in one transaction. Returns the number of new alerts.
+    pub fn complete_page(
+        &mut self,
+        retry: &PageRetry,
+        page: &RetriedPage,
+        alerts: Vec<NewAlert>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE article SET body = ?2, body_source = 'page', body_error = NULL, page_retry_at = NULL,
+                 page_attempts = page_attempts + 1, canonical_url = ?3, author = coalesce(?4, author),
+                 lang = coalesce(?5, lang), site_name = ?6
+             WHERE id = ?1",
+            params![retry.article.id, page.body, page.canonical_url, page.author, page.lang, page.site_name],
+        )?;
+        tx.execute(
+            "DELETE FROM \"match\" WHERE article_id = ?1",
+            [retry.article.id],
+        )?;
+        insert_matches(&tx, retry.article.id, &page.matches)?;
+        let new = insert_alerts(&tx, retry.article, alerts, now)?;
+        tx.commit()?;
+        Ok(new)
+    }
+}
