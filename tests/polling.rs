@@ -95,10 +95,16 @@ fn feed_toml(server: &Server, path: &str, extra: &str) -> String {
     format!("[[feed]]\nurl = \"{}\"\n{extra}\n", server.url(path))
 }
 
-fn rss(items: &[(&str, &str, DateTime<Utc>)], extra: &str) -> String {
+const NO_ITEMS: [(&str, &str, DateTime<Utc>); 0] = [];
+
+/// An RSS feed of `(title, link, date)` items.
+fn rss<T: AsRef<str>, L: AsRef<str>>(items: &[(T, L, DateTime<Utc>)], extra: &str) -> String {
     let items: String = items
         .iter()
-        .map(|(title, link, date)| format!("<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{}</pubDate><description>{title}</description></item>", date.to_rfc2822()))
+        .map(|(title, link, date)| {
+            let (title, link) = (title.as_ref(), link.as_ref());
+            format!("<item><title>{title}</title><link>{link}</link><guid>{link}</guid><pubDate>{}</pubDate><description>{title}</description></item>", date.to_rfc2822())
+        })
         .collect();
     format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>{extra}{items}</channel></rss>"
@@ -154,7 +160,10 @@ fn server_errors_back_off_exponentially_and_a_recovery_resets_the_count() {
     assert_due(next, 120 * MIN);
     assert_eq!(rig.health(0).consecutive_errors, 3);
 
-    server.put("/feed", Resource::new("application/rss+xml", rss(&[], "")));
+    server.put(
+        "/feed",
+        Resource::new("application/rss+xml", rss(&NO_ITEMS, "")),
+    );
     let (result, next) = rig.poll(0);
     assert!(result.is_ok());
     assert_due(next, 15 * MIN);
@@ -201,7 +210,8 @@ fn transport_failures_are_recorded_by_kind() {
     server.put("/loop2", Resource::redirect("/loop"));
     server.put(
         "/slowloris",
-        Resource::new("application/rss+xml", rss(&[], "")).with_dribble(Duration::from_millis(200)),
+        Resource::new("application/rss+xml", rss(&NO_ITEMS, ""))
+            .with_dribble(Duration::from_millis(200)),
     );
     server.put(
         "/huge",
@@ -348,21 +358,18 @@ fn the_interval_adapts_to_the_publishing_rate_and_to_the_outlet_s_wishes() {
             )
         })
         .collect();
-    let items: Vec<(&str, &str, DateTime<Utc>)> = every_20_min
-        .iter()
-        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
-        .collect();
+    let items = &every_20_min[..];
     server.put(
         "/busy",
-        Resource::new("application/rss+xml", rss(&items, "")),
+        Resource::new("application/rss+xml", rss(items, "")),
     );
     server.put(
         "/ttl",
-        Resource::new("application/rss+xml", rss(&items, "<ttl>180</ttl>")),
+        Resource::new("application/rss+xml", rss(items, "<ttl>180</ttl>")),
     );
     server.put(
         "/cached",
-        Resource::new("application/rss+xml", rss(&items, ""))
+        Resource::new("application/rss+xml", rss(items, ""))
             .with_header("Cache-Control", "public, max-age=5400"),
     );
     let quiet = [("old", "https://y.ma/old", t0() - chrono::Duration::days(10))];
@@ -455,14 +462,8 @@ fn outlet_rules_pick_the_body_and_a_redesign_is_reported() {
         )
     };
     let items = [item(1, 10)];
-    let list: Vec<(&str, &str, DateTime<Utc>)> = items
-        .iter()
-        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
-        .collect();
-    server.put(
-        "/feed",
-        Resource::new("application/rss+xml", rss(&list, "")),
-    );
+    let list = &items[..];
+    server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
     let rules = "[feed.extract]\nbody = [\"div.entry-content\"]\nremove = [\".ad-slot\"]";
     let rig = Rig::new("", &feed_toml(&server, "/feed", rules));
 
@@ -476,14 +477,8 @@ fn outlet_rules_pick_the_body_and_a_redesign_is_reported() {
 
     // The outlet redesigns: the rule no longer matches; the general extractor takes over.
     let items = [item(1, 10), item(2, 5)];
-    let list: Vec<(&str, &str, DateTime<Utc>)> = items
-        .iter()
-        .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
-        .collect();
-    server.put(
-        "/feed",
-        Resource::new("application/rss+xml", rss(&list, "")),
-    );
+    let list = &items[..];
+    server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
     rig.poll(0).0.unwrap();
     let body: String = rig.query("SELECT body FROM article WHERE url LIKE '%/a/2'");
     assert!(body.contains("حموشي يستقبل"), "{body}");
@@ -531,14 +526,8 @@ fn a_paragraph_an_outlet_repeats_everywhere_stops_alerting() {
     let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
     let mut alerts = Vec::new();
     for published in 1..=items.len() {
-        let list: Vec<(&str, &str, DateTime<Utc>)> = items[..published]
-            .iter()
-            .map(|(t, l, d)| (t.as_str(), l.as_str(), *d))
-            .collect();
-        server.put(
-            "/feed",
-            Resource::new("application/rss+xml", rss(&list, "")),
-        );
+        let list = &items[..published];
+        server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
         alerts.push(rig.poll(0).0.unwrap().alerts);
     }
     assert_eq!(
@@ -557,12 +546,8 @@ fn a_failed_page_is_retried_later_and_its_full_text_can_alert() {
         ("خبر أمني", server.url("/p/late"), t0()),
         ("خبر آخر", server.url("/p/never"), t0()),
     ];
-    let list: Vec<(&str, &str, DateTime<Utc>)> =
-        items.iter().map(|(t, l, d)| (*t, l.as_str(), *d)).collect();
-    server.put(
-        "/feed",
-        Resource::new("application/rss+xml", rss(&list, "")),
-    );
+    let list = &items[..];
+    server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
     let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
 
     let first = rig.poll(0).0.unwrap();
