@@ -151,10 +151,11 @@ fn render_problems(path: &Path, problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// Names the software and what it does; operators add a contact with `daemon.user_agent`.
 const DEFAULT_USER_AGENT: &str = concat!(
     "raqib/",
     env!("CARGO_PKG_VERSION"),
-    " (news monitoring; +https://github.com/raqib/raqib)"
+    " (news monitoring; feed reader)"
 );
 
 #[derive(Deserialize)]
