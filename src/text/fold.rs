@@ -4,27 +4,36 @@ use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Text after folding, with the byte range in the original that produced each folded byte.
+/// Text after folding, with where in the original each folded byte came from.
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
     /// The folded text: lower case, no diacritics, one form per letter, single spaces.
     pub text: String,
-    /// For each byte of `text`, the byte range of the original character it came from.
-    origin: Vec<(u32, u32)>,
+    /// For each byte of `text`, the byte offset of the original character it came from (one
+    /// `u32` per byte: folding runs over every article, so this map is kept small).
+    origin: Vec<u32>,
 }
 
 impl Folded {
-    /// The byte range in the original text covered by the folded byte range `range`.
-    ///
-    /// `range` must lie on character boundaries of `text`, which every match found on
-    /// `text` does.
-    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+    /// The byte range in `original` (the text this was folded from) covered by the folded byte
+    /// range `range`, which must lie on character boundaries of `text`, as every match does.
+    pub fn original_range(&self, original: &str, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end || range.end > self.origin.len() {
             return 0..0;
         }
-        let start = self.origin[range.start].0 as usize;
-        let end = self.origin[range.end - 1].1 as usize;
+        let start = self.origin[range.start] as usize;
+        let last = self.origin[range.end - 1] as usize;
+        let end = last
+            + original
+                .get(last..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(0, char::len_utf8);
         start..end.max(start)
+    }
+
+    fn push(&mut self, c: char, at: u32) {
+        self.text.push(c);
+        self.origin.extend(std::iter::repeat_n(at, c.len_utf8()));
     }
 }
 
@@ -36,23 +45,17 @@ pub fn fold(original: &str) -> Folded {
     };
     let mut last_was_space = true;
     for (offset, ch) in original.char_indices() {
-        let span = (offset as u32, (offset + ch.len_utf8()) as u32);
-        let push = |out: &mut Folded, c: char| {
-            let before = out.text.len();
-            out.text.push(c);
-            out.origin
-                .extend(std::iter::repeat_n(span, out.text.len() - before));
-        };
+        let at = offset as u32;
         match classify(ch) {
             Fold::Drop => {}
             Fold::Space => {
                 if !last_was_space {
-                    push(&mut out, ' ');
+                    out.push(' ', at);
                     last_was_space = true;
                 }
             }
             Fold::One(c) => {
-                push(&mut out, c);
+                out.push(c, at);
                 last_was_space = false;
             }
             Fold::Latin => {
@@ -60,10 +63,10 @@ pub fn fold(original: &str) -> Folded {
                 for base in std::iter::once(ch).nfkd().filter(|c| !is_combining(*c)) {
                     for lower in base.to_lowercase() {
                         match lower {
-                            'œ' => push_str(&mut out, "oe", span),
-                            'æ' => push_str(&mut out, "ae", span),
-                            'ß' => push_str(&mut out, "ss", span),
-                            c => push(&mut out, c),
+                            'œ' => push_str(&mut out, "oe", at),
+                            'æ' => push_str(&mut out, "ae", at),
+                            'ß' => push_str(&mut out, "ss", at),
+                            c => out.push(c, at),
                         }
                     }
                 }
@@ -83,9 +86,9 @@ pub fn fold_str(original: &str) -> String {
     fold(original).text
 }
 
-fn push_str(out: &mut Folded, s: &str, span: (u32, u32)) {
+fn push_str(out: &mut Folded, s: &str, at: u32) {
     out.text.push_str(s);
-    out.origin.extend(std::iter::repeat_n(span, s.len()));
+    out.origin.extend(std::iter::repeat_n(at, s.len()));
 }
 
 enum Fold {
@@ -192,13 +195,16 @@ mod tests {
         let original = "قال الحَمُّوشي، اليوم";
         let folded = fold(original);
         let start = folded.text.find("الحموشي").unwrap();
-        let range = folded.original_range(start..start + "الحموشي".len());
+        let range = folded.original_range(original, start..start + "الحموشي".len());
         assert_eq!(&original[range], "الحَمُّوشي");
 
         let original = "À l’ÉCOLE";
         let folded = fold(original);
         let start = folded.text.find("ecole").unwrap();
-        assert_eq!(&original[folded.original_range(start..start + 5)], "ÉCOLE");
+        assert_eq!(
+            &original[folded.original_range(original, start..start + 5)],
+            "ÉCOLE"
+        );
     }
 
     #[test]

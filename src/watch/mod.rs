@@ -170,7 +170,7 @@ impl Watchlist {
                 continue;
             }
             kept_until[watch] = end;
-            let range = folded.original_range(start..end);
+            let range = folded.original_range(original, start..end);
             per_watch[watch].push(Match {
                 term: term.alias.clone(),
                 text: original[range.clone()].to_string(),
