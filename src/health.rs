@@ -21,23 +21,13 @@ pub enum FeedStatus {
     Stale,
 }
 
-/// One line of `raqib feeds`.
+/// One line of `raqib feeds`: the feed's stored health and what it amounts to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeedReport {
-    pub outlet: String,
-    pub url: String,
     pub status: FeedStatus,
     pub stale: bool,
-    pub last_success_at: Option<String>,
-    pub consecutive_errors: u32,
-    pub last_error: Option<String>,
-    pub next_due_at: Option<String>,
-    pub interval_secs: Option<u64>,
-    pub articles_7d: u64,
-    pub last_entry_at: Option<String>,
-    pub encoding: Option<String>,
-    /// Since when the outlet's `[feed.extract] body` rule has matched nothing.
-    pub rule_missed_at: Option<String>,
+    #[serde(flatten)]
+    pub health: FeedHealth,
 }
 
 /// The report for every configured feed, in config order; `health[i]` is feed `i`'s row.
@@ -51,47 +41,30 @@ pub fn feed_reports(
         .iter()
         .zip(health)
         .map(|(feed, row)| {
-            let Some(row) = row else {
-                return FeedReport {
-                    outlet: feed.outlet.clone(),
-                    url: feed.url.to_string(),
-                    status: FeedStatus::New,
-                    stale: false,
-                    last_success_at: None,
-                    consecutive_errors: 0,
-                    last_error: None,
-                    next_due_at: None,
-                    interval_secs: None,
-                    articles_7d: 0,
-                    last_entry_at: None,
-                    encoding: None,
-                    rule_missed_at: None,
-                };
+            // The config names the outlet; a feed never polled has no row yet.
+            let health = FeedHealth {
+                url: feed.url.to_string(),
+                outlet: feed.outlet.clone(),
+                ..row.clone().unwrap_or_default()
             };
-            let stale = is_stale(row.last_entry_at.as_deref(), config.daemon.stale_after, now);
-            let status = if row.consecutive_errors > 0 {
+            let stale = is_stale(
+                health.last_entry_at.as_deref(),
+                config.daemon.stale_after,
+                now,
+            );
+            let status = if health.consecutive_errors > 0 {
                 FeedStatus::Failing
             } else if stale {
                 FeedStatus::Stale
-            } else if row.last_success_at.is_some() {
+            } else if health.last_success_at.is_some() {
                 FeedStatus::Ok
             } else {
                 FeedStatus::New
             };
             FeedReport {
-                outlet: feed.outlet.clone(),
-                url: feed.url.to_string(),
                 status,
                 stale,
-                last_success_at: row.last_success_at.clone(),
-                consecutive_errors: row.consecutive_errors,
-                last_error: row.last_error.clone(),
-                next_due_at: row.next_due_at.clone(),
-                interval_secs: row.interval_secs,
-                articles_7d: row.articles_7d,
-                last_entry_at: row.last_entry_at.clone(),
-                encoding: row.encoding.clone(),
-                rule_missed_at: row.rule_missed_at.clone(),
+                health,
             }
         })
         .collect()
@@ -116,10 +89,11 @@ pub fn render_text(reports: &[FeedReport], now: DateTime<Utc>) -> String {
         "7D".to_string(),
         "URL".to_string(),
     ]];
-    for r in reports {
+    for report in reports {
+        let r = &report.health;
         rows.push([
             r.outlet.clone(),
-            format!("{:?}", r.status).to_lowercase(),
+            format!("{:?}", report.status).to_lowercase(),
             r.last_success_at
                 .as_deref()
                 .map_or("never".into(), |t| relative(t, now)),
@@ -153,10 +127,10 @@ pub fn render_text(reports: &[FeedReport], now: DateTime<Utc>) -> String {
         let Some(report) = i.checked_sub(1).map(|r| &reports[r]) else {
             continue;
         };
-        if let Some(error) = &report.last_error {
+        if let Some(error) = &report.health.last_error {
             out.push_str(&format!("    last error: {error}\n"));
         }
-        if let Some(since) = &report.rule_missed_at {
+        if let Some(since) = &report.health.rule_missed_at {
             out.push_str(&format!(
                 "    extract.body rule matches nothing since {since}: the general extractor is used\n"
             ));
@@ -241,7 +215,7 @@ mod tests {
                 FeedStatus::New
             ]
         );
-        assert_eq!(reports[3].url, "https://w.ma/feed");
+        assert_eq!(reports[3].health.url, "https://w.ma/feed");
 
         let text = render_text(&reports, now());
         let lines: Vec<&str> = text.lines().collect();

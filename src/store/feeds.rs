@@ -34,7 +34,7 @@ pub struct PollRecord {
 }
 
 /// A feed's health, for `raqib feeds`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct FeedHealth {
     pub url: String,
     pub outlet: String,
