@@ -59,18 +59,34 @@ pub fn fold(original: &str) -> Folded {
                 last_was_space = false;
             }
             Fold::Latin => {
-                // Decompose, drop the combining marks, then lower-case: é -> e, Ç -> c.
-                for base in std::iter::once(ch).nfkd().filter(|c| !is_combining(*c)) {
-                    for lower in base.to_lowercase() {
-                        match lower {
-                            'œ' => push_str(&mut out, "oe", at),
-                            'æ' => push_str(&mut out, "ae", at),
-                            'ß' => push_str(&mut out, "ss", at),
-                            c => out.push(c, at),
+                // Decompose (é -> e + accent, ﷰ -> صلے, ﬁ -> fi), then fold each part as if it
+                // had been written alone, so that folding twice changes nothing.
+                for part in std::iter::once(ch).nfkd() {
+                    match classify(part) {
+                        Fold::Drop => {}
+                        Fold::Space => {
+                            if !last_was_space {
+                                out.push(' ', at);
+                                last_was_space = true;
+                            }
+                        }
+                        Fold::One(c) => {
+                            out.push(c, at);
+                            last_was_space = false;
+                        }
+                        Fold::Latin => {
+                            for lower in part.to_lowercase().filter(|c| !is_combining(*c)) {
+                                match lower {
+                                    'œ' => push_str(&mut out, "oe", at),
+                                    'æ' => push_str(&mut out, "ae", at),
+                                    'ß' => push_str(&mut out, "ss", at),
+                                    c => out.push(c, at),
+                                }
+                                last_was_space = false;
+                            }
                         }
                     }
                 }
-                last_was_space = false;
             }
         }
     }
@@ -176,6 +192,14 @@ mod tests {
         assert_eq!(fold_str("حمـــوشي"), "حموشي");
         assert_eq!(fold_str("حمو\u{200C}شي\u{200F}"), "حموشي");
         assert_eq!(fold_str("a\u{00A0}\u{00A0}b"), "a b");
+    }
+
+    #[test]
+    fn presentation_forms_and_ligatures_fold_to_letters() {
+        assert_eq!(fold_str("ﷰ"), "صلي");
+        assert_eq!(fold_str("ﻻ"), "لا");
+        assert_eq!(fold_str("ﬁn"), "fin");
+        assert_eq!(fold_str("İstanbul"), "istanbul");
     }
 
     #[test]
