@@ -45,56 +45,48 @@ pub fn fold(original: &str) -> Folded {
     };
     let mut last_was_space = true;
     for (offset, ch) in original.char_indices() {
-        let at = offset as u32;
-        match classify(ch) {
-            Fold::Drop => {}
-            Fold::Space => {
-                if !last_was_space {
-                    out.push(' ', at);
-                    last_was_space = true;
-                }
-            }
-            Fold::One(c) => {
-                out.push(c, at);
-                last_was_space = false;
-            }
-            Fold::Latin => {
-                // Decompose (é -> e + accent, ﷰ -> صلے, ﬁ -> fi), then fold each part as if it
-                // had been written alone, so that folding twice changes nothing.
-                for part in std::iter::once(ch).nfkd() {
-                    match classify(part) {
-                        Fold::Drop => {}
-                        Fold::Space => {
-                            if !last_was_space {
-                                out.push(' ', at);
-                                last_was_space = true;
-                            }
-                        }
-                        Fold::One(c) => {
-                            out.push(c, at);
-                            last_was_space = false;
-                        }
-                        Fold::Latin => {
-                            for lower in part.to_lowercase().filter(|c| !is_combining(*c)) {
-                                match lower {
-                                    'œ' => push_str(&mut out, "oe", at),
-                                    'æ' => push_str(&mut out, "ae", at),
-                                    'ß' => push_str(&mut out, "ss", at),
-                                    c => out.push(c, at),
-                                }
-                                last_was_space = false;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        fold_char(&mut out, ch, offset as u32, &mut last_was_space, false);
     }
     if out.text.ends_with(' ') {
         out.text.pop();
         out.origin.pop();
     }
     out
+}
+
+/// Append the folded form of `ch`, found at byte `at` of the original. A character outside
+/// the Arabic and ASCII tables is decomposed (é -> e + accent, ﷰ -> صلے, ﬁ -> fi) and each part
+/// folded as if written alone, so that folding twice changes nothing.
+fn fold_char(out: &mut Folded, ch: char, at: u32, last_was_space: &mut bool, decomposed: bool) {
+    match classify(ch) {
+        Fold::Drop => {}
+        Fold::Space => {
+            if !*last_was_space {
+                out.push(' ', at);
+                *last_was_space = true;
+            }
+        }
+        Fold::One(c) => {
+            out.push(c, at);
+            *last_was_space = false;
+        }
+        Fold::Latin if !decomposed => {
+            for part in std::iter::once(ch).nfkd() {
+                fold_char(out, part, at, last_was_space, true);
+            }
+        }
+        Fold::Latin => {
+            for lower in ch.to_lowercase().filter(|c| !is_combining(*c)) {
+                match lower {
+                    'œ' => push_str(out, "oe", at),
+                    'æ' => push_str(out, "ae", at),
+                    'ß' => push_str(out, "ss", at),
+                    c => out.push(c, at),
+                }
+                *last_was_space = false;
+            }
+        }
+    }
 }
 
 /// Fold a string when no map back to the original is needed (watch terms, story words).
