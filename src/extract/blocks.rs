@@ -33,8 +33,7 @@ pub fn paragraphs_of_element(element: ElementRef<'_>) -> Vec<Block> {
 }
 
 /// Paragraphs of a whole page's `<body>`, for pages readability cannot handle.
-pub fn paragraphs_of_body(html: &str) -> Vec<Block> {
-    let document = Html::parse_document(html);
+pub fn paragraphs_of_body(document: &Html) -> Vec<Block> {
     let Ok(body) = Selector::parse("body") else {
         return Vec::new();
     };

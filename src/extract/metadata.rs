@@ -25,8 +25,7 @@ pub enum DateSource {
 }
 
 /// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text).
-pub fn read(html: &str, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) -> Metadata {
-    let doc = Html::parse_document(html);
+pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) -> Metadata {
     let first_attr = |selectors: &[(&str, &str)]| -> Option<String> {
         selectors.iter().find_map(|(css, attr)| {
             let selector = Selector::parse(css).ok()?;
@@ -73,7 +72,7 @@ pub fn read(html: &str, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
     .and_then(|d| crate::date::parse(&d))
     .map(|d| (d, DateSource::Markup))
     .or_else(|| url.and_then(date_in_path).map(|d| (d, DateSource::Guessed)))
-    .or_else(|| visible_date(&doc, fetched_at).map(|d| (d, DateSource::Guessed)));
+    .or_else(|| visible_date(doc, fetched_at).map(|d| (d, DateSource::Guessed)));
     Metadata {
         title,
         author: first_attr(&[
@@ -126,7 +125,7 @@ mod tests {
     use super::*;
 
     fn read_now(html: &str, url: Option<&Url>) -> Metadata {
-        read(html, url, None)
+        read(&Html::parse_document(html), url, None)
     }
 
     #[test]
@@ -134,7 +133,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap();
         let page = "<html><body><nav>الرئيسية</nav><h1>حموشي يستقبل وفدا</h1><span>منذ ساعتين</span><p>نص</p></body></html>";
         assert_eq!(
-            read(page, None, Some(now))
+            read(&Html::parse_document(page), None, Some(now))
                 .published_at
                 .unwrap()
                 .0
@@ -143,7 +142,11 @@ mod tests {
         );
         let page = "<html><body><h1>عنوان</h1><div class='date'>الثلاثاء 2 دجنبر 2025 - 09:45</div></body></html>";
         assert_eq!(
-            read(page, None, None).published_at.unwrap().0.to_rfc3339(),
+            read(&Html::parse_document(page), None, None)
+                .published_at
+                .unwrap()
+                .0
+                .to_rfc3339(),
             "2025-12-02T09:45:00+00:00"
         );
     }

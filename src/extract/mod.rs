@@ -92,12 +92,13 @@ fn extract_inner(
     url: Option<&Url>,
     options: &Options<'_>,
 ) -> Result<(Article, RuleOutcome), ExtractError> {
-    let (rules, fetched_at) = (options.rules, options.fetched_at);
-    let meta = metadata::read(html, url, fetched_at);
-    let (pruned, ruled) = match rules {
+    // One parse serves the metadata, the outlet's rules and the whole-page fallback.
+    let mut document = scraper::Html::parse_document(html);
+    let meta = metadata::read(&document, url, options.fetched_at);
+    let (pruned, ruled) = match options.rules {
         Some(rules) => {
-            let (pruned, body) = rules.apply(html);
-            (Some(pruned), rules.has_body().then_some(body))
+            let pruned = rules.prune(&mut document).then(|| document.html());
+            (pruned, rules.has_body().then(|| rules.body(&document)))
         }
         None => (None, None),
     };
@@ -124,7 +125,7 @@ fn extract_inner(
     if let Some(Some(ruled)) = ruled_paragraphs {
         paragraphs = ruled;
     } else if char_count(&paragraphs) < MIN_BODY_CHARS {
-        let whole = clean(blocks::paragraphs_of_body(html));
+        let whole = clean(blocks::paragraphs_of_body(&document));
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
         }

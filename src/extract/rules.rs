@@ -54,31 +54,27 @@ impl Rules {
         !self.body.is_empty()
     }
 
-    /// The page with the `remove` matches cut out, and the paragraphs of the first `body`
-    /// match, if one matched.
-    pub(super) fn apply(&self, html: &str) -> (String, Option<Vec<Block>>) {
-        let mut document = Html::parse_document(html);
+    /// Cut the `remove` matches out of `document`; whether anything was cut.
+    pub(super) fn prune(&self, document: &mut Html) -> bool {
         let doomed: Vec<_> = self
             .remove
             .iter()
             .flat_map(|s| document.select(s).map(|e| e.id()).collect::<Vec<_>>())
             .collect();
-        for id in doomed {
-            if let Some(mut node) = document.tree.get_mut(id) {
+        for id in &doomed {
+            if let Some(mut node) = document.tree.get_mut(*id) {
                 node.detach();
             }
         }
-        let body = self
-            .body
+        !doomed.is_empty()
+    }
+
+    /// The paragraphs of the first `body` match, if one matched.
+    pub(super) fn body(&self, document: &Html) -> Option<Vec<Block>> {
+        self.body
             .iter()
             .find_map(|s| document.select(s).next())
-            .map(blocks::paragraphs_of_element);
-        let pruned = if self.remove.is_empty() {
-            html.to_string()
-        } else {
-            document.html()
-        };
-        (pruned, body)
+            .map(blocks::paragraphs_of_element)
     }
 }
 
@@ -96,16 +92,23 @@ mod tests {
             &[".share".into()],
         )
         .unwrap();
-        let (pruned, body) = rules.apply(PAGE);
-        let texts: Vec<String> = body.unwrap().into_iter().map(|b| b.text).collect();
+        let mut document = Html::parse_document(PAGE);
+        assert!(rules.prune(&mut document));
+        let texts: Vec<String> = rules
+            .body(&document)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
         assert_eq!(texts, vec!["Un.", "Deux."]);
+        let pruned = document.html();
         assert!(!pruned.contains("Partager") && pruned.contains("Autre article"));
     }
 
     #[test]
     fn a_body_rule_that_matches_nothing_is_a_miss() {
         let rules = Rules::new(&["div.entry-content".into()], &[]).unwrap();
-        assert!(rules.apply(PAGE).1.is_none());
+        assert!(rules.body(&Html::parse_document(PAGE)).is_none());
     }
 
     #[test]
