@@ -74,7 +74,12 @@ pub fn feed_reports(
 pub fn is_stale(last_entry_at: Option<&str>, limit: Duration, now: DateTime<Utc>) -> bool {
     last_entry_at
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .is_some_and(|t| (now - t.with_timezone(&Utc)).to_std().unwrap_or_default() > limit)
+        .is_some_and(|t| quiet_longer_than(t.with_timezone(&Utc), limit, now))
+}
+
+/// Whether nothing was published between `newest` and `now` for longer than `limit`.
+pub fn quiet_longer_than(newest: DateTime<Utc>, limit: Duration, now: DateTime<Utc>) -> bool {
+    (now - newest).to_std().unwrap_or_default() > limit
 }
 
 /// The report as a table, one feed per line, with the last error under a failing feed.

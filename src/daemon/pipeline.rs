@@ -155,8 +155,7 @@ impl Pipeline {
                     "polled feed"
                 );
                 let stale_since = learned.record.newest_entry.filter(|newest| {
-                    let quiet = (now - *newest).to_std().unwrap_or_default();
-                    quiet > self.config.daemon.stale_after
+                    crate::health::quiet_longer_than(*newest, self.config.daemon.stale_after, now)
                 });
                 if let Some(newest) = stale_since {
                     tracing::warn!(feed = %feed.url, newest_entry = %newest, "feed is stale: nothing published for longer than daemon.stale_after");
