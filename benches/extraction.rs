@@ -1,59 +1,65 @@
-//! Extraction time per page, in-process, over the 181-page benchmark.
+//! Extraction quality and time per page, in-process, over the 181-page benchmark.
 //!
 //! cargo bench --bench extraction -- ../shared/bench/extraction
 //!
-//! Each page is extracted 5 times; the figure per page is its fastest run (the least disturbed
-//! by the rest of the machine). Prints the median, p90, p99 and the slowest page.
+//! Prints precision, recall and F1 as the benchmark's `score.py` computes them, then timing:
+//! each page is extracted 5 times and its figure is its fastest run (the least disturbed by the
+//! rest of the machine); median, p90, p99 and the slowest page.
 
-use std::io::Read;
+#[path = "../tests/support/benchmark.rs"]
+mod benchmark;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let root = PathBuf::from(
-        std::env::args()
-            .skip(1)
-            .find(|a| !a.starts_with("--"))
-            .unwrap_or_else(|| "../shared/bench/extraction".into()),
-    );
-    let truth: serde_json::Value = match std::fs::read(root.join("ground-truth.json")) {
-        Ok(bytes) => serde_json::from_slice(&bytes).expect("ground-truth.json is JSON"),
-        Err(err) => {
-            eprintln!(
-                "cannot read {}: {err}",
-                root.join("ground-truth.json").display()
-            );
+    let root = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(benchmark::default_root);
+    let pages = match benchmark::load(&root) {
+        Ok(pages) => pages,
+        Err(why) => {
+            eprintln!("{why}");
             std::process::exit(2);
         }
     };
-    let pages = truth.as_object().expect("an object of pages");
-    let mut times: Vec<(Duration, String)> = Vec::new();
-    for (id, page) in pages {
-        let mut html = Vec::new();
-        let file = std::fs::File::open(root.join("html").join(format!("{id}.html.gz")))
-            .expect("page file");
-        flate2::read::GzDecoder::new(file)
-            .read_to_end(&mut html)
-            .expect("gzip");
-        let url = page["url"].as_str().and_then(|u| url::Url::parse(u).ok());
-        let (text, _) = raqib::fetch::charset::decode(&html, None, None);
+    let mut times: Vec<(Duration, &str)> = Vec::new();
+    let mut bodies = Vec::new();
+    for page in &pages {
+        let url = url::Url::parse(&page.url).ok();
+        let mut body = String::new();
         let fastest = (0..5)
             .map(|_| {
                 let started = Instant::now();
-                let _ = std::hint::black_box(raqib::extract::extract(&text, url.as_ref()));
-                started.elapsed()
+                let article =
+                    std::hint::black_box(raqib::extract::extract(&page.html, url.as_ref()));
+                let elapsed = started.elapsed();
+                body = article.map(|a| a.body).unwrap_or_default();
+                elapsed
             })
             .min()
             .unwrap_or_default();
-        times.push((fastest, page["url"].as_str().unwrap_or(id).to_string()));
+        bodies.push(body);
+        times.push((fastest, &page.url));
     }
+    let score = benchmark::score(
+        pages
+            .iter()
+            .zip(&bodies)
+            .map(|(page, body)| (page.truth.as_str(), body.as_str())),
+    );
+    println!("pages     {}", pages.len());
+    println!("F1        {:.3}", score.f1);
+    println!("precision {:.3}", score.precision);
+    println!("recall    {:.3}", score.recall);
     times.sort();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize].0;
-    println!("pages   {}", times.len());
-    println!("median  {:.2} ms", at(0.5).as_secs_f64() * 1e3);
-    println!("p90     {:.2} ms", at(0.9).as_secs_f64() * 1e3);
-    println!("p99     {:.2} ms", at(0.99).as_secs_f64() * 1e3);
+    println!("median    {:.2} ms", at(0.5).as_secs_f64() * 1e3);
+    println!("p90       {:.2} ms", at(0.9).as_secs_f64() * 1e3);
+    println!("p99       {:.2} ms", at(0.99).as_secs_f64() * 1e3);
     if let Some((slowest, url)) = times.last() {
-        println!("slowest {:.2} ms  {url}", slowest.as_secs_f64() * 1e3);
+        println!("slowest   {:.2} ms  {url}", slowest.as_secs_f64() * 1e3);
     }
 }

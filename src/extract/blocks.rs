@@ -12,7 +12,8 @@ pub struct Block {
 
 /// Paragraphs of an HTML fragment (readability's output).
 pub fn paragraphs(html: &str) -> Vec<Block> {
-    let fragment = Html::parse_fragment(html);
+    let mut fragment = Html::parse_fragment(html);
+    drop_listed_teasers(&mut fragment);
     let root = fragment.root_element();
     let mut walker = Walker {
         total_chars: text_chars(root),
@@ -20,6 +21,45 @@ pub fn paragraphs(html: &str) -> Vec<Block> {
     };
     walker.walk(root, false, 0);
     walker.finish()
+}
+
+/// Text an `<article>` must hold to be taken for the story of a listing page.
+const STORY_CHARS: usize = 200;
+
+/// On a page that lists several `<article>`s (the story, then teasers for others), readability
+/// often keeps their common parent. The first article with real text is the story; the others
+/// are dropped, unless they enclose it.
+fn drop_listed_teasers(fragment: &mut Html) {
+    let Ok(selector) = Selector::parse("article") else {
+        return;
+    };
+    let articles: Vec<ElementRef<'_>> = fragment.select(&selector).collect();
+    if articles.len() < 2 {
+        return;
+    }
+    let long: Vec<ElementRef<'_>> = articles
+        .iter()
+        .copied()
+        .filter(|a| text_chars(*a) >= STORY_CHARS)
+        .collect();
+    // The innermost long article: a wrapper `<article>` around the story is not the story.
+    let Some(story) = long
+        .iter()
+        .find(|a| !long.iter().any(|b| b.ancestors().any(|x| x.id() == a.id())))
+    else {
+        return;
+    };
+    let enclosing: Vec<_> = story.ancestors().map(|a| a.id()).collect();
+    let teasers: Vec<_> = articles
+        .iter()
+        .map(|a| a.id())
+        .filter(|id| *id != story.id() && !enclosing.contains(id))
+        .collect();
+    for id in teasers {
+        if let Some(mut node) = fragment.tree.get_mut(id) {
+            node.detach();
+        }
+    }
 }
 
 /// Paragraphs of one element of a parsed page (an outlet rule's body).
@@ -82,7 +122,9 @@ impl Walker {
                     };
                     // A wrapper named like furniture (`content-wrapper social`) may hold the
                     // article itself: only a small share of the text is furniture.
-                    if is_boilerplate_container(el) && text_chars(child) * 3 < self.total_chars {
+                    if is_boilerplate_container(el) && text_chars(child) * 3 < self.total_chars
+                        || is_hover_card(child)
+                    {
                         continue;
                     }
                     let block = is_block(name);
@@ -164,15 +206,62 @@ const FURNITURE: &[&str] = &[
     "taboola",
 ];
 
-/// Whether an element's class or id names page furniture (`figure-caption`, `share-bar`, …).
+/// Whether an element's class or id names page furniture (`figure-caption`, `share-bar`,
+/// `newsCaption`, …).
 fn is_boilerplate_container(el: &scraper::node::Element) -> bool {
     if matches!(el.name(), "figure" | "figcaption") {
         return true;
     }
+    // An embedded post (`social-media-embed`) is a quote the article makes, not a share bar.
+    has_class_word(el, FURNITURE) && !has_class_word(el, &["embed", "embedded"])
+}
+
+/// Class words of cards that pop up over a link (a person's recent articles on hover).
+const HOVER: &[&str] = &["tooltip", "popover", "hovercard", "rollover", "popup"];
+
+/// A hover card hidden inside a paragraph: named like one, holding links or an image, and not
+/// starting with the link that opens it (that link is the article's own text).
+fn is_hover_card(element: ElementRef<'_>) -> bool {
+    if !has_class_word(element.value(), HOVER) {
+        return false;
+    }
+    let opens_with_link = element
+        .children()
+        .filter_map(ElementRef::wrap)
+        .next()
+        .is_some_and(|first| first.value().name() == "a");
+    let furnished = element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| matches!(e.value().name(), "a" | "img"))
+        .nth(1)
+        .is_some();
+    furnished && !opens_with_link
+}
+
+/// Whether a word of the element's class or id (split at `-`, `_` and camelCase humps) is one
+/// of `words`.
+fn has_class_word(el: &scraper::node::Element, words: &[&str]) -> bool {
     let names = el.attr("class").into_iter().chain(el.attr("id"));
     names
         .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
-        .any(|word| FURNITURE.contains(&word.to_ascii_lowercase().as_str()))
+        .flat_map(camel_humps)
+        .any(|word| words.contains(&word.to_ascii_lowercase().as_str()))
+}
+
+/// `newsCaption` → `news`, `Caption`; `caption` and `CAPTION` stay whole.
+fn camel_humps(word: &str) -> impl Iterator<Item = &str> {
+    let bytes = word.as_bytes();
+    let mut cuts: Vec<usize> = (1..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase())
+        .collect();
+    cuts.push(word.len());
+    let mut start = 0;
+    cuts.into_iter().map(move |end| {
+        let hump = &word[start..end];
+        start = end;
+        hump
+    })
 }
 
 fn is_skipped(name: &str) -> bool {
@@ -245,6 +334,69 @@ mod tests {
         let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(texts, vec!["One bold, two", "Three link", "tail", "after"]);
         assert_eq!(blocks[1].link_chars, 4);
+    }
+
+    #[test]
+    fn teasers_listed_after_the_story_are_dropped() {
+        let story = "Le directeur général a reçu la délégation onusienne à Rabat. ".repeat(5);
+        let html = format!(
+            "<div><article><p>{story}</p></article>\
+             <article><p>Autre article, un résumé qui se termine par…</p></article>\
+             <section><article><p>Encore un résumé</p></article></section></div>"
+        );
+        let texts: Vec<String> = paragraphs(&html).into_iter().map(|b| b.text).collect();
+        assert_eq!(texts, vec![story.trim().to_string()]);
+    }
+
+    #[test]
+    fn an_article_enclosing_the_story_is_kept() {
+        let story = "Le directeur général a reçu la délégation onusienne à Rabat. ".repeat(5);
+        let html = format!(
+            "<article><h1>Titre</h1><article><p>{story}</p></article><p>Fin.</p></article>"
+        );
+        let texts: Vec<String> = paragraphs(&html).into_iter().map(|b| b.text).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+    }
+
+    #[test]
+    fn camel_case_class_names_are_read_word_by_word() {
+        let text = text_of_fragment(
+            "<div><p>Les protestations ont commencé en juin et se sont amplifiées depuis, \
+             selon les organisateurs et plusieurs observateurs présents sur place.</p>\
+             <p><span class='newsCaption'>Des manifestants à Hong Kong</span></p></div>",
+        );
+        assert!(!text.contains("manifestants"), "{text}");
+        assert_eq!(
+            camel_humps("newsCaption").collect::<Vec<_>>(),
+            ["news", "Caption"]
+        );
+        assert_eq!(camel_humps("CAPTION").collect::<Vec<_>>(), ["CAPTION"]);
+    }
+
+    #[test]
+    fn embedded_posts_are_quotes_not_share_bars() {
+        let text = text_of_fragment(
+            "<div><p>Beaucoup ont réagi sur les réseaux sociaux.</p>\
+             <div class='social-media-embed'><blockquote class='twitter-tweet'>\
+             <p>Le ministère a dépensé un demi-million pour cette campagne.</p></blockquote></div>\
+             <div class='social-share'><a href='#'>Facebook</a></div></div>",
+        );
+        assert!(text.contains("demi-million"), "{text}");
+        assert!(!text.contains("Facebook"), "{text}");
+    }
+
+    #[test]
+    fn hover_cards_go_and_the_link_that_opens_them_stays() {
+        let text = text_of_fragment(
+            "<p>Un homme menaçait la députée <span class='rollover-people'>\
+             <a href='/p/omar'>Ilhan Omar</a><span class='rollover-people-block'><img src='o.jpg'>\
+             <a href='/p/omar'>Ilhan Omar</a><a href='/a/1'>Autre article sur elle</a></span>\
+             </span> selon le parquet.</p>",
+        );
+        assert_eq!(
+            text,
+            "Un homme menaçait la députée Ilhan Omar selon le parquet."
+        );
     }
 
     #[test]

@@ -54,6 +54,10 @@ const LABELS: &[&str] = &[
     "advert",
     "comments",
     "continue reading",
+    "subscribe",
+    "s'abonner",
+    "abonnez-vous",
+    "اشترك",
     "continue reading below",
     "don't miss",
     "warning",
@@ -123,6 +127,21 @@ const NOTICES: &[&str] = &[
     "this site uses cookies",
 ];
 
+/// How to reach or follow the author or the outlet: the note under an article, dropped up to
+/// [`CAPTION_CHARS`].
+const CONTACT: &[&str] = &[
+    "follow him on",
+    "follow her on",
+    "follow them on",
+    "follow us on",
+    "may be reached at",
+    "can be reached at",
+    "suivez-nous sur",
+    "retrouvez-nous sur",
+    "تابعونا على",
+    "تابعوا صفحتنا",
+];
+
 const SHORT_CHARS: usize = 120;
 const NOTICE_CHARS: usize = 700;
 
@@ -134,6 +153,7 @@ static LABELS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| {
 });
 static PHRASES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(PHRASES));
 static NOTICES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NOTICES));
+static CONTACT_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(CONTACT));
 
 fn fold_all(list: &[&str]) -> Vec<String> {
     list.iter().map(|p| words_only(&fold_str(p))).collect()
@@ -166,11 +186,20 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if chars <= 3 * SHORT_CHARS && text.contains('©') {
         return true;
     }
+    if chars <= CAPTION_CHARS && is_credited_caption(text) {
+        return true;
+    }
     let words = words_only(&fold_str(text));
     if words.trim().is_empty() || is_about_line(text, &words) {
         return true;
     }
     if NOTICES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+        return true;
+    }
+    if chars <= 2 * SHORT_CHARS && is_newsletter_pitch(&words) {
+        return true;
+    }
+    if chars <= CAPTION_CHARS && CONTACT_FOLDED.iter().any(|p| words.contains(p.as_str())) {
         return true;
     }
     if chars > SHORT_CHARS {
@@ -186,6 +215,63 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
         }
     }
     rest.trim().is_empty()
+}
+
+/// Word openings (folded, space before) of an invitation to subscribe …
+const SUBSCRIBE: &[&str] = &[
+    " subscri",
+    " sign up ",
+    " inscri",
+    " abonn",
+    " اشترك",
+    " سجل ",
+];
+/// … and of what one subscribes to.
+const LETTER: &[&str] = &[
+    " newsletter",
+    " inbox ",
+    " lettre d information",
+    " boite mail",
+    " boite de reception",
+    " النشره",
+    " نشرتنا",
+    " البريديه",
+    " بريدك ",
+];
+
+/// "Sign up to our newsletter …", "Abonnez-vous à la newsletter", "اشترك في النشرة البريدية".
+fn is_newsletter_pitch(words: &str) -> bool {
+    SUBSCRIBE.iter().any(|w| words.contains(w)) && LETTER.iter().any(|w| words.contains(w))
+}
+
+/// Image captions are rarely longer than this.
+const CAPTION_CHARS: usize = 300;
+
+/// Words that, inside a closing parenthesis, make a line an image caption:
+/// "… outside a Home Depot. (AP Photo/Alan Diaz, File)", "… (Image: GETTY)".
+const CREDIT_WORDS: &[&str] = &[
+    " photo ",
+    " photos ",
+    " image ",
+    " images ",
+    " picture ",
+    " credit ",
+    " getty ",
+    " صوره ",
+    " الصوره ",
+];
+
+/// Whether a line ends with a photo credit in parentheses.
+fn is_credited_caption(text: &str) -> bool {
+    let Some(inside) = text
+        .trim_end()
+        .strip_suffix([')', '）'])
+        .and_then(|rest| rest.rsplit_once(['(', '（']))
+        .map(|(_, inside)| words_only(&fold_str(inside)))
+    else {
+        return false;
+    };
+    CREDIT_WORDS.iter().any(|w| inside.contains(w))
 }
 
 /// Openings of short lines about the article rather than of it: bylines, update stamps,
@@ -213,6 +299,15 @@ const ABOUT_OPENINGS: &[&str] = &[
     " صوره ",
 ];
 
+/// Picture agencies: a short line naming one is a photo credit ("Natalie Naccache | Bloomberg |
+/// Getty Images").
+const AGENCY_CREDITS: &[&str] = &[
+    " getty images ",
+    " shutterstock ",
+    " istock ",
+    " afp photo ",
+];
+
 /// Whether a short line is a byline, a time stamp, a credit or a gallery counter. `words` is
 /// the line folded by [`words_only`]. Sentences (ending in a full stop) are never such lines.
 fn is_about_line(text: &str, words: &str) -> bool {
@@ -224,7 +319,9 @@ fn is_about_line(text: &str, words: &str) -> bool {
     if count > 14 || sentence {
         return false;
     }
-    if ABOUT_OPENINGS.iter().any(|o| words.starts_with(o)) {
+    if ABOUT_OPENINGS.iter().any(|o| words.starts_with(o))
+        || AGENCY_CREDITS.iter().any(|c| words.contains(c))
+    {
         return true;
     }
     // "Image 3 of 8", "1 / 12".
@@ -268,6 +365,17 @@ mod tests {
             "The contents of this site are ©2019 Capitol Hill Publishing Corp.",
             "Updated at 1:23 p.m.",
             "Tags",
+            "Natalie Naccache | Bloomberg | Getty Images",
+            "Have a tip? Amy Kuperinsky may be reached at akuperinsky@njadvancemedia.com. Follow her on Twitter @AmyKup or on Facebook.",
+            "Suivez-nous sur Facebook et Twitter pour ne rien rater de l'actualité.",
+            "Get the latest updates right in your inbox. Subscribe to NJ.com’s newsletters.",
+            "There was a problem subscribing you to the newsletter. Double check your email and try again.",
+            "Inscrivez-vous pour recevoir notre lettre d'information chaque matin.",
+            "اشترك في نشرتنا البريدية لتصلك آخر الأخبار",
+            "Subscribe",
+            "Vicente Aguiar loads garage door trims into his pickup truck outside a Home Depot in Hialeah, Fla. (AP Photo/Alan Diaz, File)",
+            "The protests kicked off in June and have strengthened in size (Image: GETTY )",
+            "عبد اللطيف حموشي خلال استقباله ألكسندر زوييف بالرباط (الصورة: و.م.ع)",
         ] {
             assert!(is_boilerplate(junk, 0), "{junk}");
         }
@@ -284,6 +392,11 @@ mod tests {
             "Share of voice rose sharply.",
             "By the end of the year, the ministry had opened 12 new police stations.",
             "Photo opportunities were rare during the visit.",
+            "The ministry published the figures (see the image in our previous report) on Monday.",
+            "Les chiffres du ministère (photo ci-dessus) montrent une baisse.",
+            "Disney+ signed up ten million subscribers on its first day, the company said.",
+            "Getty Images shares fell on Monday after the agency reported weaker sales in Europe and Asia.",
+            "Le budget de la sûreté nationale a augmenté (de 12 % sur un an)",
         ] {
             assert!(!is_boilerplate(text, 0), "{text}");
         }

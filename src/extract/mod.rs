@@ -179,8 +179,16 @@ fn clean(raw: Vec<blocks::Block>) -> Vec<String> {
     raw.into_iter()
         .filter(|block| !boilerplate::is_boilerplate(&block.text, block.link_chars))
         .map(|block| block.text)
-        .filter(|text| seen.insert(crate::text::fold_str(text)))
+        .filter(|text| is_list_item(text) || seen.insert(crate::text::fold_str(text)))
         .collect()
+}
+
+/// Paragraphs this short ("Meal 2", "Pre-Workout Snack") legitimately recur in tables and
+/// day-by-day plans; a scraper's doubled body repeats whole sentences.
+const REPEATABLE_WORDS: usize = 4;
+
+fn is_list_item(text: &str) -> bool {
+    text.split_whitespace().count() <= REPEATABLE_WORDS
 }
 
 fn char_count(paragraphs: &[String]) -> usize {
@@ -279,6 +287,20 @@ mod tests {
             !self::tests::article().published_guessed,
             "a meta tag is stated, not guessed"
         );
+    }
+
+    #[test]
+    fn repeated_sentences_go_but_repeated_list_items_stay() {
+        let sentence = "La DGSN a annoncé l'arrestation de trois suspects à Tanger lundi soir.";
+        let page = format!(
+            "<html><body><article><p>{sentence}</p><h3>Jour 1</h3><p>Petit-déjeuner protéiné</p>\
+             <h3>Jour 2</h3><p>Petit-déjeuner protéiné</p><p>{sentence}</p>\
+             <p>Les enquêteurs poursuivent leurs investigations sous la supervision du parquet.</p>\
+             </article></body></html>"
+        );
+        let body = extract(&page, None).unwrap().body;
+        assert_eq!(body.matches(sentence).count(), 1, "{body}");
+        assert_eq!(body.matches("Petit-déjeuner protéiné").count(), 2, "{body}");
     }
 
     #[test]
