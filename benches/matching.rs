@@ -2,16 +2,21 @@
 //!
 //! cargo bench --bench matching
 //!
-//! The text is the five seed articles repeated to 8 MiB (Arabic with diacritics-free news
-//! prose). Terms are word pairs and triples drawn from the seeds' own vocabulary (so many occur)
-//! plus the real aliases of the example config.
+//! The articles are the five seed articles (Arabic news prose), scanned one by one until 8 MiB
+//! of text has gone through. Terms are word pairs and triples drawn from the seeds' own
+//! vocabulary (so many occur: a harder case than a real watchlist, whose terms are mostly
+//! absent) plus the real aliases of the example config. Each size runs twice: aliases only, then
+//! with one watch in ten also carrying a NEAR query of two single common words (every one of
+//! which occurs in nearly every article: the costly case for rule evaluation).
+//! Folding is timed apart from matching: matching runs over the folded text, which an article
+//! is folded into once.
 
 use std::time::Instant;
 
 use raqib::config::{Severity, Watch};
-use raqib::watch::Watchlist;
+use raqib::watch::{Subject, Watchlist, query};
 
-fn seeds() -> String {
+fn seeds() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .expect("seeds")
@@ -22,11 +27,10 @@ fn seeds() -> String {
     paths
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("seed"))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+        .collect()
 }
 
-fn watches(terms: usize, vocabulary: &[&str]) -> Vec<Watch> {
+fn watches(terms: usize, vocabulary: &[&str], queries: bool) -> Vec<Watch> {
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
         state ^= state << 13;
@@ -34,6 +38,7 @@ fn watches(terms: usize, vocabulary: &[&str]) -> Vec<Watch> {
         state ^= state << 17;
         state
     };
+    let mut pick = || vocabulary[(next() % vocabulary.len() as u64) as usize];
     let mut aliases: Vec<String> = vec![
         "عبد اللطيف حموشي".into(),
         "حموشي".into(),
@@ -41,18 +46,22 @@ fn watches(terms: usize, vocabulary: &[&str]) -> Vec<Watch> {
         "أفريل هاينز".into(),
     ];
     while aliases.len() < terms {
-        let words = 2 + (next() % 2) as usize;
-        let alias: Vec<&str> = (0..words)
-            .map(|_| vocabulary[(next() % vocabulary.len() as u64) as usize])
-            .collect();
+        let words = 2 + aliases.len() % 2;
+        let alias: Vec<&str> = (0..words).map(|_| pick()).collect();
         aliases.push(alias.join(" "));
     }
+    let near: Vec<String> = (0..terms / 10)
+        .map(|_| format!("\"{}\" NEAR/5 \"{}\"", pick(), pick()))
+        .collect();
     aliases
         .chunks(10)
         .enumerate()
         .map(|(i, chunk)| Watch {
             name: format!("w{i}"),
             aliases: chunk.to_vec(),
+            query: (queries && i % 10 == 0)
+                .then(|| query::parse(&format!("{} OR lang:ar", near[i / 10])).expect("query")),
+            context: Vec::new(),
             severity: Severity::Medium,
             sinks: Vec::new(),
         })
@@ -62,37 +71,80 @@ fn watches(terms: usize, vocabulary: &[&str]) -> Vec<Watch> {
 fn main() {
     let seeds = seeds();
     let vocabulary: Vec<&str> = seeds
-        .split_whitespace()
-        .filter(|w| w.chars().count() > 3)
+        .iter()
+        .flat_map(|s| s.split_whitespace())
+        .filter(|w| w.chars().count() > 3 && w.chars().all(char::is_alphabetic))
         .collect();
-    let mut text = String::new();
-    while text.len() < 8 * 1024 * 1024 {
-        text.push_str(&seeds);
-        text.push_str("\n\n");
+    let seed_bytes: usize = seeds.iter().map(String::len).sum();
+    let rounds = (8 * 1024 * 1024) / seed_bytes + 1;
+    let original_mb = (rounds * seed_bytes) as f64 / 1e6;
+
+    let started = Instant::now();
+    let mut folded = Vec::new();
+    for _ in 0..rounds {
+        folded.clear();
+        folded.extend(
+            seeds
+                .iter()
+                .map(|s| [raqib::text::fold(""), raqib::text::fold(s)]),
+        );
     }
-    let mb = text.len() as f64 / 1_048_576.0;
-    println!("text: {mb:.1} MiB of seed articles");
-    for terms in [10, 1_000, 10_000] {
-        let watches = watches(terms, &vocabulary);
+    let fold_seconds = started.elapsed().as_secs_f64();
+    let folded_mb = (rounds * folded.iter().map(|f| f[1].text.len()).sum::<usize>()) as f64 / 1e6;
+    println!(
+        "articles: {} seeds x {rounds} = {original_mb:.1} MB as published, {folded_mb:.1} MB folded",
+        seeds.len()
+    );
+    println!(
+        "folding: {:.0} MB/s of published text",
+        original_mb / fold_seconds
+    );
+
+    // `cargo bench --bench matching -- 10000` runs one size only (for profiling).
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10, 1_000, 10_000]
+    } else {
+        sizes
+    };
+    for (terms, queries) in sizes.iter().flat_map(|&n| [(n, false), (n, true)]) {
+        let watches = watches(terms, &vocabulary, queries);
         let started = Instant::now();
         let list = Watchlist::compile(&watches).expect("compile");
         let compile = started.elapsed();
+        let mut matches = 0;
+        let mut fired = 0;
         let started = Instant::now();
-        let hits = list.scan("", &text);
+        for _ in 0..rounds {
+            for (seed, folded) in seeds.iter().zip(&folded) {
+                let subject = Subject {
+                    title: "",
+                    body: seed,
+                    outlet: "bench",
+                    lang: Some("ar"),
+                };
+                let hits = list.scan_folded(&subject, folded);
+                fired += hits.len();
+                matches += hits.iter().map(|h| h.matches.len()).sum::<usize>();
+            }
+        }
         let seconds = started.elapsed().as_secs_f64();
-        let matches: usize = hits.iter().map(|h| h.matches.len()).sum();
+        let shape = if queries {
+            "+ NEAR queries"
+        } else {
+            "aliases only  "
+        };
         println!(
-            "{terms:>6} terms: compile {:7.1} ms, scan {:6.1} MiB/s (one core), {matches} matches in {} watches",
+            "{terms:>6} terms, {shape}: compile {:6.1} ms; matching {:6.1} MB/s of folded text, \
+             fold + match {:6.1} MB/s of published text (one core); {} watches fired per article, {} matches",
             compile.as_secs_f64() * 1e3,
-            mb / seconds,
-            hits.len()
+            folded_mb / seconds,
+            original_mb / (seconds + fold_seconds),
+            fired / (rounds * seeds.len()),
+            matches / (rounds * seeds.len()),
         );
     }
-    let started = Instant::now();
-    let folded = raqib::text::fold(&text);
-    println!(
-        "folding alone: {:.1} MiB/s ({} bytes folded)",
-        mb / started.elapsed().as_secs_f64(),
-        folded.text.len()
-    );
 }

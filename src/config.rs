@@ -77,11 +77,28 @@ pub struct FeedSchedule {
 #[derive(Debug, Clone)]
 pub struct Watch {
     pub name: String,
+    /// Any one of these fires the watch (ANDed with `query` when both are given).
     pub aliases: Vec<String>,
+    /// The parsed `query` (see [`crate::watch::query`]).
+    pub query: Option<crate::watch::query::Expr>,
+    /// Aliases that only count with one of their context words nearby.
+    pub context: Vec<Context>,
     pub severity: Severity,
     /// Names of the sinks its alerts go to (every sink when the file names none).
     pub sinks: Vec<String>,
 }
+
+/// `context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*"], within = 12 }`: an ambiguous alias
+/// counts only with one of `near` at most `within` words away.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    pub alias: String,
+    pub near: Vec<String>,
+    pub within: u32,
+}
+
+/// Words a context word may be from its alias when `within` is not given.
+pub const DEFAULT_CONTEXT_WITHIN: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -218,8 +235,26 @@ struct RawWatch {
     name: Spanned<String>,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    query: Option<Spanned<String>>,
+    context: Option<Spanned<RawContexts>>,
     severity: Option<Severity>,
     sinks: Option<Vec<Spanned<String>>>,
+}
+
+/// One `context = { … }` table or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawContexts {
+    One(RawContext),
+    Many(Vec<RawContext>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    alias: String,
+    near: Vec<String>,
+    within: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -583,12 +618,18 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            if raw.aliases.is_empty() {
+            if raw.aliases.is_empty() && raw.query.is_none() {
                 self.problem(
                     span.start,
-                    format!("watch {name:?} has no aliases; add aliases = [\"…\"]"),
+                    format!(
+                        "watch {name:?} has neither aliases nor a query; add aliases = [\"…\"] or query = '…'"
+                    ),
                 );
             }
+            let query = raw
+                .query
+                .as_ref()
+                .and_then(|q| self.query(&name, q, raw.aliases.is_empty()));
             let mut aliases = Vec::new();
             for alias in &raw.aliases {
                 let folded = crate::text::fold_str(alias.get_ref().trim().trim_end_matches('*'));
@@ -619,14 +660,136 @@ impl Checker<'_> {
                     list.into_iter().map(Spanned::into_inner).collect()
                 }
             };
+            let context = self.contexts(&name, &aliases, raw.context);
             watches.push(Watch {
                 name,
                 aliases,
+                query,
+                context,
                 severity: raw.severity.unwrap_or(Severity::Medium),
                 sinks: sink_names,
             });
         }
         watches
+    }
+}
+
+impl Checker<'_> {
+    /// Parse a watch's query; a problem points at the column where it stops making sense.
+    fn query(
+        &mut self,
+        watch: &str,
+        raw: &Spanned<String>,
+        standalone: bool,
+    ) -> Option<crate::watch::query::Expr> {
+        let parsed = crate::watch::query::parse(raw.get_ref()).and_then(|expr| {
+            if standalone {
+                crate::watch::query::check_standalone(&expr)?;
+            }
+            Ok(expr)
+        });
+        match parsed {
+            Ok(expr) => Some(expr),
+            Err(err) => {
+                let offset = self.offset_in_string(raw.span(), raw.get_ref(), err.column);
+                self.problem(
+                    offset,
+                    format!(
+                        "watch {watch:?}: query, column {}: {}",
+                        err.column, err.message
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The byte offset in the file of character `column` (1-based) of a string value spanning
+    /// `span`, exact for strings without escapes.
+    fn offset_in_string(&self, span: std::ops::Range<usize>, value: &str, column: usize) -> usize {
+        let literal = self.source.get(span.clone()).unwrap_or_default();
+        let mut opening = if literal.starts_with("\"\"\"") || literal.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        if literal[opening.min(literal.len())..].starts_with('\n') {
+            opening += 1;
+        }
+        let within: usize = value
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        span.start + opening + within
+    }
+
+    fn contexts(
+        &mut self,
+        watch: &str,
+        aliases: &[String],
+        raw: Option<Spanned<RawContexts>>,
+    ) -> Vec<Context> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        let at = raw.span().start;
+        let raw = match raw.into_inner() {
+            RawContexts::One(one) => vec![one],
+            RawContexts::Many(many) => many,
+        };
+        let mut contexts = Vec::new();
+        for raw in raw {
+            let folded = crate::text::fold_str(&raw.alias);
+            if !aliases.iter().any(|a| crate::text::fold_str(a) == folded) {
+                self.problem(
+                    at,
+                    format!(
+                        "watch {watch:?}: context alias {:?} is not one of its aliases {aliases:?}",
+                        raw.alias
+                    ),
+                );
+                continue;
+            }
+            if raw.near.is_empty() {
+                self.problem(
+                    at,
+                    format!(
+                        "watch {watch:?}: context for {:?} needs near = [\"…\"] words",
+                        raw.alias
+                    ),
+                );
+                continue;
+            }
+            if let Some(word) = raw.near.iter().find(|w| {
+                !crate::text::fold_str(w.trim().trim_end_matches('*'))
+                    .chars()
+                    .any(crate::text::is_word_char)
+            }) {
+                self.problem(
+                    at,
+                    format!("watch {watch:?}: context word {word:?} has no letters or digits"),
+                );
+                continue;
+            }
+            let within = raw.within.unwrap_or(DEFAULT_CONTEXT_WITHIN);
+            if within > crate::watch::query::MAX_WITHIN {
+                self.problem(
+                    at,
+                    format!(
+                        "watch {watch:?}: context within = {within} is over {}",
+                        crate::watch::query::MAX_WITHIN
+                    ),
+                );
+                continue;
+            }
+            contexts.push(Context {
+                alias: raw.alias,
+                near: raw.near,
+                within,
+            });
+        }
+        contexts
     }
 }
 
@@ -764,8 +927,58 @@ type = "pigeon"
         let err = load("[[watch]]\nname = \"a\"\naliases = []\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "/etc/raqib/config.toml:1:1: watch \"a\" has no aliases; add aliases = [\"…\"]"
+            "/etc/raqib/config.toml:1:1: watch \"a\" has neither aliases nor a query; add aliases = [\"…\"] or query = '…'"
         );
+    }
+
+    #[test]
+    fn queries_and_contexts_are_parsed_and_their_errors_located() {
+        let config = load(
+            r#"
+[[watch]]
+name = "events"
+query = '("تأمين" NEAR/3 "التظاهرات الرياضية") OR (sécurité NEAR/5 (CAN OR "Coupe du monde"))'
+[[watch]]
+name = "al-qaeda"
+aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI", "القاعدة"]
+context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "داعش", "الساحل"], within = 12 }
+"#,
+        )
+        .unwrap();
+        assert!(config.watches[0].query.is_some());
+        assert_eq!(config.watches[1].context[0].within, 12);
+
+        let found = problems(
+            r#"
+[[watch]]
+name = "broken"
+query = 'DGSN AND (Tanger OR'
+[[watch]]
+name = "negative"
+query = "NOT Tanger"
+[[watch]]
+name = "filtered"
+aliases = ["DGSN"]
+query = "lang:fr"
+[[watch]]
+name = "lost"
+aliases = ["AQMI"]
+context = [{ alias = "القاعدة", near = ["تنظيم"] }]
+"#,
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        // Column 20 of the query is the end: after the quote at column 9, 9 + 1 + 19.
+        assert_eq!((found[0].line, found[0].column), (4, 29), "{found:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("\"broken\": query, column 20: expected a word")
+        );
+        assert!(found[0].message.contains("after OR, but the query ends"));
+        assert_eq!(found[1].line, 7);
+        assert!(found[1].message.contains("at least one word"));
+        assert_eq!(found[2].line, 15);
+        assert!(found[2].message.contains("not one of its aliases"));
     }
 
     #[test]

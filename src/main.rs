@@ -68,11 +68,37 @@ enum Command {
     },
     /// Run the configured watches over a text file (or - for standard input): exit 0 when a
     /// watch fired, 1 when none did, 2 on error.
-    Match {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        input: String,
+    Match(MatchArgs),
+    /// Run one watch over the articles already stored and record its matches; raise its alerts
+    /// only with --alert. For a new or changed watch: see what it would have caught.
+    Rescan {
+        /// The watch's name in the configuration.
+        #[arg(long)]
+        watch: String,
+        /// Only articles fetched within this long (e.g. 30d, 12h); all articles when absent.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        since: Option<std::time::Duration>,
+        /// Raise alerts (through the outbox, to the watch's sinks) for the articles it fires on.
+        #[arg(long)]
+        alert: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct MatchArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The article's title, for `title:` in queries.
+    #[arg(long, default_value = "")]
+    title: String,
+    /// The outlet name, for `outlet:` in queries.
+    #[arg(long, default_value = "")]
+    outlet: String,
+    /// The language code, for `lang:` in queries (detected from the text when not given).
+    #[arg(long)]
+    lang: Option<String>,
+    /// The article body: a text file, or - for standard input.
+    input: String,
 }
 
 fn main() -> ExitCode {
@@ -85,7 +111,12 @@ fn main() -> ExitCode {
         Command::Extract { url, format, input } => {
             extract_command(&cli.config, url, format, &input)
         }
-        Command::Match { format, input } => match_command(&cli.config, format, &input),
+        Command::Match(args) => match_command(&cli.config, &args),
+        Command::Rescan {
+            watch,
+            since,
+            alert,
+        } => rescan_command(&cli.config, &watch, since, alert),
     };
     match result {
         Ok(code) => code,
@@ -264,26 +295,58 @@ fn extract_command(
     Ok(ExitCode::SUCCESS)
 }
 
-fn match_command(config_path: &Path, format: Format, input: &str) -> anyhow::Result<ExitCode> {
+fn rescan_command(
+    config_path: &Path,
+    watch: &str,
+    since: Option<std::time::Duration>,
+    alert: bool,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let report = raqib::rescan::rescan(&config, watch, since, alert, chrono::Utc::now())?;
+    println!(
+        "watch {watch:?}: {} articles scanned, fired on {}, {} matches recorded, {} alerts raised",
+        report.articles, report.matched, report.matches, report.alerts
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn match_command(config_path: &Path, article: &MatchArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
     let watchlist = watch::Watchlist::compile(&config.watches)?;
-    let bytes = read_input(input)?;
+    let bytes = read_input(&article.input)?;
     let text = fetch::charset::decode(&bytes, None, None).0;
-    let hits = watchlist.scan("", &text);
+    let lang = article
+        .lang
+        .clone()
+        .or_else(|| extract::detect_language(&text).map(str::to_string));
+    let hits = watchlist.scan(&watch::Subject {
+        title: &article.title,
+        body: &text,
+        outlet: &article.outlet,
+        lang: lang.as_deref(),
+    });
     for hit in &hits {
         let name = &config.watches[hit.watch].name;
-        match format {
+        match article.format {
             Format::Json => {
                 let matches: Vec<_> = hit
                     .matches
                     .iter()
-                    .map(|m| serde_json::json!({"term": m.term, "text": m.text, "start": m.start, "end": m.end, "snippet": m.snippet}))
+                    .map(|m| serde_json::json!({"term": m.term, "text": m.text, "field": m.field, "start": m.start, "end": m.end, "snippet": m.snippet}))
                     .collect();
                 println!("{}", serde_json::json!({"watch": name, "matches": matches}));
             }
             Format::Text => {
                 for m in &hit.matches {
-                    println!("{name}\t{}..{}\t{}\t{}", m.start, m.end, m.text, m.snippet);
+                    println!(
+                        "{name}\t{} {}..{}\t{}\t{}\t{}",
+                        m.field.as_str(),
+                        m.start,
+                        m.end,
+                        m.term,
+                        m.text,
+                        m.snippet
+                    );
                 }
             }
         }

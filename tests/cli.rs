@@ -429,3 +429,110 @@ fn hostile_pages_end_with_a_clear_error_or_a_body_never_a_crash() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("Hammouchi"));
 }
+
+#[test]
+fn rescan_runs_a_new_watch_over_stored_articles_and_alerts_only_when_asked() {
+    use common::{Resource, Server};
+    let server = Server::start();
+    let now = chrono::Utc::now().to_rfc2822();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title>\
+                 <item><title>حموشي يستقبل زوييف</title><guid>1</guid><pubDate>{now}</pubDate>\
+                 <description>استقبل عبد اللطيف حموشي ألكسندر زوييف بالرباط.</description></item>\
+                 <item><title>طقس</title><guid>2</guid><pubDate>{now}</pubDate>\
+                 <description>أجواء مشمسة غدا في معظم المناطق.</description></item>\
+                 </channel></rss>"
+            ),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "[daemon]\ndatabase = \"{db}\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+         [[feed]]\nurl = \"{feed}\"\noutlet = \"Hespress\"\nscrape = false\n\
+         [[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"{alerts}\"\n\
+         [[watch]]\nname = \"hammouchi\"\naliases = [\"حموشي\"]\n",
+        db = dir.path().join("raqib.db").display(),
+        feed = server.url("/feed"),
+        alerts = dir.path().join("alerts.jsonl").display(),
+    );
+    let config = write_config(dir.path(), &base);
+    let config = config.to_str().unwrap();
+    assert!(
+        raqib(&["--config", config, "run", "--once"])
+            .status
+            .success()
+    );
+
+    // The user adds a watch the stored articles never met.
+    write_config(
+        dir.path(),
+        &format!("{base}[[watch]]\nname = \"zouev\"\nquery = 'زوييف AND outlet:hespress'\n"),
+    );
+    let output = raqib(&[
+        "--config", config, "rescan", "--watch", "zouev", "--since", "30d",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("2 articles scanned, fired on 1, 2 matches recorded, 0 alerts"),
+        "{}",
+        stdout(&output)
+    );
+    let db = rusqlite::Connection::open(dir.path().join("raqib.db")).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM \"match\" WHERE watch = 'zouev'"),
+        2
+    );
+    assert_eq!(count("SELECT count(*) FROM alert WHERE watch = 'zouev'"), 0);
+
+    // Run again with --alert: the matches are replaced, not doubled, and one alert is raised
+    // once.
+    for expected in [1, 0] {
+        let output = raqib(&["--config", config, "rescan", "--watch", "zouev", "--alert"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stdout(&output).contains(&format!("{expected} alerts raised")),
+            "{}",
+            stdout(&output)
+        );
+    }
+    assert_eq!(
+        count("SELECT count(*) FROM \"match\" WHERE watch = 'zouev'"),
+        2
+    );
+    assert!(
+        raqib(&["--config", config, "run", "--once"])
+            .status
+            .success()
+    );
+    let delivered = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    let zouev: Vec<serde_json::Value> = delivered
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["watch"] == "zouev")
+        .collect();
+    assert_eq!(zouev.len(), 1, "{delivered}");
+    assert!(
+        zouev[0]["matches"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("**زوييف**")
+    );
+
+    let output = raqib(&["--config", config, "rescan", "--watch", "nobody"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no watch named \"nobody\""),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("hammouchi, zouev"),
+        "{}",
+        stderr(&output)
+    );
+}

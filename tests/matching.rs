@@ -4,22 +4,34 @@
 mod common;
 
 use proptest::prelude::*;
-use raqib::config::{Severity, Watch};
-use raqib::watch::Watchlist;
+use raqib::config::{Context, Severity, Watch};
+use raqib::watch::{Subject, Watchlist, query};
 
-fn watchlist(aliases: &[&str]) -> Watchlist {
-    let watch = Watch {
+fn watch(aliases: &[&str]) -> Watch {
+    Watch {
         name: "w".into(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        query: None,
+        context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),
-    };
-    Watchlist::compile(&[watch]).unwrap()
+    }
+}
+
+fn watchlist(aliases: &[&str]) -> Watchlist {
+    Watchlist::compile(&[watch(aliases)]).unwrap()
+}
+
+fn body(text: &str) -> Subject<'_> {
+    Subject {
+        body: text,
+        ..Subject::default()
+    }
 }
 
 /// The texts matched in `body`, as published.
-fn found(list: &Watchlist, body: &str) -> Vec<String> {
-    list.scan("", body)
+fn found(list: &Watchlist, text: &str) -> Vec<String> {
+    list.scan(&body(text))
         .into_iter()
         .flat_map(|hit| hit.matches)
         .map(|m| m.text)
@@ -98,6 +110,62 @@ fn traps_do_not_match() {
         found(&watchlist(&["وجدة"]), "وجد الباحثون").is_empty(),
         "no stemming of names"
     );
+    assert!(
+        found(&watchlist(&["باريس"]), "سفر به پاریس").is_empty(),
+        "Persian پ is not Arabic ب"
+    );
+}
+
+#[test]
+fn the_rule_and_the_coast_need_their_context() {
+    let mut aq = watch(&["تنظيم القاعدة", "AQMI", "القاعدة"]);
+    aq.context = vec![Context {
+        alias: "القاعدة".into(),
+        near: ["تنظيم", "إرهاب*", "داعش", "الساحل"]
+            .map(String::from)
+            .to_vec(),
+        within: 12,
+    }];
+    let list = Watchlist::compile(&[aq]).unwrap();
+    assert!(
+        !found(&list, &common::seed("003")).is_empty(),
+        "seed 003: ”داعش“ و”القاعدة”"
+    );
+    for rule in [
+        "وحسب القاعدة القانونية المعمول بها، يحق للمتهم الطعن في الحكم.",
+        "القاعدة الذهبية في الطبخ هي الصبر.",
+    ] {
+        assert!(found(&list, rule).is_empty(), "{rule}");
+    }
+}
+
+#[test]
+fn queries_over_the_seeds() {
+    // (query, seed, fires)
+    let cases = [
+        (
+            "\"مكتب الأمم المتحدة لمكافحة الإرهاب\" AND حموشي",
+            "000",
+            true,
+        ),
+        ("داعش NEAR/2 القاعدة", "003", true),
+        ("داعش ONEAR/2 القاعدة", "003", true),
+        ("القاعدة ONEAR/2 داعش", "003", false),
+        ("إرهاب* AND NOT داعش", "000", true),
+        ("إرهاب* AND NOT داعش", "003", false),
+        ("\"أفريل هاينز\" OR (Haines AND Hammouchi)", "004", true),
+        ("(هاينز OR زوييف) AND NOT حموشي", "004", false),
+    ];
+    for (text, seed, fires) in cases {
+        let mut w = watch(&[]);
+        w.query = Some(query::parse(text).unwrap());
+        let list = Watchlist::compile(&[w]).unwrap();
+        let hits = list.scan(&body(&common::seed(seed)));
+        assert_eq!(!hits.is_empty(), fires, "{text} on seed {seed}");
+        for m in hits.iter().flat_map(|h| &h.matches) {
+            assert!(m.snippet.contains(&format!("**{}**", m.text)), "{m:?}");
+        }
+    }
 }
 
 proptest! {
@@ -115,7 +183,8 @@ proptest! {
     ) {
         let body = format!("{prefix} {clitic}حَمُّوشِي {suffix}");
         let list = watchlist(&["حموشي", "a", "é"]);
-        for hit in list.scan(&body, &body) {
+        let subject = Subject { title: &body, body: &body, ..Subject::default() };
+        for hit in list.scan(&subject) {
             for m in hit.matches {
                 prop_assert!(body.is_char_boundary(m.start) && body.is_char_boundary(m.end));
                 prop_assert_eq!(&body[m.start..m.end], m.text.as_str());

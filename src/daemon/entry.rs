@@ -10,7 +10,7 @@ use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
 use crate::story;
-use crate::watch::Match;
+use crate::watch::{Match, Subject};
 
 /// Failed pages of one feed fetched again per poll, at most.
 const PAGE_RETRIES_PER_POLL: usize = 8;
@@ -48,8 +48,12 @@ impl Pipeline {
         let (matches, drafts) = self.matches_and_drafts(
             feed,
             &entry.key,
-            &article.title,
-            &article.body,
+            &Subject {
+                title: &article.title,
+                body: &article.body,
+                outlet: &feed.outlet,
+                lang: article.lang.as_deref(),
+            },
             article.published_at,
             now,
         );
@@ -128,12 +132,11 @@ impl Pipeline {
         &self,
         feed: &Feed,
         entry_key: &str,
-        title: &str,
-        body: &str,
+        subject: &Subject<'_>,
         published_at: Option<DateTime<FixedOffset>>,
         now: DateTime<Utc>,
     ) -> (Vec<(String, Match)>, Vec<alert::Draft>) {
-        let hits = self.watchlist.scan(title, body);
+        let hits = self.watchlist.scan(subject);
         let matches = hits
             .iter()
             .flat_map(|hit| {
@@ -193,8 +196,12 @@ impl Pipeline {
             let (matches, drafts) = self.matches_and_drafts(
                 feed,
                 &retry.entry_key,
-                &retry.title,
-                &page.body,
+                &Subject {
+                    title: &retry.title,
+                    body: &page.body,
+                    outlet: &feed.outlet,
+                    lang: page.lang.as_deref().or(feed.lang.as_deref()),
+                },
                 published_at,
                 now,
             );

@@ -9,6 +9,7 @@ mod feeds;
 mod learned;
 mod migrate;
 mod pages;
+mod rescan;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use crate::watch::Match;
 pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use pages::{PageRetry, RetriedPage, next_retry};
+pub use rescan::StoredText;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

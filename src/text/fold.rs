@@ -4,19 +4,23 @@ use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Text after folding, with where in the original each folded byte came from.
+/// Text after folding, with its one-byte form for the watch automaton and where in the
+/// original each folded character came from.
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
     /// The folded text: lower case, no diacritics, one form per letter, single spaces.
     pub text: String,
-    /// For each byte of `text`, the byte offset of the original character it came from (one
-    /// `u32` per byte: folding runs over every article, so this map is kept small).
+    /// One byte per character of `text` (see [`super::compact`]); empty when folded without
+    /// a map.
+    pub compact: Vec<u8>,
+    /// For each byte of `compact`, the byte offset of the original character it came from.
     origin: Vec<u32>,
+    mapped: bool,
 }
 
 impl Folded {
-    /// The byte range in `original` (the text this was folded from) covered by the folded byte
-    /// range `range`, which must lie on character boundaries of `text`, as every match does.
+    /// The byte range in `original` (the text this was folded from) covered by the range
+    /// `range` of [`Folded::compact`].
     pub fn original_range(&self, original: &str, range: Range<usize>) -> Range<usize> {
         if range.start >= range.end || range.end > self.origin.len() {
             return 0..0;
@@ -33,23 +37,40 @@ impl Folded {
 
     fn push(&mut self, c: char, at: u32) {
         self.text.push(c);
-        self.origin.extend(std::iter::repeat_n(at, c.len_utf8()));
+        if self.mapped {
+            self.compact.push(super::compact::byte(c));
+            self.origin.push(at);
+        }
+    }
+
+    fn pop(&mut self) {
+        self.text.pop();
+        if self.mapped {
+            self.compact.pop();
+            self.origin.pop();
+        }
     }
 }
 
-/// Fold `original` for matching.
+/// Fold `original` for matching, with the one-byte form and the map back to the original.
 pub fn fold(original: &str) -> Folded {
+    fold_with(original, true)
+}
+
+fn fold_with(original: &str, mapped: bool) -> Folded {
+    let capacity = if mapped { original.len() } else { 0 };
     let mut out = Folded {
         text: String::with_capacity(original.len()),
-        origin: Vec::with_capacity(original.len()),
+        compact: Vec::with_capacity(capacity),
+        origin: Vec::with_capacity(capacity),
+        mapped,
     };
     let mut last_was_space = true;
     for (offset, ch) in original.char_indices() {
         fold_char(&mut out, ch, offset as u32, &mut last_was_space, false);
     }
     if out.text.ends_with(' ') {
-        out.text.pop();
-        out.origin.pop();
+        out.pop();
     }
     out
 }
@@ -91,12 +112,13 @@ fn fold_char(out: &mut Folded, ch: char, at: u32, last_was_space: &mut bool, dec
 
 /// Fold a string when no map back to the original is needed (watch terms, story words).
 pub fn fold_str(original: &str) -> String {
-    fold(original).text
+    fold_with(original, false).text
 }
 
 fn push_str(out: &mut Folded, s: &str, at: u32) {
-    out.text.push_str(s);
-    out.origin.extend(std::iter::repeat_n(at, s.len()));
+    for c in s.chars() {
+        out.push(c, at);
+    }
 }
 
 enum Fold {
@@ -208,19 +230,25 @@ mod tests {
 
     #[test]
     fn offsets_map_back_to_the_original_words() {
+        let at = |folded: &Folded, word: &str| {
+            let needle = super::super::compact::encode(word);
+            let start = folded
+                .compact
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap();
+            start..start + needle.len()
+        };
         let original = "قال الحَمُّوشي، اليوم";
         let folded = fold(original);
-        let start = folded.text.find("الحموشي").unwrap();
-        let range = folded.original_range(original, start..start + "الحموشي".len());
+        let range = folded.original_range(original, at(&folded, "الحموشي"));
         assert_eq!(&original[range], "الحَمُّوشي");
 
         let original = "À l’ÉCOLE";
         let folded = fold(original);
-        let start = folded.text.find("ecole").unwrap();
-        assert_eq!(
-            &original[folded.original_range(original, start..start + 5)],
-            "ÉCOLE"
-        );
+        let range = folded.original_range(original, at(&folded, "ecole"));
+        assert_eq!(&original[range], "ÉCOLE");
+        assert_eq!(folded.compact.len(), folded.text.chars().count());
     }
 
     #[test]

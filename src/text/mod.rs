@@ -6,6 +6,7 @@
 //! keeps a map back to the original so that a match can be reported with the original words and
 //! offsets.
 
+pub mod compact;
 mod fold;
 
 pub use fold::{Folded, fold, fold_str, is_arabic_letter, is_word_char};

@@ -3,10 +3,13 @@
 //! Arabic writes conjunctions, prepositions and the article attached to the next word: the UN
 //! office appears as بمكتب, لمكتب and ومكتب, and the police chief as الحموشي. A stemmer would
 //! handle that but also cuts proper names (وجدة -> جد), so instead a term may be preceded by a
-//! chain of proclitics that itself starts on a word boundary. Positions are byte offsets into
-//! folded text (see [`crate::text`]), where alef and hamza forms are already one letter.
+//! chain of proclitics that itself starts on a word boundary. Positions are indexes into the
+//! one-byte form of folded text (see [`crate::text::compact`]), where alef and hamza forms are
+//! already one letter.
 
-use crate::text::is_word_char;
+use std::sync::LazyLock;
+
+use crate::text::compact;
 
 /// Proclitic chains accepted before an Arabic term: an optional conjunction (و ف), an optional
 /// preposition (ب ك ل), an optional article (ال). ل followed by ال is written لل.
@@ -15,32 +18,56 @@ const CLITIC_CHAINS: &[&str] = &[
     "لل", "وبال", "وكال", "ولل", "فبال", "فكال", "فلل",
 ];
 
+static CHAINS: LazyLock<Vec<Vec<u8>>> =
+    LazyLock::new(|| CLITIC_CHAINS.iter().map(|c| compact::encode(c)).collect());
+
 /// Where a match starting at `start` really begins, if it begins on a boundary: `start` itself
 /// when a non-word character (or the text's start) precedes it, or the start of an accepted
 /// proclitic chain for Arabic terms.
-pub fn left_edge(haystack: &str, start: usize, arabic: bool) -> Option<usize> {
-    let before = &haystack[..start];
-    let word_start = before
-        .char_indices()
+pub fn left_edge(text: &[u8], start: usize, arabic: bool) -> Option<usize> {
+    let before = &text[..start];
+    let word_len = before
+        .iter()
         .rev()
-        .take_while(|(_, c)| is_word_char(*c))
-        .last()
-        .map_or(start, |(i, _)| i);
-    if word_start == start {
+        .take_while(|b| compact::is_word(**b))
+        .count();
+    if word_len == 0 {
         return Some(start);
     }
-    (arabic && CLITIC_CHAINS.contains(&&before[word_start..])).then_some(word_start)
+    // The longest chain is four letters: a longer run of letters is another word.
+    if !arabic || word_len > 4 {
+        return None;
+    }
+    let chain = &before[start - word_len..];
+    CHAINS
+        .iter()
+        .any(|c| c.as_slice() == chain)
+        .then_some(start - word_len)
+}
+
+/// Chains that end in the preposition ل before a word whose article it absorbed (للقاعدة).
+const LAM_CHAINS: &[&str] = &["لل", "ولل", "فلل"];
+
+static LAM: LazyLock<Vec<Vec<u8>>> =
+    LazyLock::new(|| LAM_CHAINS.iter().map(|c| compact::encode(c)).collect());
+
+/// Where a match of a term stripped of its article, starting at `start`, really begins: only
+/// right after a chain ending in لل that starts on a word boundary.
+pub fn left_edge_after_lam(text: &[u8], start: usize) -> Option<usize> {
+    LAM.iter().find_map(|chain| {
+        let from = start.checked_sub(chain.len())?;
+        let starts_word = from == 0 || !compact::is_word(text[from - 1]);
+        (text[from..start] == chain[..] && starts_word).then_some(from)
+    })
 }
 
 /// Where a match ending at `end` really ends, if it ends on a boundary; a prefix term absorbs
 /// the rest of its word.
-pub fn right_edge(haystack: &str, end: usize, prefix: bool) -> Option<usize> {
-    let after = &haystack[end..];
-    let word_len: usize = after
-        .chars()
-        .take_while(|c| is_word_char(*c))
-        .map(char::len_utf8)
-        .sum();
+pub fn right_edge(text: &[u8], end: usize, prefix: bool) -> Option<usize> {
+    let word_len = text[end..]
+        .iter()
+        .take_while(|b| compact::is_word(**b))
+        .count();
     match (word_len, prefix) {
         (0, _) => Some(end),
         (n, true) => Some(end + n),
@@ -52,28 +79,48 @@ pub fn right_edge(haystack: &str, end: usize, prefix: bool) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn at(text: &[u8], word: &str) -> usize {
+        let needle = compact::encode(word);
+        text.windows(needle.len())
+            .position(|w| w == needle)
+            .unwrap()
+    }
+
     #[test]
     fn every_chain_is_accepted_and_others_are_not() {
         for chain in CLITIC_CHAINS {
-            let text = format!("قال {chain}مكتب");
-            let start = text.find("مكتب").unwrap();
-            assert_eq!(left_edge(&text, start, true), Some("قال ".len()), "{chain}");
+            let text = compact::encode(&format!("قال {chain}مكتب"));
+            let start = at(&text, "مكتب");
+            assert_eq!(left_edge(&text, start, true), Some(4), "{chain}");
         }
-        let text = "قال سمكتب";
-        assert_eq!(left_edge(text, text.find("مكتب").unwrap(), true), None);
+        let text = compact::encode("قال سمكتب");
+        assert_eq!(left_edge(&text, at(&text, "مكتب"), true), None);
+    }
+
+    #[test]
+    fn an_article_absorbed_by_lam_is_found_after_lam_only() {
+        for (text, found) in [
+            ("عن للقاعدة", true),
+            ("عن وللقاعدة", true),
+            ("عن قاعدة", false),
+            ("عن سللقاعدة", false),
+        ] {
+            let text = compact::encode(&crate::text::fold_str(text));
+            let start = at(&text, "قاعده");
+            assert_eq!(left_edge_after_lam(&text, start).is_some(), found);
+        }
     }
 
     #[test]
     fn latin_terms_take_no_clitics() {
-        let text = "xdgsn";
-        assert_eq!(left_edge(text, 1, false), None);
-        assert_eq!(left_edge("l'dgsn", 2, false), Some(2));
+        assert_eq!(left_edge(b"xdgsn", 1, false), None);
+        assert_eq!(left_edge(b"l'dgsn", 2, false), Some(2));
     }
 
     #[test]
     fn right_edge_respects_prefix_terms() {
-        assert_eq!(right_edge("terrorisme x", 6, false), None);
-        assert_eq!(right_edge("terrorisme x", 6, true), Some(10));
-        assert_eq!(right_edge("terror x", 6, false), Some(6));
+        assert_eq!(right_edge(b"terrorisme x", 6, false), None);
+        assert_eq!(right_edge(b"terrorisme x", 6, true), Some(10));
+        assert_eq!(right_edge(b"terror x", 6, false), Some(6));
     }
 }

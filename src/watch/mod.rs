@@ -1,11 +1,17 @@
 //! Watchlists: which watches fire on an article, and where.
 //!
-//! Every alias of every watch is folded (see [`crate::text`]) and compiled into one
-//! Aho-Corasick automaton, so the cost per article barely depends on the number of terms. A raw
-//! hit is kept only if it sits on word boundaries; for Arabic terms the left boundary may be a
-//! chain of proclitics (و ف ب ك ل ال …), see [`boundary`].
+//! Every word of every watch (aliases, query words, context words) is folded (see
+//! [`crate::text`]) and compiled into one Aho-Corasick automaton over the one-byte form of
+//! folded text, so the cost per article barely depends on the number of terms. A raw hit is
+//! kept only if it sits on word boundaries; for Arabic terms the left boundary may be a chain
+//! of proclitics (و ف ب ك ل ال …), see [`boundary`]. Then each watch that has hits evaluates its
+//! rule: its aliases (any one, each perhaps with context words required nearby) AND its query
+//! (see [`query`] for the language, [`eval`] for the evaluation).
 
 mod boundary;
+mod compile;
+mod eval;
+pub mod query;
 mod snippet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -13,13 +19,17 @@ use serde::Serialize;
 
 use crate::config::Watch;
 use crate::text::{self, Folded};
+use compile::Builder;
+use eval::{Context, Node, Occ, Words};
+
+pub use snippet::MARK;
 
 /// Which part of an article a match was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Field {
-    Title,
-    Body,
+    Title = 0,
+    Body = 1,
 }
 
 impl Field {
@@ -34,7 +44,7 @@ impl Field {
 /// One occurrence of a watch term in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Match {
-    /// The alias as the user wrote it.
+    /// The alias, query word or context word as the user wrote it.
     pub term: String,
     /// The words in the text, as published.
     pub text: String,
@@ -42,7 +52,7 @@ pub struct Match {
     /// Byte offsets of `text` in the field's original text.
     pub start: usize,
     pub end: usize,
-    /// The surrounding words, as published.
+    /// About 30 words around the match, as published, the match between [`MARK`]s.
     pub snippet: String,
 }
 
@@ -54,132 +64,210 @@ pub struct WatchHit {
     pub matches: Vec<Match>,
 }
 
+/// What a watch looks at in an article.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    /// The outlet name of the article's feed, for `outlet:`.
+    pub outlet: &'a str,
+    /// The article's language code, for `lang:`.
+    pub lang: Option<&'a str>,
+}
+
 /// A term could not be compiled.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
-    #[error("watch {watch:?}: alias {alias:?} has no letters or digits left after normalisation")]
-    EmptyAlias { watch: String, alias: String },
+    #[error("watch {watch:?}: {term:?} has no letters or digits left after normalisation")]
+    EmptyTerm { watch: String, term: String },
     #[error("watchlist automaton could not be built: {0}")]
     Automaton(#[from] aho_corasick::BuildError),
 }
 
+/// Reported matches per watch and article: enough to show, bounded on hostile pages.
+pub const MAX_MATCHES: usize = 50;
+
 struct Term {
     watch: usize,
-    /// The alias as written, for reports.
-    alias: String,
+    /// As written, for reports.
+    written: String,
     /// A trailing `*` lets the term take any suffix (topic words, not names).
     prefix: bool,
     /// Arabic terms accept proclitics on their first word.
     arabic: bool,
+    /// The folded term, when its one-byte form is lossy and a hit must be confirmed.
+    confirm: Option<String>,
+}
+
+/// How a pattern spells a term.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    term: u32,
+    /// The pattern is the term without its article: ل + القاعدة is written للقاعدة, so القاعدة
+    /// is also looked for as قاعدة right after لل.
+    after_lam: bool,
 }
 
 /// All watches compiled into one automaton.
 pub struct Watchlist {
     automaton: AhoCorasick,
     /// Pattern id -> the terms that fold to that pattern (several watches may share one).
-    patterns: Vec<Vec<Term>>,
-    watches: usize,
+    patterns: Vec<Vec<Reading>>,
+    terms: Vec<Term>,
+    /// Per watch, its rule.
+    rules: Vec<Node>,
 }
 
 impl Watchlist {
-    /// Compile the aliases of `watches`.
+    /// Compile the aliases, queries and context words of `watches`.
     pub fn compile(watches: &[Watch]) -> Result<Self, WatchError> {
-        let mut folded_patterns: Vec<String> = Vec::new();
-        let mut patterns: Vec<Vec<Term>> = Vec::new();
-        for (index, watch) in watches.iter().enumerate() {
-            for alias in &watch.aliases {
-                let (body, prefix) = match alias.trim().strip_suffix('*') {
-                    Some(stem) => (stem, true),
-                    None => (alias.trim(), false),
-                };
-                let folded = text::fold_str(body);
-                if !folded.chars().any(text::is_word_char) {
-                    return Err(WatchError::EmptyAlias {
-                        watch: watch.name.clone(),
-                        alias: alias.clone(),
-                    });
-                }
-                let arabic = folded.chars().next().is_some_and(text::is_arabic_letter);
-                let term = Term {
-                    watch: index,
-                    alias: alias.clone(),
-                    prefix,
-                    arabic,
-                };
-                match folded_patterns.iter().position(|p| *p == folded) {
-                    Some(id) => patterns[id].push(term),
-                    None => {
-                        folded_patterns.push(folded);
-                        patterns.push(vec![term]);
-                    }
-                }
-            }
-        }
+        let mut builder = Builder::default();
+        let rules = watches
+            .iter()
+            .enumerate()
+            .map(|(index, watch)| builder.rule(watch, index))
+            .collect::<Result<Vec<_>, _>>()?;
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .build(&folded_patterns)?;
+            .build(&builder.patterns)?;
         Ok(Watchlist {
             automaton,
-            patterns,
-            watches: watches.len(),
+            patterns: builder.by_pattern,
+            terms: builder.terms,
+            rules,
         })
     }
 
-    /// Find every watch that fires on an article's title and body.
-    pub fn scan(&self, title: &str, body: &str) -> Vec<WatchHit> {
-        let mut per_watch: Vec<Vec<Match>> = vec![Vec::new(); self.watches];
-        for (field, original) in [(Field::Title, title), (Field::Body, body)] {
-            let folded = text::fold(original);
-            self.scan_field(field, original, &folded, &mut per_watch);
-        }
-        per_watch
-            .into_iter()
-            .enumerate()
-            .filter(|(_, matches)| !matches.is_empty())
-            .map(|(watch, matches)| WatchHit { watch, matches })
-            .collect()
+    /// Find every watch that fires on an article.
+    pub fn scan(&self, subject: &Subject<'_>) -> Vec<WatchHit> {
+        let folded = [text::fold(subject.title), text::fold(subject.body)];
+        self.scan_folded(subject, &folded)
     }
 
-    fn scan_field(
-        &self,
-        field: Field,
-        original: &str,
-        folded: &Folded,
-        per_watch: &mut [Vec<Match>],
-    ) {
-        let haystack = folded.text.as_str();
-        let mut found: Vec<(usize, usize, usize, &Term)> = Vec::new();
+    /// [`Watchlist::scan`] for a caller that already folded the title and the body (with
+    /// [`text::fold`]).
+    pub fn scan_folded(&self, subject: &Subject<'_>, folded: &[Folded; 2]) -> Vec<WatchHit> {
+        let originals = [subject.title, subject.body];
+        let mut occs = Vec::new();
+        for field in [Field::Title, Field::Body] {
+            let index = field as usize;
+            self.occurrences(field, originals[index], &folded[index], &mut occs);
+        }
+        // Group by watch; within a watch, by field and position.
+        occs.sort_by_key(|o| {
+            (
+                self.terms[o.term as usize].watch,
+                o.field as u8,
+                o.start,
+                o.end,
+            )
+        });
+        let outlet = text::fold_str(subject.outlet);
+        let words = Words::default();
+        let mut hits = Vec::new();
+        let mut rest = occs.as_slice();
+        while let Some(first) = rest.first() {
+            let watch = self.terms[first.term as usize].watch;
+            let len = rest
+                .iter()
+                .take_while(|o| self.terms[o.term as usize].watch == watch)
+                .count();
+            let (mine, others) = rest.split_at(len);
+            rest = others;
+            let context = Context::new(
+                mine,
+                [&folded[0], &folded[1]],
+                &outlet,
+                subject.lang,
+                &words,
+            );
+            if let Some(witnesses) = context.eval(&self.rules[watch]) {
+                let matches = self.report(mine, witnesses, &originals, folded);
+                if !matches.is_empty() {
+                    hits.push(WatchHit { watch, matches });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Every term occurrence on word boundaries in one field.
+    fn occurrences(&self, field: Field, original: &str, folded: &Folded, occs: &mut Vec<Occ>) {
+        let haystack = folded.compact.as_slice();
         for hit in self.automaton.find_overlapping_iter(haystack) {
-            for term in &self.patterns[hit.pattern().as_usize()] {
+            for reading in &self.patterns[hit.pattern().as_usize()] {
+                let id = reading.term;
+                let term = &self.terms[id as usize];
                 let Some(end) = boundary::right_edge(haystack, hit.end(), term.prefix) else {
                     continue;
                 };
-                let Some(start) = boundary::left_edge(haystack, hit.start(), term.arabic) else {
+                let start = if reading.after_lam {
+                    boundary::left_edge_after_lam(haystack, hit.start())
+                } else {
+                    boundary::left_edge(haystack, hit.start(), term.arabic)
+                };
+                let Some(start) = start else {
                     continue;
                 };
+                if let Some(expected) = term.confirm.as_ref().filter(|_| !reading.after_lam) {
+                    let range = folded.original_range(original, hit.start()..hit.end());
+                    if text::fold_str(&original[range]) != *expected {
+                        continue;
+                    }
+                }
                 // The reported words include a clitic chain or suffix the term absorbed.
-                found.push((term.watch, start, end, term));
+                occs.push(Occ {
+                    term: id,
+                    field,
+                    start: start as u32,
+                    end: end as u32,
+                });
             }
         }
-        // A hit inside a longer hit of the same watch adds nothing ("حموشي" inside
-        // "عبد اللطيف حموشي"): keep the longest.
-        found.sort_by_key(|&(watch, start, end, _)| (watch, start, std::cmp::Reverse(end)));
-        let mut kept_until: Vec<usize> = vec![0; per_watch.len()];
-        for (watch, start, end, term) in found {
-            if end <= kept_until[watch] {
+    }
+
+    /// The matches an alert shows: the witnesses, a hit inside a longer one dropped
+    /// ("حموشي" inside "عبد اللطيف حموشي"), at most [`MAX_MATCHES`].
+    fn report(
+        &self,
+        occs: &[Occ],
+        mut witnesses: Vec<usize>,
+        originals: &[&str; 2],
+        folded: &[Folded; 2],
+    ) -> Vec<Match> {
+        witnesses.sort_by_key(|&i| {
+            (
+                occs[i].field as u8,
+                occs[i].start,
+                std::cmp::Reverse(occs[i].end),
+            )
+        });
+        witnesses.dedup();
+        let mut matches = Vec::new();
+        let mut kept: Option<(Field, u32)> = None;
+        for i in witnesses {
+            let occ = occs[i];
+            if kept.is_some_and(|(field, end)| field == occ.field && occ.end <= end) {
                 continue;
             }
-            kept_until[watch] = end;
-            let range = folded.original_range(original, start..end);
-            per_watch[watch].push(Match {
-                term: term.alias.clone(),
+            kept = Some((occ.field, occ.end));
+            let index = occ.field as usize;
+            let original = originals[index];
+            let range =
+                folded[index].original_range(original, occ.start as usize..occ.end as usize);
+            matches.push(Match {
+                term: self.terms[occ.term as usize].written.clone(),
                 text: original[range.clone()].to_string(),
-                field,
+                field: occ.field,
                 start: range.start,
                 end: range.end,
                 snippet: snippet::around(original, range),
             });
+            if matches.len() == MAX_MATCHES {
+                break;
+            }
         }
+        matches
     }
 }
 
@@ -192,13 +280,37 @@ mod tests {
         Watch {
             name: name.to_string(),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            query: None,
+            context: Vec::new(),
             severity: Severity::Medium,
             sinks: Vec::new(),
         }
     }
 
-    fn texts(list: &Watchlist, body: &str) -> Vec<(usize, String)> {
-        list.scan("", body)
+    fn query(text: &str) -> Watch {
+        Watch {
+            query: Some(query::parse(text).unwrap()),
+            ..watch("q", &[])
+        }
+    }
+
+    fn body(body: &str) -> Subject<'_> {
+        Subject {
+            body,
+            ..Subject::default()
+        }
+    }
+
+    /// Whether a lone query fires on `subject`.
+    fn fires(text: &str, subject: &Subject<'_>) -> bool {
+        !Watchlist::compile(&[query(text)])
+            .unwrap()
+            .scan(subject)
+            .is_empty()
+    }
+
+    fn texts(list: &Watchlist, text: &str) -> Vec<(usize, String)> {
+        list.scan(&body(text))
             .into_iter()
             .flat_map(|hit| hit.matches.into_iter().map(move |m| (hit.watch, m.text)))
             .collect()
@@ -261,7 +373,7 @@ mod tests {
     #[test]
     fn the_longest_overlapping_alias_of_a_watch_is_reported_once() {
         let list = Watchlist::compile(&[watch("h", &["عبد اللطيف حموشي", "حموشي"])]).unwrap();
-        let hits = list.scan("", "استقبل عبد اللطيف حموشي أمس");
+        let hits = list.scan(&body("استقبل عبد اللطيف حموشي أمس"));
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].matches.len(), 1);
         assert_eq!(hits[0].matches[0].term, "عبد اللطيف حموشي");
@@ -271,11 +383,144 @@ mod tests {
     fn offsets_and_snippets_show_the_original_text() {
         let list = Watchlist::compile(&[watch("h", &["حموشي"])]).unwrap();
         let body = "قال الحَمُّوشي إن التعاون مستمر";
-        let hits = list.scan("عنوان", body);
+        let hits = list.scan(&Subject {
+            title: "عنوان",
+            body,
+            ..Subject::default()
+        });
         let m = &hits[0].matches[0];
         assert_eq!(m.field, Field::Body);
         assert_eq!(&body[m.start..m.end], "الحَمُّوشي");
-        assert!(m.snippet.contains("الحَمُّوشي إن التعاون"));
+        assert_eq!(m.snippet, "قال **الحَمُّوشي** إن التعاون مستمر");
+    }
+
+    #[test]
+    fn queries_combine_words_with_and_or_not() {
+        let text = body("Le DGSN et la police de Tanger ont saisi 2 tonnes de cannabis.");
+        assert!(fires("DGSN AND Tanger", &text));
+        assert!(fires("DGSN Tanger", &text));
+        assert!(!fires("DGSN AND Rabat", &text));
+        assert!(fires("Rabat OR Tanger", &text));
+        assert!(!fires("DGSN NOT cannabis", &text));
+        assert!(fires("DGSN AND NOT (Rabat OR Casablanca)", &text));
+        assert!(fires("\"police de Tanger\"", &text));
+        assert!(!fires("\"police de Rabat\"", &text));
+        assert!(fires("canna*", &text));
+    }
+
+    #[test]
+    fn near_counts_words_in_either_order_and_onear_in_one() {
+        let text = body("تأمين جميع التظاهرات الرياضية الكبرى التي تستعد المملكة لاحتضانها");
+        assert!(fires("\"تأمين\" NEAR/3 \"التظاهرات الرياضية\"", &text));
+        assert!(fires("تأمين NEAR/1 التظاهرات", &text));
+        assert!(!fires("تأمين NEAR/0 التظاهرات", &text));
+        assert!(fires("التظاهرات NEAR/1 تأمين", &text));
+        assert!(!fires("التظاهرات ONEAR/1 تأمين", &text));
+        assert!(fires("تأمين ONEAR/1 التظاهرات", &text));
+        assert!(fires(
+            "(تأمين NEAR/1 التظاهرات) NEAR/5 (المملكة OR المغرب)",
+            &text
+        ));
+        assert!(!fires("تأمين NEAR/3 المملكة", &text));
+        // Clitics do not count as words: لاحتضانها is one word.
+        assert!(fires("المملكة NEAR/0 احتضانها*", &text));
+    }
+
+    #[test]
+    fn the_issue_query_fires_in_french_and_arabic() {
+        let q = r#"("تأمين" NEAR/3 "التظاهرات الرياضية") OR (sécurité NEAR/5 (CAN OR "Coupe du monde"))"#;
+        assert!(fires(
+            q,
+            &body("Le dispositif de sécurité prévu pour la CAN 2025 a été présenté.")
+        ));
+        assert!(fires(
+            q,
+            &body("la sécurité de la future Coupe du Monde 2030")
+        ));
+        assert!(!fires(
+            q,
+            &body(
+                "La sécurité routière progresse partout au Maroc selon le ministère; la CAN commence demain."
+            )
+        ));
+        assert!(fires(q, &body("وتأمين التظاهرات الرياضية")));
+    }
+
+    #[test]
+    fn fields_restrict_words_and_read_the_outlet_and_language() {
+        let subject = Subject {
+            title: "Hammouchi reçoit Zouev",
+            body: "La DGSN a accueilli le responsable onusien.",
+            outlet: "Le360",
+            lang: Some("fr"),
+        };
+        assert!(fires("title:Hammouchi", &subject));
+        assert!(!fires("body:Hammouchi", &subject));
+        assert!(fires("body:DGSN title:Zouev", &subject));
+        assert!(fires("DGSN outlet:le360", &subject));
+        assert!(!fires("DGSN outlet:Hespress", &subject));
+        assert!(fires("DGSN lang:fr", &subject));
+        assert!(!fires("DGSN lang:ar", &subject));
+        assert!(fires("DGSN NOT lang:ar", &subject));
+        let hits = Watchlist::compile(&[query("Hammouchi OR DGSN")])
+            .unwrap()
+            .scan(&subject);
+        let fields: Vec<Field> = hits[0].matches.iter().map(|m| m.field).collect();
+        assert_eq!(fields, [Field::Title, Field::Body]);
+    }
+
+    #[test]
+    fn aliases_and_query_are_both_required() {
+        let list = Watchlist::compile(&[Watch {
+            query: Some(query::parse("lang:ar OR الرباط").unwrap()),
+            ..watch("h", &["حموشي"])
+        }])
+        .unwrap();
+        assert_eq!(texts(&list, "استقبل حموشي في الرباط").len(), 2);
+        assert!(texts(&list, "استقبل حموشي في طنجة").is_empty());
+        assert!(texts(&list, "الرباط").is_empty());
+    }
+
+    #[test]
+    fn an_ambiguous_alias_needs_its_context_words() {
+        let list = Watchlist::compile(&[Watch {
+            context: vec![crate::config::Context {
+                alias: "القاعدة".into(),
+                near: vec![
+                    "تنظيم".into(),
+                    "إرهاب*".into(),
+                    "داعش".into(),
+                    "الساحل".into(),
+                ],
+                within: 12,
+            }],
+            ..watch("aq", &["تنظيم القاعدة", "AQMI", "القاعدة"])
+        }])
+        .unwrap();
+        assert!(texts(&list, "وأكد أن القاعدة القانونية واضحة في هذا الشأن").is_empty());
+        assert!(!texts(&list, "خلايا مرتبطة بـ”القاعدة“ في منطقة الساحل").is_empty());
+        assert!(!texts(&list, "عناصر إرهابية موالية للقاعدة").is_empty());
+        assert!(
+            !texts(&list, "AQMI").is_empty(),
+            "other aliases need no context"
+        );
+        let far = format!("القاعدة {} الساحل", "كلمة ".repeat(13));
+        assert!(texts(&list, &far).is_empty());
+    }
+
+    #[test]
+    fn terms_in_other_scripts_are_confirmed_after_the_lossy_byte_form() {
+        let list = Watchlist::compile(&[watch("ru", &["Москва"])]).unwrap();
+        assert_eq!(texts(&list, "визит в Москва сегодня").len(), 1);
+        // Same length, letters in the same one-byte buckets, different word.
+        let lookalike: String = "Москва"
+            .chars()
+            .map(|c| char::from_u32(c as u32 ^ 0x20).unwrap())
+            .collect();
+        assert!(
+            texts(&list, &format!("в {lookalike} сегодня")).is_empty(),
+            "{lookalike}"
+        );
     }
 
     #[test]
