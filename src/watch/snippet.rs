@@ -16,98 +16,143 @@ pub fn around(original: &str, range: Range<usize>) -> String {
     let after = &original[range.end..];
     // Only the words shown are looked at: an article may hold thousands of matches.
     let from = start_of_last_words(before, CONTEXT_WORDS);
-    let to = range.end + end_of_first_words(after, CONTEXT_WORDS);
-    let mut out = String::with_capacity(to - from + 2 * MARK.len() + 8);
+    let mut out = String::with_capacity(before.len() - from + 2 * (range.len() + MARK.len()) + 8);
     if !before[..from].trim().is_empty() {
         out.push('…');
     }
-    push_collapsed(&mut out, before[from..].trim_start());
+    push_words(&mut out, before[from..].trim_start(), usize::MAX);
     out.push_str(MARK);
-    push_collapsed(&mut out, &original[range.clone()]);
+    push_words(&mut out, &original[range], usize::MAX);
     out.push_str(MARK);
-    push_collapsed(&mut out, original[range.end..to].trim_end());
-    if !original[to..].trim().is_empty() {
+    let to = push_words(&mut out, after, CONTEXT_WORDS);
+    if after[to..].trim().is_empty() {
+        out.truncate(out.trim_end().len());
+    } else {
         out.push('…');
     }
     out
 }
 
-/// Append `text` with every run of whitespace as one space.
-fn push_collapsed(out: &mut String, text: &str) {
+/// The length of the whitespace character starting at byte `i`, 0 if there is none.
+///
+/// Snippets are cut and collapsed on bytes: `char::is_whitespace` on every character cost more
+/// than the automaton. A continuation byte (0x80–0xBF) never matches, so this only answers
+/// at the start of a character.
+#[inline(always)]
+fn whitespace_at(bytes: &[u8], i: usize) -> usize {
+    let first = bytes[i];
+    // Arabic letters (0xD8–0xDB …) and continuation bytes leave here: almost every byte.
+    if !MAY_START_WHITESPACE[first as usize] {
+        0
+    } else if first.is_ascii() {
+        1
+    } else {
+        whitespace_from(bytes, i)
+    }
+}
+
+/// The bytes that start a whitespace character in UTF-8, or may.
+const MAY_START_WHITESPACE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        b += 1;
+    }
+    table
+};
+
+/// [`whitespace_at`] for the lead bytes of multi-byte spaces.
+fn whitespace_from(bytes: &[u8], i: usize) -> usize {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        // U+0085, U+00A0
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        // U+1680
+        0xE1 if (next(1), next(2)) == (0x9A, 0x80) => 3,
+        // U+2000–U+200A, U+2028, U+2029, U+202F, U+205F
+        0xE2 => match (next(1), next(2)) {
+            (0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) | (0x81, 0x9F) => 3,
+            _ => 0,
+        },
+        // U+3000
+        0xE3 if (next(1), next(2)) == (0x80, 0x80) => 3,
+        _ => 0,
+    }
+}
+
+/// Append `text` with every run of whitespace as one space, up to the end of its `words`-th
+/// word; where it stopped (the text's length if it took everything).
+fn push_words(out: &mut String, text: &str, words: usize) -> usize {
     let bytes = text.as_bytes();
-    let mut i = 0;
+    // `text[copied..i]` is pending: it needs no change and is copied in one piece.
+    let mut copied = 0;
     let mut space = false;
-    while i < bytes.len() {
-        // Runs without whitespace are copied whole; only bytes that may start a whitespace
-        // character are decoded (ASCII, and the lead bytes of U+0085, U+00A0, U+1680, U+2000…).
-        let run = bytes[i..]
-            .iter()
-            .position(|&b| b.is_ascii_whitespace() || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3))
-            .map_or(bytes.len(), |n| i + n);
-        if run > i {
+    let mut in_word = false;
+    let mut seen = 0;
+    let mut i = 0;
+    let flush = |out: &mut String, space: bool, range: Range<usize>| {
+        if !range.is_empty() {
             if space {
                 out.push(' ');
-                space = false;
             }
-            out.push_str(&text[i..run]);
-            i = run;
+            out.push_str(&text[range]);
+        }
+    };
+    while i < bytes.len() {
+        let width = whitespace_at(bytes, i);
+        if width == 0 {
+            in_word = true;
+            i += 1;
             continue;
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        if c.is_whitespace() {
-            space = true;
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
+        if std::mem::take(&mut in_word) {
+            seen += 1;
+            if seen == words {
+                flush(out, space, copied..i);
+                return i;
             }
-            out.push(c);
         }
-        i += c.len_utf8();
+        // A lone ASCII space between two words is already what we want.
+        if bytes[i] == b' ' && i > copied && i + 1 < bytes.len() && whitespace_at(bytes, i + 1) == 0
+        {
+            i += 1;
+            continue;
+        }
+        flush(out, space, copied..i);
+        space = true;
+        i += width;
+        copied = i;
     }
-    if space {
+    flush(out, space, copied..bytes.len());
+    if space && copied == bytes.len() {
         out.push(' ');
     }
+    bytes.len()
 }
 
 /// Where the last `n` whitespace-separated words of `text` begin.
 fn start_of_last_words(text: &str, n: usize) -> usize {
+    let bytes = text.as_bytes();
     let mut words = 0;
-    let mut in_word = false;
-    for (i, c) in text.char_indices().rev() {
-        if c.is_whitespace() {
-            if in_word {
+    // Where the word being walked through (backwards) starts, if inside one.
+    let mut word_start = None;
+    for i in (0..bytes.len()).rev() {
+        if (0x80..0xC0).contains(&bytes[i]) {
+            continue;
+        }
+        if whitespace_at(bytes, i) > 0 {
+            if word_start.take().is_some() {
                 words += 1;
                 if words == n {
-                    return i + c.len_utf8();
+                    return i + whitespace_at(bytes, i);
                 }
             }
-            in_word = false;
         } else {
-            in_word = true;
+            word_start = Some(i);
         }
     }
     0
-}
-
-/// Where the first `n` whitespace-separated words of `text` end.
-fn end_of_first_words(text: &str, n: usize) -> usize {
-    let mut words = 0;
-    let mut in_word = false;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() {
-            if in_word {
-                words += 1;
-                if words == n {
-                    return i;
-                }
-            }
-            in_word = false;
-        } else {
-            in_word = true;
-        }
-    }
-    text.len()
 }
 
 #[cfg(test)]
@@ -130,8 +175,78 @@ mod tests {
     #[test]
     fn unicode_spaces_collapse_and_other_characters_survive() {
         let mut out = String::new();
-        push_collapsed(&mut out, "a\u{a0}\u{2009} b\u{2014}c ”د“\u{3000}é");
+        push_words(
+            &mut out,
+            "a\u{a0}\u{2009} b\u{2014}c ”د“\u{3000}é",
+            usize::MAX,
+        );
         assert_eq!(out, "a b\u{2014}c ”د“ é");
+    }
+
+    #[test]
+    fn whitespace_is_read_off_the_bytes_as_rust_reads_characters() {
+        let mut buffer = [0; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut buffer).as_bytes();
+            let expected = if c.is_whitespace() { bytes.len() } else { 0 };
+            assert_eq!(whitespace_at(bytes, 0), expected, "U+{:04X}", c as u32);
+            for i in 1..bytes.len() {
+                assert_eq!(whitespace_at(bytes, i), 0, "U+{:04X} byte {i}", c as u32);
+            }
+        }
+    }
+
+    /// Whitespace collapsed as `split_whitespace` sees it, for comparison.
+    fn reference_collapsed(text: &str) -> String {
+        let mut expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.starts_with(char::is_whitespace) && !expected.is_empty() {
+            expected.insert(0, ' ');
+        }
+        if text.ends_with(char::is_whitespace) {
+            expected.push(' ');
+        }
+        expected
+    }
+
+    /// Word cuts as `char::is_whitespace` sees them, for comparison.
+    fn reference_cuts(text: &str, n: usize) -> (usize, usize) {
+        let after_space = |i: usize| {
+            text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace)
+        };
+        let starts: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| !c.is_whitespace() && after_space(i))
+            .map(|(i, _)| i)
+            .collect();
+        let ends: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| c.is_whitespace() && !after_space(i))
+            .map(|(i, _)| i)
+            .collect();
+        // Where the n-th word from the end starts; 0 when there are fewer words.
+        let start = starts.len().checked_sub(n).map_or(0, |k| starts[k]);
+        let end = ends.get(n - 1).copied().unwrap_or(text.len());
+        (start, end)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cuts_and_collapsing_agree_with_char_is_whitespace(
+            text in "[a\u{0628}\u{00e9} \t\n\u{a0}\u{2009}\u{3000}\u{202f}«»“]{0,40}",
+            n in 1usize..5,
+        ) {
+            let mut collapsed = String::new();
+            push_words(&mut collapsed, &text, usize::MAX);
+            proptest::prop_assert_eq!(collapsed, reference_collapsed(&text));
+            let (start, end) = reference_cuts(&text, n);
+            proptest::prop_assert_eq!(start_of_last_words(&text, n), start);
+            let mut first = String::new();
+            proptest::prop_assert_eq!(push_words(&mut first, &text, n), end);
+            proptest::prop_assert_eq!(first, reference_collapsed(&text[..end]));
+        }
     }
 
     #[test]
