@@ -51,6 +51,15 @@ impl Pipeline {
     pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
         let store = Store::open(&config.daemon.database)?;
         let watchlist = Watchlist::compile(&config.watches)?;
+        let stats = watchlist.stats();
+        tracing::info!(
+            watches = stats.watches,
+            terms = stats.terms,
+            patterns = stats.patterns,
+            automaton = if stats.dfa { "dfa" } else { "nfa" },
+            automaton_kib = stats.automaton_bytes / 1024,
+            "watchlist compiled"
+        );
         let fetcher = Fetcher::new(&config.daemon)?;
         let sinks = config.sinks.iter().map(Sink::new).collect();
         Ok(Pipeline {

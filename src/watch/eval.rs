@@ -38,6 +38,8 @@ pub enum Node {
 /// folded text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occ {
+    /// The watch of the term, kept here to group occurrences without looking the term up.
+    pub watch: u32,
     pub term: u32,
     pub field: Field,
     pub start: u32,
@@ -193,15 +195,19 @@ fn in_scope(field: Field, scope: Scope) -> bool {
 
 /// Positions where a word begins.
 fn word_starts(text: &[u8]) -> Vec<u32> {
-    let mut starts = Vec::new();
+    // Branch-free: every position is written, and the count only moves at a word start; an
+    // article has a word start every few bytes, too often for a branch to predict. Words are at
+    // least one byte and apart, so at most half the positions (rounded up) start one.
+    let mut starts = vec![0; text.len().div_ceil(2) + 1];
+    let mut count = 0;
     let mut in_word = false;
     for (i, &b) in text.iter().enumerate() {
         let word = compact::is_word(b);
-        if word && !in_word {
-            starts.push(i as u32);
-        }
+        starts[count] = i as u32;
+        count += usize::from(word & !in_word);
         in_word = word;
     }
+    starts.truncate(count);
     starts
 }
 
