@@ -9,7 +9,7 @@ use crate::extract::{self, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
-use crate::story;
+use crate::story::Signature;
 use crate::watch::{Match, Subject};
 
 /// Failed pages of one feed fetched again per poll, at most.
@@ -58,6 +58,10 @@ impl Pipeline {
             now,
         );
         article.matches = matches;
+        // Computed here, off the database writer; the watches hit count as entities.
+        let mut hit: Vec<&str> = article.matches.iter().map(|(w, _)| w.as_str()).collect();
+        hit.dedup();
+        article.story = Signature::of(&article.title, &article.body, hit);
         let alert_count = drafts.len();
         let shown = AlertArticle {
             id: 0,
@@ -281,7 +285,7 @@ impl Pipeline {
                 } else {
                     entry.title.clone()
                 },
-                simhash: story::simhash(&page.body),
+                story: Signature::default(),
                 body: page.body,
                 body_source: BodySource::Page,
                 body_error: None,
@@ -306,7 +310,7 @@ impl Pipeline {
                 url,
                 canonical_url: None,
                 title: entry.title.clone(),
-                simhash: story::simhash(&entry.summary),
+                story: Signature::default(),
                 lang: extract::detect_language(&format!("{} {}", entry.title, entry.summary))
                     .map(str::to_string)
                     .or_else(|| feed.lang.clone()),

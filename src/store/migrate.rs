@@ -30,6 +30,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_page_retry",
         include_str!("../../migrations/0006_page_retry.sql"),
     ),
+    (
+        "0007_rewrites",
+        include_str!("../../migrations/0007_rewrites.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -10,6 +10,7 @@ mod learned;
 mod migrate;
 mod pages;
 mod rescan;
+mod story;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::story::Signature;
 use crate::watch::Match;
 
 pub use feeds::{FeedHealth, FeedState, PollRecord};
@@ -82,7 +84,8 @@ pub struct NewArticle {
     pub lang: Option<String>,
     pub site_name: Option<String>,
     pub published_at: Option<DateTime<FixedOffset>>,
-    pub simhash: u64,
+    /// What finds its story: see [`crate::story`].
+    pub story: Signature,
     /// The outlet, and the fingerprints of the body's paragraphs it has now been seen with
     /// (see [`crate::extract::learned`]); empty for feed summaries.
     pub outlet: String,
@@ -208,38 +211,13 @@ impl Store {
         let since = now
             - chrono::Duration::from_std(story_window)
                 .unwrap_or_else(|_| chrono::Duration::days(2));
-        let candidates = {
-            // The expressions must match the indexes of migration 0003 exactly. A burst of one
-            // wire story shares bands with every copy: any 256 of them find its story.
-            let mut stmt = tx.prepare_cached(
-                "SELECT story_id, simhash FROM article
-                 WHERE ((simhash & 65535) = ?2 OR ((simhash >> 16) & 65535) = ?3
-                        OR ((simhash >> 32) & 65535) = ?4 OR ((simhash >> 48) & 65535) = ?5)
-                   AND fetched_at >= ?1
-                 LIMIT 256",
-            )?;
-            let band = |i: u32| ((article.simhash >> (16 * i)) & 0xFFFF) as i64;
-            stmt.query_map(
-                params![timestamp(since), band(0), band(1), band(2), band(3)],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64)),
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        let story_id = match crate::story::find(article.simhash, &candidates) {
-            Some(story) => story,
-            None => {
-                tx.execute(
-                    "INSERT INTO story (first_seen_at, title) VALUES (?1, ?2)",
-                    params![timestamp(now), article.title],
-                )?;
-                tx.last_insert_rowid()
-            }
-        };
+        let assigned = story::assign(&tx, &article.story, &article.title, since, now)?;
+        let story_id = assigned.story_id;
         tx.execute(
             "INSERT INTO article (feed_id, entry_key, url, canonical_url, title, body, body_source, body_error,
                  author, lang, site_name, published_at, fetched_at, simhash, story_id,
-                 page_attempts, page_retry_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 page_attempts, page_retry_at, entities, weekdays)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![
                 article.feed_id,
                 article.entry_key,
@@ -257,10 +235,12 @@ impl Store {
                 article.site_name,
                 article.published_at.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
                 timestamp(now),
-                article.simhash as i64,
+                article.story.simhash as i64,
                 story_id,
                 i64::from(article.page_retry_at.is_some()),
                 article.page_retry_at.map(timestamp),
+                assigned.entities_column(),
+                article.story.weekdays,
             ],
         )?;
         learned::record(&tx, &article.outlet, &article.fingerprints, now)?;
@@ -268,6 +248,7 @@ impl Store {
             id: tx.last_insert_rowid(),
             story_id,
         };
+        story::record(&tx, stored.id, &assigned.profile)?;
         insert_matches(&tx, stored.id, &article.matches)?;
         insert_alerts(&tx, stored, alerts(stored), now)?;
         tx.commit()?;

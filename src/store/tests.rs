@@ -24,7 +24,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
         lang: Some("ar".into()),
         site_name: None,
         published_at: None,
-        simhash: crate::story::simhash(key),
+        story: crate::story::Signature::of("", key, []),
         outlet: "X".into(),
         fingerprints: vec![1, 2],
         page_retry_at: None,
@@ -143,7 +143,7 @@ fn a_reprint_joins_the_story_of_its_original() {
         .unwrap()
         .unwrap();
     let mut reprint = article(feed.id, "a2");
-    reprint.simhash = crate::story::simhash("a");
+    reprint.story = crate::story::Signature::of("", "a", []);
     let b = store
         .insert_article(&reprint, now(), window, |_| Vec::new())
         .unwrap()
@@ -247,7 +247,8 @@ fn paragraphs_become_an_outlet_s_boilerplate_after_three_articles() {
             "not yet after {n}"
         );
         let mut article = article(feed.id, key);
-        article.simhash = crate::story::simhash(&format!("{key} distinct body words here"));
+        article.story =
+            crate::story::Signature::of("", &format!("{key} distinct body words here"), []);
         store
             .insert_article(&article, now(), window, |_| Vec::new())
             .unwrap();

@@ -1,9 +1,7 @@
-//! Grouping articles into stories.
+//! Reprints: near-identical bodies.
 //!
-//! Today a story gathers *reprints*: bodies whose 64-bit SimHash over folded word 3-shingles
-//! differs in at most [`MAX_DISTANCE`] bits from an article seen in the story window. Rewrites
-//! of one press release in other words (seeds 000–002) share almost no shingles and need the
-//! second tier (similar vocabulary and shared entities), which is not built yet.
+//! A reprint is a body whose 64-bit SimHash over folded word 3-shingles differs in at most
+//! [`MAX_DISTANCE`] bits from an article seen in the story window.
 
 use sha2::{Digest, Sha256};
 

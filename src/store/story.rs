@@ -1,0 +1,225 @@
+//! Which story a new article joins: the candidates from the database, the decision from
+//! [`crate::story`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+
+use super::{Result, timestamp};
+use crate::story::rewrite::{self, Candidate, Term};
+use crate::story::{Signature, reprint};
+
+/// Candidates looked at per tier: a burst of one wire story shares bands with every copy, and
+/// any few hundred of them find its story.
+const REPRINT_CANDIDATES: usize = 256;
+const REWRITE_CANDIDATES: usize = 64;
+/// Probe terms a rewrite candidate must share with the new article.
+const SHARED_PROBES: usize = 2;
+
+/// The row of `term_df` that counts articles.
+const ARTICLES: Term = 0;
+
+/// A new article's story and its TF-IDF vector (to store with it).
+pub(super) struct Assigned {
+    pub story_id: i64,
+    pub profile: Vec<(Term, f32)>,
+    /// Entities with their weights, as the `entities` column keeps them.
+    pub entities: Vec<(String, f32)>,
+}
+
+impl Assigned {
+    /// The `entities` column: one `name<TAB>weight` per line.
+    pub fn entities_column(&self) -> String {
+        self.entities
+            .iter()
+            .map(|(e, w)| format!("{e}\t{w}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Count the article's words, then find its story among the articles stored since `since`:
+/// a reprint, else a rewrite, else a new story titled `title`.
+pub(super) fn assign(
+    tx: &Transaction<'_>,
+    signature: &Signature,
+    title: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Assigned> {
+    let entity_terms: Vec<(Term, u32)> = signature
+        .entities
+        .iter()
+        .map(|e| (rewrite::entity_term(e), 1))
+        .collect();
+    let (df, articles) = count_words(tx, signature.words.iter().chain(&entity_terms))?;
+    let entities: Vec<(String, f32)> = signature
+        .entities
+        .iter()
+        .map(|e| {
+            let df = df.get(&rewrite::entity_term(e)).copied().unwrap_or(1);
+            (e.clone(), rewrite::idf(df, articles))
+        })
+        .collect();
+    let profile = rewrite::profile(
+        &signature.words,
+        |t| df.get(&t).copied().unwrap_or(1),
+        articles,
+    );
+    let story = match reprint_of(tx, signature.simhash, since)? {
+        Some(story) => Some(story),
+        None => {
+            let candidates = rewrite_candidates(tx, &profile, since)?;
+            rewrite::find(&profile, &entities, signature.weekdays, &candidates)
+        }
+    };
+    let story_id = match story {
+        Some(story) => story,
+        None => {
+            tx.execute(
+                "INSERT INTO story (first_seen_at, title) VALUES (?1, ?2)",
+                params![timestamp(now), title],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+    Ok(Assigned {
+        story_id,
+        profile,
+        entities,
+    })
+}
+
+/// Store the article's vector, for the articles that come after it.
+pub(super) fn record(tx: &Transaction<'_>, article_id: i64, profile: &[(Term, f32)]) -> Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO article_term (article_id, term, weight) VALUES (?1, ?2, ?3)",
+    )?;
+    for (term, weight) in profile {
+        insert.execute(params![article_id, term, f64::from(*weight)])?;
+    }
+    Ok(())
+}
+
+/// Add the article to the document frequencies; the frequency of each of its words (itself
+/// included) and the number of articles.
+fn count_words<'a>(
+    tx: &Transaction<'_>,
+    words: impl Iterator<Item = &'a (Term, u32)>,
+) -> Result<(HashMap<Term, u64>, u64)> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO term_df (term, df) VALUES (?1, 1)
+         ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING df",
+    )?;
+    let articles: i64 = upsert.query_row([ARTICLES], |r| r.get(0))?;
+    let mut df = HashMap::new();
+    for (term, _) in words {
+        let count: i64 = upsert.query_row([term], |r| r.get(0))?;
+        df.insert(*term, count as u64);
+    }
+    Ok((df, articles as u64))
+}
+
+fn reprint_of(tx: &Transaction<'_>, simhash: u64, since: DateTime<Utc>) -> Result<Option<i64>> {
+    // The expressions must match the indexes of migration 0003 exactly.
+    let mut stmt = tx.prepare_cached(
+        "SELECT story_id, simhash FROM article
+         WHERE ((simhash & 65535) = ?2 OR ((simhash >> 16) & 65535) = ?3
+                OR ((simhash >> 32) & 65535) = ?4 OR ((simhash >> 48) & 65535) = ?5)
+           AND fetched_at >= ?1
+         LIMIT ?6",
+    )?;
+    let band = |i: u32| ((simhash >> (16 * i)) & 0xFFFF) as i64;
+    let candidates = stmt
+        .query_map(
+            params![
+                timestamp(since),
+                band(0),
+                band(1),
+                band(2),
+                band(3),
+                REPRINT_CANDIDATES as i64
+            ],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64)),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(reprint::find(simhash, &candidates))
+}
+
+/// Articles stored since `since` that share at least [`SHARED_PROBES`] of the new article's
+/// heaviest terms, with their vectors and entities; those sharing most first.
+fn rewrite_candidates(
+    tx: &Transaction<'_>,
+    profile: &[(Term, f32)],
+    since: DateTime<Utc>,
+) -> Result<Vec<Candidate>> {
+    let probes = rewrite::probes(profile);
+    if probes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first: Option<i64> = tx
+        .query_row(
+            "SELECT min(id) FROM article WHERE fetched_at >= ?1",
+            [timestamp(since)],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let Some(first) = first else {
+        return Ok(Vec::new());
+    };
+    let marks = vec!["?"; probes.len()].join(",");
+    let mut stmt = tx.prepare(&format!(
+        "SELECT article_id FROM article_term
+         WHERE term IN ({marks}) AND article_id >= ?
+         GROUP BY article_id HAVING count(*) >= {SHARED_PROBES}
+         ORDER BY count(*) DESC, article_id DESC LIMIT {REWRITE_CANDIDATES}"
+    ))?;
+    let ids = stmt
+        .query_map(
+            params_from_iter(probes.iter().copied().chain([first])),
+            |r| r.get::<_, i64>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut article = tx.prepare_cached("SELECT story_id, entities FROM article WHERE id = ?1")?;
+    let mut story_days = tx.prepare_cached("SELECT weekdays FROM article WHERE story_id = ?1")?;
+    let mut days_of: HashMap<i64, u8> = HashMap::new();
+    let mut terms = tx.prepare_cached(
+        "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
+    )?;
+    let mut candidates = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (story, entities): (i64, String) =
+            article.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // The days of the whole story: an article naming none must not bridge two days.
+        let weekdays = match days_of.get(&story) {
+            Some(&days) => days,
+            None => {
+                let days = story_days
+                    .query_map([story], |r| r.get::<_, u8>(0))?
+                    .try_fold(0, |acc, d| d.map(|d| acc | d))?;
+                days_of.insert(story, days);
+                days
+            }
+        };
+        let profile = terms
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        candidates.push(Candidate {
+            story,
+            profile,
+            entities: entities
+                .lines()
+                .filter_map(|line| {
+                    let (name, weight) = line.split_once('\t')?;
+                    Some((name.to_string(), weight.parse().ok()?))
+                })
+                .collect(),
+            weekdays,
+        });
+    }
+    Ok(candidates)
+}

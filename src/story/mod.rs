@@ -1,0 +1,42 @@
+//! Stories: the articles that tell one event.
+//!
+//! Two tiers. [`reprint`]: bodies whose SimHash over folded word 3-shingles is within a few
+//! bits of each other (agency copy, light edits). [`rewrite`]: the same event in other words,
+//! found by TF-IDF similarity over folded words, helped by shared entities. Both look only at
+//! articles stored within the story window (48 hours by default): a story is an event, and a
+//! press release is rewritten within hours.
+//!
+//! Everything here is pure; the store fetches the candidates and keeps the document
+//! frequencies (`src/store/story.rs`).
+
+pub mod reprint;
+pub mod rewrite;
+
+pub use reprint::simhash;
+
+use rewrite::Term;
+
+/// What an article offers for grouping, computed before it reaches the database.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signature {
+    /// Of the body, for [`reprint`]s.
+    pub simhash: u64,
+    /// Counts of the title's and body's distinct words, for [`rewrite`]s.
+    pub words: Vec<(Term, u32)>,
+    /// Watches hit and proper nouns, for [`rewrite`]s.
+    pub entities: Vec<String>,
+    /// Days of the week named, for [`rewrite`]s.
+    pub weekdays: u8,
+}
+
+impl Signature {
+    /// The signature of an article with this title and body that hit these watches.
+    pub fn of<'a>(title: &str, body: &str, watches: impl IntoIterator<Item = &'a str>) -> Self {
+        Signature {
+            simhash: simhash(body),
+            words: rewrite::words(title, body),
+            entities: rewrite::entities(title, body, watches),
+            weekdays: rewrite::weekdays(title, body),
+        }
+    }
+}
