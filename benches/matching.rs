@@ -210,6 +210,7 @@ fn watch(name: String, aliases: Vec<String>) -> Watch {
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),
+        alert: Default::default(),
     }
 }
 

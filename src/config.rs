@@ -86,6 +86,20 @@ pub struct Watch {
     pub severity: Severity,
     /// Names of the sinks its alerts go to (every sink when the file names none).
     pub sinks: Vec<String>,
+    /// When it raises an alert.
+    pub alert: AlertPolicy,
+}
+
+/// `alert = "story" | "article"`: when a watch raises an alert.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertPolicy {
+    /// Once per story: the first article raises it, later ones of the same story are recorded
+    /// against it ("also reported by").
+    #[default]
+    Story,
+    /// Once per article.
+    Article,
 }
 
 /// `context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*"], within = 12 }`: an ambiguous alias
@@ -239,6 +253,7 @@ struct RawWatch {
     context: Option<Spanned<RawContexts>>,
     severity: Option<Severity>,
     sinks: Option<Vec<Spanned<String>>>,
+    alert: Option<AlertPolicy>,
 }
 
 /// One `context = { … }` table or a list of them.
@@ -668,6 +683,7 @@ impl Checker<'_> {
                 context,
                 severity: raw.severity.unwrap_or(Severity::Medium),
                 sinks: sink_names,
+                alert: raw.alert.unwrap_or_default(),
             });
         }
         watches

@@ -21,6 +21,7 @@ pub mod extract;
 pub mod feed;
 pub mod fetch;
 pub mod health;
+pub mod listing;
 pub mod rescan;
 pub mod schedule;
 pub mod store;

@@ -82,6 +82,26 @@ enum Command {
         #[arg(long)]
         alert: bool,
     },
+    /// List the stories that gained an article recently: first seen, outlets, article count,
+    /// the first title, the watches hit.
+    Stories {
+        /// How far back (e.g. 24h, 7d).
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "24h")]
+        since: std::time::Duration,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the alerts raised recently, who else reported their story, and their deliveries.
+    Alerts {
+        /// How far back (e.g. 24h, 7d).
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "24h")]
+        since: std::time::Duration,
+        /// Only this watch's alerts.
+        #[arg(long)]
+        watch: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(clap::Args)]
@@ -117,6 +137,12 @@ fn main() -> ExitCode {
             since,
             alert,
         } => rescan_command(&cli.config, &watch, since, alert),
+        Command::Stories { since, format } => stories_command(&cli.config, since, format),
+        Command::Alerts {
+            since,
+            watch,
+            format,
+        } => alerts_command(&cli.config, since, watch.as_deref(), format),
     };
     match result {
         Ok(code) => code,
@@ -232,6 +258,60 @@ fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode>
                 println!("{}", serde_json::to_string(report)?);
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The start of a `--since` period.
+fn since(period: std::time::Duration) -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::Duration::from_std(period)
+        .ok()
+        .and_then(|p| now.checked_sub_signed(p))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+}
+
+fn print_json_lines<T: serde::Serialize>(items: &[T]) -> anyhow::Result<()> {
+    for item in items {
+        println!("{}", serde_json::to_string(item)?);
+    }
+    Ok(())
+}
+
+fn stories_command(
+    config_path: &Path,
+    period: std::time::Duration,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let stories = store.stories_since(since(period))?;
+    match format {
+        Format::Text => print!("{}", raqib::listing::stories_text(&stories)),
+        Format::Json => print_json_lines(&stories)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn alerts_command(
+    config_path: &Path,
+    period: std::time::Duration,
+    watch: Option<&str>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    if let Some(name) = watch.filter(|n| !config.watches.iter().any(|w| w.name == *n)) {
+        // Alerts of a watch since removed from the config are still listed; say so.
+        eprintln!(
+            "raqib: note: no watch named {name:?} in {}",
+            config_path.display()
+        );
+    }
+    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let alerts = store.alerts_since(since(period), watch)?;
+    match format {
+        Format::Text => print!("{}", raqib::listing::alerts_text(&alerts)),
+        Format::Json => print_json_lines(&alerts)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -110,7 +110,8 @@ pub fn rescan(
                         &stored.entry_key,
                         matches.clone(),
                     );
-                    Some(draft.finish(stored.article, &shown, now))
+                    let outlets = store.story_outlets(stored.article)?;
+                    Some(draft.finish(stored.article, &shown, &outlets, now))
                 }
                 _ => None,
             };

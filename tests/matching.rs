@@ -15,6 +15,7 @@ fn watch(aliases: &[&str]) -> Watch {
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),
+        alert: Default::default(),
     }
 }
 

@@ -234,31 +234,38 @@ fn article_page_en(title: &str, paragraphs: &[&str]) -> String {
     )
 }
 
+/// Per-article alerts, so that the test knows each one; `stories_…` drops the line.
 const WATCHES: &str = r#"
 [[watch]]
 name = "hammouchi"
+alert = "article"
 aliases = ["عبد اللطيف حموشي", "حموشي", "Abdellatif Hammouchi", "Hammouchi"]
 severity = "high"
 
 [[watch]]
 name = "zouev"
+alert = "article"
 aliases = ["ألكسندر زوييف", "زوييف", "Alexander Zouev"]
 
 [[watch]]
 name = "unoct"
+alert = "article"
 aliases = ["مكتب الأمم المتحدة لمكافحة الإرهاب", "UNOCT", "Bureau des Nations unies de lutte contre le terrorisme"]
 
 [[watch]]
 name = "haines"
+alert = "article"
 aliases = ["أفريل هاينز", "Avril Haines"]
 sinks = ["journal"]
 
 [[watch]]
 name = "daech"
+alert = "article"
 aliases = ["داعش", "Daech", "ISIS"]
 
 [[watch]]
 name = "bourita"
+alert = "article"
 aliases = ["ناصر بوريطة", "Bourita"]
 
 [[sink]]
@@ -286,21 +293,24 @@ fn alert_pairs(jsonl: &str, base: &str) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+fn config_for(server: &Server, watches: &str) -> String {
+    format!(
+        "[daemon]\ndatabase = \"state/raqib.db\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\nalert_max_age = \"7d\"\n\n\
+         [[feed]]\nurl = \"{}\"\noutlet = \"Outlet A\"\nlang = \"ar\"\n\n\
+         [[feed]]\nurl = \"{}\"\n\n\
+         [[feed]]\nurl = \"{}\"\noutlet = \"Outlet C\"\n{watches}",
+        server.url("/a/feed"),
+        server.url("/b/atom"),
+        server.url("/c/feed"),
+    )
+}
+
 #[test]
 fn run_once_alerts_exactly_the_expected_articles_and_never_twice() {
     let server = Server::start();
     publish(&server);
     let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        "[daemon]\ndatabase = \"state/raqib.db\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\nalert_max_age = \"7d\"\n\n\
-         [[feed]]\nurl = \"{}\"\noutlet = \"Outlet A\"\nlang = \"ar\"\n\n\
-         [[feed]]\nurl = \"{}\"\n\n\
-         [[feed]]\nurl = \"{}\"\noutlet = \"Outlet C\"\n{WATCHES}",
-        server.url("/a/feed"),
-        server.url("/b/atom"),
-        server.url("/c/feed"),
-    );
-    let config = write_config(dir.path(), &config);
+    let config = write_config(dir.path(), &config_for(&server, WATCHES));
     let config_arg = config.to_str().unwrap();
 
     let first = raqib(&["--config", config_arg, "run", "--once"]);
@@ -430,6 +440,103 @@ fn run_once_alerts_exactly_the_expected_articles_and_never_twice() {
         "{}",
         stderr(&second)
     );
+}
+
+#[test]
+fn stories_raise_one_alert_per_watch_and_the_rest_are_recorded_against_it() {
+    let server = Server::start();
+    publish(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let watches = WATCHES.replace("alert = \"article\"\n", "");
+    let config = write_config(dir.path(), &config_for(&server, &watches));
+    let run = raqib(&["--config", config.to_str().unwrap(), "run", "--once"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    let db = rusqlite::Connection::open(dir.path().join("state/raqib.db")).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT 1 FROM alert GROUP BY watch, story_id HAVING count(*) > 1)"
+        ),
+        0,
+        "at most one alert per watch and story"
+    );
+    // Every article that matched is either the one that raised its story's alert or recorded
+    // against it: per watch, the same articles as with per-article alerts (see the test above).
+    for (watch, articles) in [
+        ("hammouchi", 5),
+        ("zouev", 4),
+        ("unoct", 4),
+        ("daech", 1),
+        ("haines", 1),
+    ] {
+        let alerted = count(&format!(
+            "SELECT (SELECT count(*) FROM alert WHERE watch = '{watch}')
+                  + (SELECT count(*) FROM alert_report r JOIN alert a ON a.id = r.alert_id WHERE a.watch = '{watch}')"
+        ));
+        assert_eq!(alerted, articles, "{watch}");
+    }
+    // Seeds 000 and 001, rewrites of one meeting by outlets A and B, are one story.
+    assert!(count("SELECT count(*) FROM alert_report") >= 2);
+    let jsonl = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    assert_eq!(
+        jsonl.lines().count() as i64,
+        count("SELECT count(*) FROM alert WHERE watch <> 'haines'")
+    );
+
+    // `raqib stories` and `raqib alerts` show the same.
+    let config_arg = config.to_str().unwrap();
+    let listed = raqib(&["--config", config_arg, "stories", "--format", "json"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let stories: Vec<serde_json::Value> = lines(&String::from_utf8_lossy(&listed.stdout))
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(stories.len() as i64, count("SELECT count(*) FROM story"));
+    let articles: i64 = stories
+        .iter()
+        .map(|s| s["articles"].as_i64().unwrap())
+        .sum();
+    assert_eq!(articles, 10);
+    let meeting = stories
+        .iter()
+        .find(|s| s["outlets"].as_array().unwrap().len() >= 2)
+        .expect("a story told by two outlets");
+    assert!(
+        meeting["watches"]
+            .as_array()
+            .unwrap()
+            .contains(&"zouev".into()),
+        "{meeting}"
+    );
+
+    let listed = raqib(&[
+        "--config", config_arg, "alerts", "--format", "json", "--watch", "zouev",
+    ]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let alerts: Vec<serde_json::Value> = lines(&String::from_utf8_lossy(&listed.stdout))
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        alerts.len() as i64,
+        count("SELECT count(*) FROM alert WHERE watch = 'zouev'")
+    );
+    assert!(alerts.iter().all(|a| a["watch"] == "zouev"));
+    assert!(
+        alerts
+            .iter()
+            .any(|a| !a["also_reported_by"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        alerts
+            .iter()
+            .flat_map(|a| a["deliveries"].as_array().unwrap())
+            .all(|d| d["state"] == "delivered"),
+        "{alerts:?}"
+    );
+    let text = raqib(&["--config", config_arg, "alerts"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("also reported by:"));
 }
 
 #[test]

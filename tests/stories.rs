@@ -117,7 +117,7 @@ fn group(
         };
         let now = start + chrono::Duration::minutes(20 * step as i64);
         let stored = store
-            .insert_article(&article, now, Duration::from_secs(48 * 3600), |_| {
+            .insert_article(&article, now, Duration::from_secs(48 * 3600), |_, _| {
                 Vec::new()
             })
             .unwrap()

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::Watch;
+use crate::config::{AlertPolicy, Watch};
 use crate::store::{NewAlert, StoredArticle};
 use crate::watch::Match;
 
@@ -22,6 +22,7 @@ pub struct Draft {
     uid: String,
     watch: String,
     severity: &'static str,
+    policy: AlertPolicy,
     sinks: Vec<String>,
     matches: Vec<Match>,
 }
@@ -39,33 +40,31 @@ impl Draft {
             uid: uid(&watch.name, feed_url.as_str(), entry_key),
             watch: watch.name.clone(),
             severity: watch.severity.as_str(),
+            policy: watch.alert,
             sinks,
             matches,
         }
     }
 
-    /// The alert as stored, once `article` has its ids.
+    /// The alert as stored, once `article` has its ids; `other_outlets` are those that
+    /// published its story before.
     pub fn finish(
         self,
         stored: StoredArticle,
         article: &AlertArticle,
+        other_outlets: &[String],
         raised_at: DateTime<Utc>,
     ) -> NewAlert {
         let shown = AlertArticle {
             id: stored.id,
             ..article.clone()
         };
-        let payload = payload(
-            &self.uid,
-            &self.watch,
-            self.severity,
-            raised_at,
-            stored.story_id,
-            &shown,
-            &self.matches,
-        );
+        let payload = self
+            .payload(raised_at, stored.story_id, &shown, other_outlets)
+            .to_json();
         NewAlert {
             uid: self.uid,
+            policy: self.policy,
             watch: self.watch,
             severity: self.severity.to_string(),
             payload,
@@ -94,6 +93,7 @@ struct AlertMatch<'a> {
     snippet: &'a str,
 }
 
+/// An alert's JSON, the same for every sink.
 #[derive(Debug, Clone, Serialize)]
 struct Payload<'a> {
     id: &'a str,
@@ -103,6 +103,39 @@ struct Payload<'a> {
     story: i64,
     article: &'a AlertArticle,
     matches: Vec<AlertMatch<'a>>,
+    /// Outlets that published the story before this article, known when the alert was raised.
+    other_outlets: &'a [String],
+}
+
+impl Draft {
+    /// The alert's JSON, as raised at `raised_at` on `article` of `story`.
+    fn payload<'a>(
+        &'a self,
+        raised_at: DateTime<Utc>,
+        story: i64,
+        article: &'a AlertArticle,
+        other_outlets: &'a [String],
+    ) -> Payload<'a> {
+        Payload {
+            id: &self.uid,
+            watch: &self.watch,
+            severity: self.severity,
+            raised_at: raised_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            story,
+            article,
+            matches: self
+                .matches
+                .iter()
+                .map(|m| AlertMatch {
+                    term: &m.term,
+                    text: &m.text,
+                    field: m.field.as_str(),
+                    snippet: &m.snippet,
+                })
+                .collect(),
+            other_outlets,
+        }
+    }
 }
 
 /// The stable id of the alert for `watch` on the entry `entry_key` of the feed at `feed_url`:
@@ -112,34 +145,10 @@ fn uid(watch: &str, feed_url: &str, entry_key: &str) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// An alert's JSON, the same for every sink.
-fn payload(
-    uid: &str,
-    watch: &str,
-    severity: &str,
-    raised_at: DateTime<Utc>,
-    story: i64,
-    article: &AlertArticle,
-    matches: &[Match],
-) -> String {
-    let payload = Payload {
-        id: uid,
-        watch,
-        severity,
-        raised_at: raised_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        story,
-        article,
-        matches: matches
-            .iter()
-            .map(|m| AlertMatch {
-                term: &m.term,
-                text: &m.text,
-                field: m.field.as_str(),
-                snippet: &m.snippet,
-            })
-            .collect(),
-    };
-    serde_json::to_string(&payload).unwrap_or_else(|_| "{}".to_string())
+impl<'a> Payload<'a> {
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
 }
 
 /// A publication date as alerts show it: RFC 3339 with the outlet's own offset.
@@ -178,8 +187,20 @@ mod tests {
             end: 2,
             snippet: "s".into(),
         };
+        let watch = crate::config::Watch {
+            name: "h".into(),
+            aliases: vec!["حموشي".into()],
+            query: None,
+            context: Vec::new(),
+            severity: crate::config::Severity::High,
+            sinks: Vec::new(),
+            alert: AlertPolicy::Story,
+        };
+        let feed = url::Url::parse("https://x.ma/feed").unwrap();
+        let draft = Draft::new(&watch, Vec::new(), &feed, "e", vec![m]);
+        let outlets = ["Hespress".to_string()];
         let json: serde_json::Value =
-            serde_json::from_str(&payload("id1", "h", "high", Utc::now(), 9, &article, &[m]))
+            serde_json::from_str(&draft.payload(Utc::now(), 9, &article, &outlets).to_json())
                 .unwrap();
         for key in [
             "id",
@@ -189,6 +210,7 @@ mod tests {
             "story",
             "article",
             "matches",
+            "other_outlets",
         ] {
             assert!(json.get(key).is_some(), "{key}");
         }

@@ -72,10 +72,10 @@ impl Pipeline {
             published_at: alert::published(article.published_at),
             lang: article.lang.clone(),
         };
-        let alerts_for = move |stored: store::StoredArticle| -> Vec<NewAlert> {
+        let alerts_for = move |stored: store::StoredArticle, outlets: &[String]| -> Vec<NewAlert> {
             drafts
                 .into_iter()
-                .map(|draft| draft.finish(stored, &shown, now))
+                .map(|draft| draft.finish(stored, &shown, outlets, now))
                 .collect()
         };
         let stored = self
@@ -218,9 +218,11 @@ impl Pipeline {
                 published_at: alert::published(published_at),
                 lang: page.lang.clone(),
             };
+            let article = retry.article;
+            let outlets = self.with_store(move |s| s.story_outlets(article)).await?;
             let new_alerts: Vec<NewAlert> = drafts
                 .into_iter()
-                .map(|d| d.finish(retry.article, &shown, now))
+                .map(|d| d.finish(retry.article, &shown, &outlets, now))
                 .collect();
             let completed = RetriedPage {
                 body: page.body,

@@ -34,6 +34,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_rewrites",
         include_str!("../../migrations/0007_rewrites.sql"),
     ),
+    (
+        "0008_alert_policy",
+        include_str!("../../migrations/0008_alert_policy.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -7,6 +7,7 @@
 
 mod feeds;
 mod learned;
+mod listing;
 mod migrate;
 mod pages;
 mod rescan;
@@ -19,10 +20,12 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::config::AlertPolicy;
 use crate::story::Signature;
 use crate::watch::Match;
 
 pub use feeds::{FeedHealth, FeedState, PollRecord};
+pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
@@ -107,6 +110,8 @@ pub struct StoredArticle {
 #[derive(Debug, Clone)]
 pub struct NewAlert {
     pub uid: String,
+    /// Whether an alert this watch already raised on the story takes this one's place.
+    pub policy: AlertPolicy,
     pub watch: String,
     pub severity: String,
     pub payload: String,
@@ -185,14 +190,15 @@ impl Store {
     }
 
     /// Store an article with its story, matches, alerts and deliveries in one transaction.
-    /// `alerts` builds the alerts once the article's ids are known. Returns `None` when the
+    /// `alerts` builds the alerts once the article's ids and the other outlets of its story are
+    /// known. Returns `None` when the
     /// entry was already stored (nothing is written then).
     pub fn insert_article(
         &mut self,
         article: &NewArticle,
         now: DateTime<Utc>,
         story_window: Duration,
-        alerts: impl FnOnce(StoredArticle) -> Vec<NewAlert>,
+        alerts: impl FnOnce(StoredArticle, &[String]) -> Vec<NewAlert>,
     ) -> Result<Option<StoredArticle>> {
         let tx = self
             .conn
@@ -250,7 +256,8 @@ impl Store {
         };
         story::record(&tx, stored.id, &assigned.profile)?;
         insert_matches(&tx, stored.id, &article.matches)?;
-        insert_alerts(&tx, stored, alerts(stored), now)?;
+        let outlets = story_outlets(&tx, stored)?;
+        insert_alerts(&tx, stored, alerts(stored, &outlets), now)?;
         tx.commit()?;
         Ok(Some(stored))
     }
@@ -295,6 +302,11 @@ impl Store {
         Ok(())
     }
 
+    /// The outlets, other than the article's own, that published articles of its story.
+    pub fn story_outlets(&self, article: StoredArticle) -> Result<Vec<String>> {
+        story_outlets(&self.conn, article)
+    }
+
     /// Pending deliveries, due or not (what a clean shutdown leaves behind).
     pub fn pending_deliveries(&self) -> Result<u64> {
         let count: i64 = self.conn.query_row(
@@ -331,8 +343,24 @@ fn insert_matches(
     Ok(())
 }
 
-/// Write alerts and one delivery per sink for each; an alert the article already has (same
-/// watch or id) is skipped with its deliveries. Returns how many were new.
+/// The outlets of the other articles of `article`'s story, in the order they first appeared.
+fn story_outlets(conn: &Connection, article: StoredArticle) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.outlet FROM article a JOIN feed f ON f.id = a.feed_id
+         WHERE a.story_id = ?1 AND a.id <> ?2 AND f.outlet <> (
+             SELECT f2.outlet FROM article a2 JOIN feed f2 ON f2.id = a2.feed_id WHERE a2.id = ?2)
+         GROUP BY f.outlet ORDER BY min(a.id)",
+    )?;
+    let outlets = stmt
+        .query_map(params![article.story_id, article.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(outlets)
+}
+
+/// Write alerts and one delivery per sink for each. An alert the article already has (same
+/// watch or id) is skipped; under [`AlertPolicy::Story`] one its watch already raised on the
+/// story is not raised again, the article is recorded against it ("also reported by").
+/// Returns how many were new.
 fn insert_alerts(
     tx: &rusqlite::Transaction<'_>,
     stored: StoredArticle,
@@ -341,6 +369,24 @@ fn insert_alerts(
 ) -> Result<usize> {
     let mut new = 0;
     for alert in alerts {
+        if alert.policy == AlertPolicy::Story {
+            let raised: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
+                    params![alert.watch, stored.story_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(alert_id) = raised {
+                tx.execute(
+                    "INSERT OR IGNORE INTO alert_report (alert_id, article_id, reported_at)
+                     SELECT ?1, ?2, ?3 WHERE NOT EXISTS
+                         (SELECT 1 FROM alert WHERE id = ?1 AND article_id = ?2)",
+                    params![alert_id, stored.id, timestamp(now)],
+                )?;
+                continue;
+            }
+        }
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -353,7 +399,7 @@ fn insert_alerts(
         let alert_id = tx.last_insert_rowid();
         for sink in &alert.sinks {
             tx.execute(
-                "INSERT INTO delivery (alert_id, sink, next_attempt_at) VALUES (?1, ?2, ?3)",
+                "INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?3)",
                 params![alert_id, sink, timestamp(now)],
             )?;
         }

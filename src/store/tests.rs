@@ -3,6 +3,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::config::AlertPolicy;
 use crate::fetch::Validators;
 use crate::watch::Field;
 
@@ -45,6 +46,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
 fn alert(uid: &str) -> Vec<NewAlert> {
     vec![NewAlert {
         uid: uid.into(),
+        policy: AlertPolicy::Article,
         watch: "hammouchi".into(),
         severity: "high".into(),
         payload: "{}".into(),
@@ -93,7 +95,7 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
             &article(feed.id, "a"),
             now(),
             Duration::from_secs(3600),
-            |_| alert("u1"),
+            |_, _| alert("u1"),
         )
         .unwrap();
     assert!(first.is_some());
@@ -102,7 +104,7 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
             &article(feed.id, "a"),
             now(),
             Duration::from_secs(3600),
-            |_| panic!("not called"),
+            |_, _| panic!("not called"),
         )
         .unwrap();
     assert_eq!(again, None);
@@ -139,17 +141,19 @@ fn a_reprint_joins_the_story_of_its_original() {
     let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
     let window = Duration::from_secs(48 * 3600);
     let a = store
-        .insert_article(&article(feed.id, "a"), now(), window, |_| Vec::new())
+        .insert_article(&article(feed.id, "a"), now(), window, |_, _| Vec::new())
         .unwrap()
         .unwrap();
     let mut reprint = article(feed.id, "a2");
     reprint.story = crate::story::Signature::of("", "a", []);
     let b = store
-        .insert_article(&reprint, now(), window, |_| Vec::new())
+        .insert_article(&reprint, now(), window, |_, _| Vec::new())
         .unwrap()
         .unwrap();
     let c = store
-        .insert_article(&article(feed.id, "c c c c"), now(), window, |_| Vec::new())
+        .insert_article(&article(feed.id, "c c c c"), now(), window, |_, _| {
+            Vec::new()
+        })
         .unwrap()
         .unwrap();
     assert_eq!(a.story_id, b.story_id);
@@ -250,7 +254,7 @@ fn paragraphs_become_an_outlet_s_boilerplate_after_three_articles() {
         article.story =
             crate::story::Signature::of("", &format!("{key} distinct body words here"), []);
         store
-            .insert_article(&article, now(), window, |_| Vec::new())
+            .insert_article(&article, now(), window, |_, _| Vec::new())
             .unwrap();
     }
     assert_eq!(
@@ -271,4 +275,54 @@ fn paragraphs_become_an_outlet_s_boilerplate_after_three_articles() {
             .is_empty(),
         "counts expire"
     );
+}
+
+/// Two outlets publish one story (a reprint); each article's alert closure is given the outlets
+/// that published the story before it.
+fn one_story_from_two_outlets(policy: AlertPolicy) -> (tempfile::TempDir, Store, Vec<Vec<String>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let first = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let second = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
+    let mut seen = Vec::new();
+    for (feed, key, uid) in [(first.id, "a", "u1"), (second.id, "a", "u2")] {
+        store
+            .insert_article(
+                &article(feed, key),
+                now(),
+                Duration::from_secs(3600),
+                |_, outlets| {
+                    seen.push(outlets.to_vec());
+                    let mut alerts = alert(uid);
+                    alerts[0].policy = policy;
+                    alerts
+                },
+            )
+            .unwrap()
+            .unwrap();
+    }
+    (dir, store, seen)
+}
+
+#[test]
+fn a_story_raises_one_alert_and_records_the_other_outlets_against_it() {
+    let (_dir, store, seen) = one_story_from_two_outlets(AlertPolicy::Story);
+    assert_eq!(seen, vec![Vec::<String>::new(), vec!["X".to_string()]]);
+    let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(DISTINCT story_id) FROM article"), 1);
+    assert_eq!(count("SELECT count(*) FROM alert"), 1);
+    assert_eq!(
+        count("SELECT count(*) FROM delivery"),
+        2,
+        "one per sink, once"
+    );
+    assert_eq!(count("SELECT count(*) FROM alert_report"), 1);
+}
+
+#[test]
+fn per_article_alerts_are_raised_for_every_article_of_a_story() {
+    let (_dir, store, _) = one_story_from_two_outlets(AlertPolicy::Article);
+    let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM alert"), 2);
+    assert_eq!(count("SELECT count(*) FROM alert_report"), 0);
 }

@@ -314,6 +314,7 @@ mod tests {
             context: Vec::new(),
             severity: Severity::Medium,
             sinks: Vec::new(),
+            alert: Default::default(),
         }
     }
 
