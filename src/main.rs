@@ -197,7 +197,10 @@ fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
     let runtime = runtime()?;
     if once {
         let feeds = config.feeds.len();
-        let report = runtime.block_on(daemon::run_once(config))?;
+        let report = match runtime.block_on(daemon::run_once(config)) {
+            Ok(report) => report,
+            Err(err) => return daemon_failed(err),
+        };
         tracing::info!(
             feeds_ok = report.feeds_ok,
             feeds_failed = report.feeds_failed,
@@ -214,8 +217,22 @@ fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         });
     }
-    runtime.block_on(daemon::run(config))?;
-    Ok(ExitCode::SUCCESS)
+    match runtime.block_on(daemon::run(config)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) => daemon_failed(err),
+    }
+}
+
+/// A sink that cannot be built (its secret unreadable) is a configuration problem: exit 78 so
+/// that systemd does not restart into the same failure.
+fn daemon_failed(err: daemon::DaemonError) -> anyhow::Result<ExitCode> {
+    match err {
+        daemon::DaemonError::Sink(err) => {
+            eprintln!("raqib: {err}");
+            Ok(ExitCode::from(EXIT_CONFIG))
+        }
+        other => Err(other.into()),
+    }
 }
 
 fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
@@ -223,6 +240,19 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
         Ok(config) => {
             if let Err(err) = watch::Watchlist::compile(&config.watches) {
                 eprintln!("{}: {err}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+            // Secrets named by the config are read as the daemon will read them.
+            let unreadable: Vec<String> = config
+                .sinks
+                .iter()
+                .filter_map(|s| raqib::alert::sink::Sink::new(s).err())
+                .map(|e| e.to_string())
+                .collect();
+            if !unreadable.is_empty() {
+                for problem in unreadable {
+                    eprintln!("{}: {problem}", path.display());
+                }
                 return Ok(ExitCode::from(2));
             }
             println!(

@@ -1,80 +1,146 @@
-//! The outbox dispatcher: delivers pending deliveries, retrying failures with capped
-//! exponential backoff. A delivery is marked done only after its sink succeeded, so a crash in
-//! between repeats it (at least once) and never loses it.
+//! What the outbox dispatcher does with the outcome of one delivery: mark it delivered, try
+//! again later (capped exponential backoff with jitter, or the receiver's `Retry-After`), or
+//! give up and mark it dead: when the receiver refused it for good, or when it has kept failing
+//! for `delivery_dead_after`. Dead deliveries stay in the database and are reported; nothing is
+//! dropped silently. The I/O (taking due rows, calling sinks, recording) is the daemon's.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::sink::{Sink, SinkError};
-use crate::store::{Store, StoreError};
+use super::sink::SinkError;
 
 /// Deliveries taken per round.
-const BATCH: usize = 500;
-/// Retry delays: `FIRST_RETRY * 2^attempts`, at most `MAX_RETRY`.
-const FIRST_RETRY: Duration = Duration::from_secs(30);
+pub const BATCH: usize = 500;
+/// Deliveries in flight at once.
+pub const CONCURRENCY: usize = 8;
+/// Retry delays: `first * 2^(attempts - 1)` (`first` is `delivery_retry`), at most
+/// `MAX_RETRY`, then ±20 %.
 const MAX_RETRY: Duration = Duration::from_secs(3600);
+/// A receiver's `Retry-After` is followed up to this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
 /// What one dispatch round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Dispatched {
     pub delivered: usize,
     pub failed: usize,
+    /// Given up on this round.
+    pub dead: usize,
+}
+
+/// What becomes of a delivery after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Delivered,
+    Retry { at: DateTime<Utc>, error: String },
+    Dead { error: String },
+}
+
+/// How long deliveries are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct Retries {
+    /// The first wait; it doubles with every failure.
+    pub first: Duration,
+    /// Failing this long after the alert was raised, a delivery is dead.
+    pub dead_after: Duration,
+}
+
+/// Decide after the `attempts`-th attempt (this one included) of a delivery created at
+/// `created_at`; `draw` in [0, 1) spreads the retries of many deliveries apart.
+pub fn decide(
+    result: &Result<(), SinkError>,
+    attempts: u32,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    retries: Retries,
+    draw: f64,
+) -> Decision {
+    let err = match result {
+        Ok(()) => return Decision::Delivered,
+        Err(err) => err,
+    };
+    let error = err.to_string();
+    let age = (now - created_at).to_std().unwrap_or(Duration::ZERO);
+    if err.is_permanent() || age >= retries.dead_after {
+        return Decision::Dead { error };
+    }
+    let at = match err.retry_after() {
+        Some(wait) => now + to_chrono(wait.min(MAX_RETRY_AFTER)),
+        None => retry_at(now, attempts, retries.first, draw),
+    };
+    Decision::Retry { at, error }
 }
 
 /// When a delivery that has failed `attempts` times (this one included) is tried again.
-pub fn retry_at(now: DateTime<Utc>, attempts: u32) -> DateTime<Utc> {
-    let delay = FIRST_RETRY
+pub fn retry_at(now: DateTime<Utc>, attempts: u32, first: Duration, draw: f64) -> DateTime<Utc> {
+    let delay = first
         .saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1).min(16)))
-        .min(MAX_RETRY);
-    now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1))
+        .min(MAX_RETRY)
+        .mul_f64(0.8 + 0.4 * draw.clamp(0.0, 1.0));
+    // Whole seconds, as the outbox stores times.
+    now + to_chrono(Duration::from_secs(delay.as_secs()))
 }
 
-/// Deliver every due delivery once. Blocking: call from a blocking task.
-pub fn dispatch_due(
-    store: &mut Store,
-    sinks: &[Sink],
-    now: DateTime<Utc>,
-) -> Result<Dispatched, StoreError> {
-    let mut done = Dispatched::default();
-    loop {
-        let due = store.due_deliveries(now, BATCH)?;
-        if due.is_empty() {
-            return Ok(done);
-        }
-        for delivery in &due {
-            let result = match sinks.iter().find(|s| s.name() == delivery.sink) {
-                Some(sink) => sink.deliver(&delivery.alert_uid, &delivery.payload),
-                None => Err(SinkError::Unknown(delivery.sink.clone())),
-            };
-            match result {
-                Ok(()) => {
-                    store.mark_delivered(delivery.id, now)?;
-                    done.delivered += 1;
-                }
-                Err(err) => {
-                    let next = retry_at(now, delivery.attempts + 1);
-                    tracing::warn!(sink = %delivery.sink, alert_id = %delivery.alert_uid, error = %err, retry_at = %next, "alert delivery failed");
-                    store.mark_failed(delivery.id, &err.to_string(), next)?;
-                    done.failed += 1;
-                }
-            }
-        }
-        if due.len() < BATCH {
-            return Ok(done);
-        }
-    }
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn unavailable(retry_after: Option<Duration>) -> Result<(), SinkError> {
+        Err(SinkError::Unavailable {
+            sink: "w".into(),
+            url: "http://127.0.0.1/".into(),
+            detail: "HTTP 503".into(),
+            retry_after,
+        })
+    }
+
     #[test]
-    fn retries_back_off_and_cap() {
+    fn retries_back_off_with_bounded_jitter_and_cap() {
         let now = Utc::now();
-        assert_eq!(retry_at(now, 1) - now, chrono::Duration::seconds(30));
-        assert_eq!(retry_at(now, 3) - now, chrono::Duration::seconds(120));
-        assert_eq!(retry_at(now, 40) - now, chrono::Duration::seconds(3600));
+        let first = Duration::from_secs(30);
+        let after = |attempts, draw| retry_at(now, attempts, first, draw) - now;
+        assert_eq!(after(1, 0.5), chrono::Duration::seconds(30));
+        assert_eq!(after(3, 0.5), chrono::Duration::seconds(120));
+        assert_eq!(after(40, 0.5), chrono::Duration::seconds(3600));
+        assert_eq!(after(1, 0.0), chrono::Duration::seconds(24));
+        assert_eq!(after(1, 0.999_999), chrono::Duration::seconds(35));
+    }
+
+    #[test]
+    fn failures_retry_until_dead_after_and_refusals_die_at_once() {
+        let now = Utc::now();
+        let day = Retries {
+            first: Duration::from_secs(30),
+            dead_after: Duration::from_secs(86_400),
+        };
+        let fresh = now - chrono::Duration::minutes(5);
+        let old = now - chrono::Duration::hours(25);
+        assert_eq!(decide(&Ok(()), 1, old, now, day, 0.5), Decision::Delivered);
+        assert!(matches!(
+            decide(&unavailable(None), 2, fresh, now, day, 0.5),
+            Decision::Retry { at, .. } if at - now == chrono::Duration::seconds(60)
+        ));
+        assert!(matches!(
+            decide(&unavailable(Some(Duration::from_secs(7))), 2, fresh, now, day, 0.5),
+            Decision::Retry { at, .. } if at - now == chrono::Duration::seconds(7)
+        ));
+        assert!(matches!(
+            decide(&unavailable(None), 9, old, now, day, 0.5),
+            Decision::Dead { .. }
+        ));
+        let refused = Err(SinkError::Rejected {
+            sink: "w".into(),
+            url: "http://127.0.0.1/".into(),
+            detail: "HTTP 404".into(),
+        });
+        assert!(matches!(
+            decide(&refused, 1, fresh, now, day, 0.5),
+            Decision::Dead { error } if error.contains("404")
+        ));
     }
 }

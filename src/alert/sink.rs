@@ -1,10 +1,17 @@
-//! Where alerts go: a structured log event, or a line in a JSONL file.
+//! Where alerts go: a structured log event, a line in a JSONL file, or an HTTP POST.
+//!
+//! Every delivery carries the alert id so that receivers can drop repeats: delivery is at
+//! least once, and a crash between sending and recording sends again.
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::config::{self, SinkKind};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::config::{self, SinkKind, Webhook, WebhookFormat};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -16,6 +23,41 @@ pub enum SinkError {
     },
     #[error("no sink named {0} is configured (removed from the config while alerts were pending?)")]
     Unknown(String),
+    /// Retrying will not help: the receiver refused the alert (4xx other than 429, or a
+    /// redirect).
+    #[error("sink {sink}: {url} refused the alert: {detail}")]
+    Rejected {
+        sink: String,
+        url: String,
+        detail: String,
+    },
+    /// The receiver could not take it now (5xx, 429, no connection, timeout).
+    #[error("sink {sink}: {url} unavailable: {detail}")]
+    Unavailable {
+        sink: String,
+        url: String,
+        detail: String,
+        retry_after: Option<Duration>,
+    },
+    #[error("sink {sink}: cannot build its HTTP client: {detail}")]
+    Client { sink: String, detail: String },
+    #[error("sink {sink}: {detail}")]
+    Secret { sink: String, detail: String },
+}
+
+impl SinkError {
+    /// Whether trying again cannot succeed (the delivery is dead at once).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SinkError::Rejected { .. })
+    }
+
+    /// The receiver's `Retry-After`, if it gave one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SinkError::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 /// A configured sink, ready to deliver.
@@ -23,14 +65,51 @@ pub enum SinkError {
 pub struct Sink {
     name: String,
     kind: SinkKind,
+    /// For webhooks.
+    client: Option<reqwest::Client>,
+    /// The webhook's signing key, read from where the config says.
+    secret: Option<String>,
 }
 
+/// Headers every webhook request carries.
+pub const ALERT_ID_HEADER: &str = "X-Raqib-Alert-Id";
+pub const SIGNATURE_HEADER: &str = "X-Raqib-Signature";
+
 impl Sink {
-    pub fn new(config: &config::Sink) -> Sink {
-        Sink {
+    /// Build the sink, reading its secret: fails when the secret cannot be read.
+    pub fn new(config: &config::Sink) -> Result<Sink, SinkError> {
+        let secret = match &config.kind {
+            SinkKind::Webhook(Webhook {
+                secret: Some(secret),
+                ..
+            }) => Some(secret.read().map_err(|detail| SinkError::Secret {
+                sink: config.name.clone(),
+                detail,
+            })?),
+            _ => None,
+        };
+        let client = match &config.kind {
+            SinkKind::Webhook(webhook) => Some(
+                reqwest::Client::builder()
+                    .timeout(webhook.timeout)
+                    // A webhook that moved is a configuration to fix, not a place to follow
+                    // with the alert and its signature.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .user_agent(concat!("raqib/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| SinkError::Client {
+                        sink: config.name.clone(),
+                        detail: e.to_string(),
+                    })?,
+            ),
+            _ => None,
+        };
+        Ok(Sink {
             name: config.name.clone(),
             kind: config.kind.clone(),
-        }
+            client,
+            secret,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -38,81 +117,261 @@ impl Sink {
     }
 
     /// Deliver one alert's JSON (`payload`), whose id is `alert_id`.
-    pub fn deliver(&self, alert_id: &str, payload: &str) -> Result<(), SinkError> {
+    pub async fn deliver(&self, alert_id: &str, payload: &str) -> Result<(), SinkError> {
         match &self.kind {
             SinkKind::Log => {
-                let summary: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
-                tracing::warn!(
-                    target: "raqib::alert",
-                    sink = %self.name,
-                    alert_id,
-                    watch = summary["watch"].as_str().unwrap_or_default(),
-                    severity = summary["severity"].as_str().unwrap_or_default(),
-                    story = summary["story"].as_i64().unwrap_or_default(),
-                    url = summary["article"]["url"].as_str().unwrap_or_default(),
-                    title = summary["article"]["title"].as_str().unwrap_or_default(),
-                    outlet = summary["article"]["outlet"].as_str().unwrap_or_default(),
-                    alert = payload,
-                    "watch fired"
-                );
+                log_alert(&self.name, alert_id, payload);
                 Ok(())
             }
             SinkKind::Jsonl { path } => {
-                let file_err = |source| SinkError::File {
-                    sink: self.name.clone(),
-                    path: path.clone(),
-                    source,
-                };
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(file_err)?;
-                }
-                // One write of the whole line to a file opened for appending: concurrent writers
-                // and a crash leave whole lines, never torn ones.
-                let mut line = String::with_capacity(payload.len() + 1);
-                line.push_str(payload);
-                line.push('\n');
-                let mut file = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(file_err)?;
-                file.write_all(line.as_bytes()).map_err(file_err)?;
-                file.sync_data().map_err(file_err)
+                let (name, path, line) = (self.name.clone(), path.clone(), format!("{payload}\n"));
+                tokio::task::spawn_blocking(move || append_line(&name, &path, &line))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(SinkError::File {
+                            sink: self.name.clone(),
+                            path: PathBuf::new(),
+                            source: std::io::Error::other(e.to_string()),
+                        })
+                    })
             }
+            SinkKind::Webhook(webhook) => match &self.client {
+                Some(client) => self.post(client, webhook, alert_id, payload).await,
+                None => Err(SinkError::Client {
+                    sink: self.name.clone(),
+                    detail: "no client".into(),
+                }),
+            },
         }
     }
+
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        webhook: &Webhook,
+        alert_id: &str,
+        payload: &str,
+    ) -> Result<(), SinkError> {
+        let body = match webhook.format {
+            WebhookFormat::Json => payload.to_string(),
+            WebhookFormat::Slack => serde_json::json!({ "text": slack_text(payload) }).to_string(),
+        };
+        let mut request = client
+            .post(webhook.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(ALERT_ID_HEADER, alert_id)
+            .header("Idempotency-Key", alert_id);
+        for (name, value) in &webhook.headers {
+            request = request.header(name, value);
+        }
+        if let Some(secret) = &self.secret {
+            request = request.header(SIGNATURE_HEADER, signature(secret, body.as_bytes()));
+        }
+        let url = webhook.url.to_string();
+        let unavailable = |detail: String, retry_after| SinkError::Unavailable {
+            sink: self.name.clone(),
+            url: url.clone(),
+            detail,
+            retry_after,
+        };
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| unavailable(describe(&e), None))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let detail = format!("HTTP {status}");
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            Err(unavailable(detail, retry_after))
+        } else {
+            Err(SinkError::Rejected {
+                sink: self.name.clone(),
+                url,
+                detail,
+            })
+        }
+    }
+}
+
+/// What went wrong with a request, without reqwest's repetition of the URL.
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        return "no answer within the sink's timeout".to_string();
+    }
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = e.source();
+    }
+    let kind = if err.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    std::iter::once(kind.to_string())
+        .chain(causes)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn log_alert(sink: &str, alert_id: &str, payload: &str) {
+    let summary: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    tracing::warn!(
+        target: "raqib::alert",
+        sink,
+        alert_id,
+        watch = summary["watch"].as_str().unwrap_or_default(),
+        severity = summary["severity"].as_str().unwrap_or_default(),
+        story = summary["story"].as_i64().unwrap_or_default(),
+        url = summary["article"]["url"].as_str().unwrap_or_default(),
+        title = summary["article"]["title"].as_str().unwrap_or_default(),
+        outlet = summary["article"]["outlet"].as_str().unwrap_or_default(),
+        alert = payload,
+        "watch fired"
+    );
+}
+
+/// Append one whole line: one write to a file opened for appending, so concurrent writers and
+/// a crash leave whole lines, never torn ones.
+fn append_line(sink: &str, path: &Path, line: &str) -> Result<(), SinkError> {
+    let file_err = |source| SinkError::File {
+        sink: sink.to_string(),
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(file_err)?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(file_err)?;
+    file.write_all(line.as_bytes()).map_err(file_err)?;
+    file.sync_data().map_err(file_err)
+}
+
+/// `sha256=` and the hex HMAC-SHA256 of `body` under `secret`: receivers recompute it to know
+/// the alert came from us, unaltered.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256={hex}")
+}
+
+/// An alert as a Slack/Mattermost message: severity and watch, the article as a link, the
+/// first snippet quoted, the other outlets.
+fn slack_text(payload: &str) -> String {
+    let alert: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    let field = |v: &serde_json::Value| escape_slack(v.as_str().unwrap_or_default());
+    let article = &alert["article"];
+    let title = field(&article["title"]);
+    let link = match article["url"].as_str() {
+        Some(url) => format!("<{}|{title}>", escape_slack(url)),
+        None => title,
+    };
+    let mut text = format!(
+        "*{}* · *{}* — {link} ({})",
+        field(&alert["severity"]),
+        field(&alert["watch"]),
+        field(&article["outlet"])
+    );
+    if let Some(snippet) = alert["matches"][0]["snippet"].as_str() {
+        // Our snippets mark the match in Markdown bold; Slack's bold is a single star.
+        text.push_str(&format!("\n> {}", escape_slack(snippet).replace("**", "*")));
+    }
+    let others: Vec<&str> = alert["other_outlets"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|o| o.as_str()).collect())
+        .unwrap_or_default();
+    if !others.is_empty() {
+        text.push_str(&format!(
+            "\nalso reported by {}",
+            escape_slack(&others.join(", "))
+        ));
+    }
+    text
+}
+
+/// Slack's three control characters.
+fn escape_slack(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn jsonl_appends_whole_lines() {
+    #[tokio::test]
+    async fn jsonl_appends_whole_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out/alerts.jsonl");
         let sink = Sink::new(&config::Sink {
             name: "f".into(),
             kind: SinkKind::Jsonl { path: path.clone() },
-        });
-        sink.deliver("a", r#"{"id":"a"}"#).unwrap();
-        sink.deliver("b", r#"{"id":"b"}"#).unwrap();
+        })
+        .unwrap();
+        sink.deliver("a", r#"{"id":"a"}"#).await.unwrap();
+        sink.deliver("b", r#"{"id":"b"}"#).await.unwrap();
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "{\"id\":\"a\"}\n{\"id\":\"b\"}\n"
         );
     }
 
-    #[test]
-    fn an_unwritable_file_is_an_error_naming_the_sink() {
+    #[tokio::test]
+    async fn an_unwritable_file_is_an_error_naming_the_sink() {
         let dir = tempfile::tempdir().unwrap();
         let sink = Sink::new(&config::Sink {
             name: "f".into(),
             kind: SinkKind::Jsonl {
                 path: dir.path().to_path_buf(),
             },
-        });
-        let err = sink.deliver("a", "{}").unwrap_err();
+        })
+        .unwrap();
+        let err = sink.deliver("a", "{}").await.unwrap_err();
         assert!(err.to_string().contains("sink f"), "{err}");
+        assert!(!err.is_permanent());
+    }
+
+    #[test]
+    fn signatures_are_hmac_sha256_in_hex() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            signature("Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn slack_messages_link_the_article_and_quote_the_snippet() {
+        let payload = r#"{"watch":"hammouchi","severity":"high","article":{"url":"https://x.ma/a?b=1&c=2","title":"حموشي <يستقبل>","outlet":"X"},
+            "matches":[{"snippet":"قال **الحموشي** إن"}],"other_outlets":["Y","Z"]}"#;
+        assert_eq!(
+            slack_text(payload),
+            "*high* · *hammouchi* — <https://x.ma/a?b=1&amp;c=2|حموشي &lt;يستقبل&gt;> (X)\n> قال *الحموشي* إن\nalso reported by Y, Z"
+        );
     }
 }

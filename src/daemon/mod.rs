@@ -6,6 +6,7 @@
 //! dispatcher task delivers the outbox. SIGTERM or SIGINT stops new work, lets work in flight
 //! finish for a grace period, delivers what is due and exits.
 
+mod deliver;
 mod entry;
 mod pipeline;
 
@@ -27,7 +28,8 @@ pub use pipeline::Pipeline;
 
 /// How long work in flight may finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// How often the dispatcher looks for deliveries due for a retry.
+/// How often the dispatcher looks for deliveries due for a retry (more often when
+/// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
 
 /// Where the pipeline reads the time: the system clock in the daemon, a set one in tests.
@@ -41,6 +43,8 @@ pub enum DaemonError {
     Watch(#[from] WatchError),
     #[error(transparent)]
     Fetch(#[from] fetch::FetchError),
+    #[error(transparent)]
+    Sink(#[from] crate::alert::sink::SinkError),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("cannot listen for signals: {0}")]
@@ -214,7 +218,7 @@ async fn dispatch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>)
     loop {
         tokio::select! {
             _ = pipeline.alerts_raised.notified() => {}
-            _ = tokio::time::sleep(DISPATCH_EVERY) => {}
+            _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.config.daemon.delivery_retry)) => {}
             _ = stop.changed() => return,
         }
         if let Err(err) = pipeline.dispatch().await {

@@ -8,7 +8,6 @@ use futures_util::StreamExt;
 use tokio::sync::Notify;
 
 use super::{Clock, DaemonError, PollError, Polled};
-use crate::alert::dispatch::{self, Dispatched};
 use crate::alert::sink::Sink;
 use crate::config::{Config, Feed};
 use crate::feed::{self, Entry};
@@ -61,7 +60,11 @@ impl Pipeline {
             "watchlist compiled"
         );
         let fetcher = Fetcher::new(&config.daemon)?;
-        let sinks = config.sinks.iter().map(Sink::new).collect();
+        let sinks = config
+            .sinks
+            .iter()
+            .map(Sink::new)
+            .collect::<Result<_, _>>()?;
         Ok(Pipeline {
             config,
             store: Arc::new(Mutex::new(store)),
@@ -82,7 +85,7 @@ impl Pipeline {
         (self.clock)()
     }
 
-    fn draw(&self) -> f64 {
+    pub(super) fn draw(&self) -> f64 {
         self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64()
     }
 
@@ -304,13 +307,5 @@ impl Pipeline {
             entry_times: Some(entry_times),
             hints,
         })
-    }
-
-    /// Deliver what is due.
-    pub async fn dispatch(&self) -> Result<Dispatched, StoreError> {
-        let sinks = self.sinks.clone();
-        let now = self.now();
-        self.with_store(move |s| dispatch::dispatch_due(s, &sinks, now))
-            .await
     }
 }

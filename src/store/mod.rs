@@ -9,6 +9,7 @@ mod feeds;
 mod learned;
 mod listing;
 mod migrate;
+mod outbox;
 mod pages;
 mod rescan;
 mod story;
@@ -27,6 +28,7 @@ use crate::watch::Match;
 pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use migrate::LATEST as SCHEMA_VERSION;
+pub use outbox::PendingDelivery;
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
 
@@ -116,16 +118,6 @@ pub struct NewAlert {
     pub severity: String,
     pub payload: String,
     pub sinks: Vec<String>,
-}
-
-/// A delivery due to be attempted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingDelivery {
-    pub id: i64,
-    pub sink: String,
-    pub alert_uid: String,
-    pub payload: String,
-    pub attempts: u32,
 }
 
 /// The database, through its one writer connection.
@@ -262,59 +254,9 @@ impl Store {
         Ok(Some(stored))
     }
 
-    /// Deliveries due at `now`, oldest first.
-    pub fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<PendingDelivery>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.sink, a.uid, a.payload, d.attempts FROM delivery d JOIN alert a ON a.id = d.alert_id
-             WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![timestamp(now), limit as i64], |row| {
-            Ok(PendingDelivery {
-                id: row.get(0)?,
-                sink: row.get(1)?,
-                alert_uid: row.get(2)?,
-                payload: row.get(3)?,
-                attempts: row.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    pub fn mark_delivered(&mut self, delivery_id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE delivery SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2, last_error = NULL
-             WHERE id = ?1",
-            params![delivery_id, timestamp(now)],
-        )?;
-        Ok(())
-    }
-
-    pub fn mark_failed(
-        &mut self,
-        delivery_id: i64,
-        error: &str,
-        next_attempt: DateTime<Utc>,
-    ) -> Result<()> {
-        self.conn.execute(
-            "UPDATE delivery SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-            params![delivery_id, error, timestamp(next_attempt)],
-        )?;
-        Ok(())
-    }
-
     /// The outlets, other than the article's own, that published articles of its story.
     pub fn story_outlets(&self, article: StoredArticle) -> Result<Vec<String>> {
         story_outlets(&self.conn, article)
-    }
-
-    /// Pending deliveries, due or not (what a clean shutdown leaves behind).
-    pub fn pending_deliveries(&self) -> Result<u64> {
-        let count: i64 = self.conn.query_row(
-            "SELECT count(*) FROM delivery WHERE state = 'pending'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(count as u64)
     }
 }
 

@@ -3,6 +3,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::alert::dispatch::Decision;
 use crate::config::AlertPolicy;
 use crate::fetch::Validators;
 use crate::watch::Field;
@@ -122,9 +123,20 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
         due.iter().map(|d| d.sink.as_str()).collect::<Vec<_>>(),
         vec!["file", "log"]
     );
-    store.mark_delivered(due[0].id, now()).unwrap();
     store
-        .mark_failed(due[1].id, "sink down", now() + chrono::Duration::minutes(5))
+        .record_attempts(
+            &[
+                (due[0].id, Decision::Delivered),
+                (
+                    due[1].id,
+                    Decision::Retry {
+                        at: now() + chrono::Duration::minutes(5),
+                        error: "sink down".into(),
+                    },
+                ),
+            ],
+            now(),
+        )
         .unwrap();
     assert!(store.due_deliveries(now(), 10).unwrap().is_empty());
     let later = store

@@ -15,6 +15,15 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+mod sink;
+
+use sink::RawSink;
+pub use sink::{DEFAULT_WEBHOOK_TIMEOUT, Secret, Sink, SinkKind, Webhook, WebhookFormat};
+
+/// How long a failing delivery is retried when `delivery_dead_after` is not given: a
+/// receiver down overnight still gets its alerts in the morning.
+pub const DEFAULT_DELIVERY_DEAD_AFTER: Duration = Duration::from_secs(48 * 3600);
+
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -47,6 +56,11 @@ pub struct Daemon {
     /// Default bounds of adaptive feed intervals.
     pub min_interval: Duration,
     pub max_interval: Duration,
+    /// A delivery still failing this long after its alert was raised is marked dead.
+    pub delivery_dead_after: Duration,
+    /// The wait before the first retry of a failed delivery; it doubles with every failure,
+    /// up to an hour.
+    pub delivery_retry: Duration,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -136,21 +150,6 @@ impl Severity {
     }
 }
 
-/// `[[sink]]`: where alerts are delivered.
-#[derive(Debug, Clone)]
-pub struct Sink {
-    pub name: String,
-    pub kind: SinkKind,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SinkKind {
-    /// A structured tracing event.
-    Log,
-    /// One JSON object per line, appended to a file.
-    Jsonl { path: PathBuf },
-}
-
 /// One thing wrong with a config file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -219,6 +218,8 @@ struct RawDaemon {
     stale_after: Option<Spanned<String>>,
     min_interval: Option<Spanned<String>>,
     max_interval: Option<Spanned<String>>,
+    delivery_dead_after: Option<Spanned<String>>,
+    delivery_retry: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -270,15 +271,6 @@ struct RawContext {
     alias: String,
     near: Vec<String>,
     within: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSink {
-    name: Spanned<String>,
-    #[serde(rename = "type")]
-    kind: Spanned<String>,
-    path: Option<Spanned<String>>,
 }
 
 impl Config {
@@ -454,6 +446,16 @@ impl Checker<'_> {
                 "daemon.alert_max_age",
                 Duration::from_secs(7 * 86_400),
             ),
+            delivery_dead_after: self.duration(
+                raw.delivery_dead_after.as_ref(),
+                "daemon.delivery_dead_after",
+                DEFAULT_DELIVERY_DEAD_AFTER,
+            ),
+            delivery_retry: self.duration(
+                raw.delivery_retry.as_ref(),
+                "daemon.delivery_retry",
+                Duration::from_secs(30),
+            ),
             allow_private_networks: raw.allow_private_networks.unwrap_or(false),
             user_agent: raw
                 .user_agent
@@ -570,50 +572,6 @@ impl Checker<'_> {
         valid
             .then(|| crate::extract::Rules::new(&texts(&raw.body), &texts(&raw.remove)).ok())
             .flatten()
-    }
-
-    fn sinks(&mut self, base: &Path, raw: Vec<Spanned<RawSink>>) -> Vec<Sink> {
-        let mut sinks: Vec<Sink> = Vec::new();
-        for raw in raw {
-            let span = raw.span();
-            let raw = raw.into_inner();
-            let name = raw.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                self.problem(raw.name.span().start, "sink name must not be empty");
-                continue;
-            }
-            if sinks.iter().any(|s| s.name == name) {
-                self.problem(
-                    raw.name.span().start,
-                    format!("sink {name:?} is defined twice"),
-                );
-                continue;
-            }
-            let kind = match raw.kind.get_ref().as_str() {
-                "log" => SinkKind::Log,
-                "jsonl" => match &raw.path {
-                    Some(path) => SinkKind::Jsonl {
-                        path: self.path(base, path, "sink path"),
-                    },
-                    None => {
-                        self.problem(
-                            span.start,
-                            format!("sink {name:?} of type \"jsonl\" needs a path"),
-                        );
-                        continue;
-                    }
-                },
-                other => {
-                    self.problem(
-                        raw.kind.span().start,
-                        format!("sink {name:?} has unknown type {other:?}; expected \"jsonl\" or \"log\""),
-                    );
-                    continue;
-                }
-            };
-            sinks.push(Sink { name, kind });
-        }
-        sinks
     }
 
     fn watches(&mut self, raw: Vec<Spanned<RawWatch>>, sinks: &[Sink]) -> Vec<Watch> {

@@ -1,0 +1,107 @@
+//! A webhook receiver on 127.0.0.1: records every request (headers and body) and answers with
+//! the status a test chooses, request by request.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// One request as received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    pub body: String,
+    /// The status it was answered with.
+    pub status: u16,
+}
+
+type Answer = Box<dyn Fn(usize) -> u16 + Send>;
+
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+    answer: Arc<Mutex<Answer>>,
+}
+
+impl Receiver {
+    /// A receiver answering request `n` (from 0) with `answer(n)`.
+    pub fn start(answer: impl Fn(usize) -> u16 + Send + 'static) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let receiver = Receiver {
+            url,
+            received: Arc::default(),
+            answer: Arc::new(Mutex::new(Box::new(answer))),
+        };
+        let shared = receiver.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = shared.clone();
+                thread::spawn(move || shared.serve(stream));
+            }
+        });
+        receiver
+    }
+
+    /// From now on answer with `answer(n)`.
+    pub fn answer_with(&self, answer: impl Fn(usize) -> u16 + Send + 'static) {
+        *self.answer.lock().unwrap() = Box::new(answer);
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    fn serve(&self, stream: TcpStream) {
+        let Ok(clone) = stream.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::new(clone);
+        let mut stream = stream;
+        loop {
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut headers = HashMap::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+                }
+            }
+            let length: usize = headers
+                .get("content-length")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+            let status = {
+                let mut received = self.received.lock().unwrap();
+                let status = (self.answer.lock().unwrap())(received.len());
+                received.push(Received {
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    status,
+                });
+                status
+            };
+            let response = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok");
+            if stream.write_all(response.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+}
