@@ -246,7 +246,10 @@ fn slack_format_posts_a_text_message() {
         let text = message["text"].as_str().unwrap();
         assert!(text.starts_with("*medium* · *h* — "), "{text}");
         assert!(text.contains("Hammouchi meets delegation"), "{text}");
-        assert!(!r.headers.contains_key("x-raqib-signature"), "no secret, no signature");
+        assert!(
+            !r.headers.contains_key("x-raqib-signature"),
+            "no secret, no signature"
+        );
     }
 }
 

@@ -5,6 +5,7 @@
 //! row per sink; delivery happens afterwards and is retried until it succeeds.
 
 pub mod dispatch;
+pub mod email;
 pub mod sink;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};

@@ -1,4 +1,5 @@
-//! Where alerts go: a structured log event, a line in a JSONL file, or an HTTP POST.
+//! Where alerts go: a structured log event, a line in a JSONL file, an HTTP POST, or an email
+//! ([`super::email`]).
 //!
 //! Every delivery carries the alert id so that receivers can drop repeats: delivery is at
 //! least once, and a crash between sending and recording sends again.
@@ -69,6 +70,8 @@ pub struct Sink {
     client: Option<reqwest::Client>,
     /// The webhook's signing key, read from where the config says.
     secret: Option<String>,
+    /// For email.
+    mailer: Option<super::email::Mailer>,
 }
 
 /// Headers every webhook request carries.
@@ -109,6 +112,10 @@ impl Sink {
             kind: config.kind.clone(),
             client,
             secret,
+            mailer: match &config.kind {
+                SinkKind::Email(email) => Some(super::email::Mailer::new(&config.name, email)?),
+                _ => None,
+            },
         })
     }
 
@@ -135,6 +142,13 @@ impl Sink {
                         })
                     })
             }
+            SinkKind::Email(_) => match &self.mailer {
+                Some(mailer) => mailer.send(&self.name, alert_id, payload).await,
+                None => Err(SinkError::Client {
+                    sink: self.name.clone(),
+                    detail: "no mailer".into(),
+                }),
+            },
             SinkKind::Webhook(webhook) => match &self.client {
                 Some(client) => self.post(client, webhook, alert_id, payload).await,
                 None => Err(SinkError::Client {

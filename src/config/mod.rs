@@ -18,7 +18,10 @@ use url::Url;
 mod sink;
 
 use sink::RawSink;
-pub use sink::{DEFAULT_WEBHOOK_TIMEOUT, Secret, Sink, SinkKind, Webhook, WebhookFormat};
+pub use sink::{
+    DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
+    Webhook, WebhookFormat,
+};
 
 /// How long a failing delivery is retried when `delivery_dead_after` is not given: a
 /// receiver down overnight still gets its alerts in the morning.

@@ -31,6 +31,49 @@ pub enum SinkKind {
     Jsonl { path: PathBuf },
     /// An HTTP POST per alert.
     Webhook(Webhook),
+    /// A message per alert through an SMTP server.
+    Email(Email),
+}
+
+/// `type = "email"`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    /// Login, with its password.
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// `From:`, e.g. `raqib <raqib@example.org>`.
+    pub from: String,
+    pub to: Vec<String>,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Email")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .finish()
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587), required.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only to a server on this machine.
+    None,
 }
 
 /// `type = "webhook"`.
@@ -99,6 +142,9 @@ pub enum WebhookFormat {
     Slack,
 }
 
+/// How long an SMTP exchange may take when `timeout` is not given.
+pub const DEFAULT_EMAIL_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a webhook may take to answer when `timeout` is not given.
 pub const DEFAULT_WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -117,6 +163,23 @@ pub(super) struct RawSink {
     secret_env: Option<Spanned<String>>,
     secret_file: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
+    smtp_host: Option<Spanned<String>>,
+    smtp_port: Option<u16>,
+    tls: Option<SmtpTls>,
+    username: Option<String>,
+    password: Option<String>,
+    password_env: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Vec<Spanned<String>>>,
+}
+
+/// The three ways one secret setting can be written.
+struct Spelled<'a> {
+    key: &'a str,
+    inline: &'a Option<String>,
+    env: &'a Option<Spanned<String>>,
+    file: &'a Option<Spanned<String>>,
 }
 
 impl Checker<'_> {
@@ -155,11 +218,15 @@ impl Checker<'_> {
                     Some(webhook) => SinkKind::Webhook(webhook),
                     None => continue,
                 },
+                "email" => match self.email(&name, span.start, base, &raw) {
+                    Some(email) => SinkKind::Email(email),
+                    None => continue,
+                },
                 other => {
                     self.problem(
                         raw.kind.span().start,
                         format!(
-                            "sink {name:?} has unknown type {other:?}; expected \"log\", \"jsonl\" or \"webhook\""
+                            "sink {name:?} has unknown type {other:?}; expected \"log\", \"jsonl\", \"webhook\" or \"email\""
                         ),
                     );
                     continue;
@@ -223,25 +290,219 @@ impl Checker<'_> {
 
     /// Where the sink's secret is: `secret`, `secret_env` or `secret_file` (one at most).
     fn secret(&mut self, name: &str, at: usize, base: &Path, raw: &RawSink) -> Option<Secret> {
-        let given = [
-            raw.secret.is_some(),
-            raw.secret_env.is_some(),
-            raw.secret_file.is_some(),
-        ];
+        let spelled = Spelled {
+            key: "secret",
+            inline: &raw.secret,
+            env: &raw.secret_env,
+            file: &raw.secret_file,
+        };
+        self.secret_from(name, at, base, spelled)
+    }
+
+    /// A secret given inline, as `<key>_env` or as `<key>_file` (one at most).
+    fn secret_from(
+        &mut self,
+        name: &str,
+        at: usize,
+        base: &Path,
+        spelled: Spelled<'_>,
+    ) -> Option<Secret> {
+        let Spelled {
+            key,
+            inline,
+            env,
+            file,
+        } = spelled;
+        let given = [inline.is_some(), env.is_some(), file.is_some()];
         if given.iter().filter(|g| **g).count() > 1 {
             self.problem(
                 at,
-                format!("sink {name:?}: give one of secret, secret_env, secret_file"),
+                format!("sink {name:?}: give one of {key}, {key}_env, {key}_file"),
             );
             return None;
         }
-        if let Some(secret) = &raw.secret {
-            return Some(Secret::Inline(secret.clone()));
+        if let Some(value) = inline {
+            return Some(Secret::Inline(value.clone()));
         }
-        if let Some(var) = &raw.secret_env {
+        if let Some(var) = env {
             return Some(Secret::Env(var.get_ref().clone()));
         }
-        let file = raw.secret_file.as_ref()?;
-        Some(Secret::File(self.path(base, file, "secret_file")))
+        let file = file.as_ref()?;
+        Some(Secret::File(self.path(base, file, &format!("{key}_file"))))
+    }
+
+    fn email(&mut self, name: &str, at: usize, base: &Path, raw: &RawSink) -> Option<Email> {
+        let mut missing = Vec::new();
+        if raw.smtp_host.is_none() {
+            missing.push("smtp_host");
+        }
+        if raw.from.is_none() {
+            missing.push("from");
+        }
+        if raw.to.as_ref().is_none_or(Vec::is_empty) {
+            missing.push("to");
+        }
+        if !missing.is_empty() {
+            self.problem(
+                at,
+                format!(
+                    "sink {name:?} of type \"email\" needs {}",
+                    missing.join(", ")
+                ),
+            );
+            return None;
+        }
+        let host = raw.smtp_host.as_ref()?;
+        let tls = raw.tls.unwrap_or_default();
+        let loopback = matches!(host.get_ref().as_str(), "localhost" | "127.0.0.1" | "::1");
+        if tls == SmtpTls::None && !loopback {
+            self.problem(
+                host.span().start,
+                format!(
+                    "sink {name:?}: tls = \"none\" is only for an SMTP server on this machine; use \"starttls\" or \"tls\" for {:?}",
+                    host.get_ref()
+                ),
+            );
+        }
+        let mut addresses = vec![raw.from.as_ref()?];
+        addresses.extend(raw.to.iter().flatten());
+        for address in addresses {
+            if address
+                .get_ref()
+                .parse::<lettre::message::Mailbox>()
+                .is_err()
+            {
+                self.problem(
+                    address.span().start,
+                    format!(
+                        "sink {name:?}: {:?} is not an email address",
+                        address.get_ref()
+                    ),
+                );
+            }
+        }
+        let spelled = Spelled {
+            key: "password",
+            inline: &raw.password,
+            env: &raw.password_env,
+            file: &raw.password_file,
+        };
+        let password = self.secret_from(name, at, base, spelled);
+        if password.is_some() != raw.username.is_some() {
+            self.problem(
+                at,
+                format!("sink {name:?}: username and a password go together"),
+            );
+        }
+        Some(Email {
+            host: host.get_ref().clone(),
+            port: raw.smtp_port.unwrap_or(match tls {
+                SmtpTls::Starttls => 587,
+                SmtpTls::Tls => 465,
+                SmtpTls::None => 25,
+            }),
+            tls,
+            username: raw.username.clone(),
+            password,
+            from: raw.from.as_ref()?.get_ref().clone(),
+            to: raw
+                .to
+                .iter()
+                .flatten()
+                .map(|t| t.get_ref().clone())
+                .collect(),
+            timeout: self.duration(
+                raw.timeout.as_ref(),
+                &format!("sink {name:?} timeout"),
+                DEFAULT_EMAIL_TIMEOUT,
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Config, ConfigError};
+    use super::*;
+
+    fn load(sinks: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(Path::new("/etc/raqib/config.toml"), sinks)
+    }
+
+    fn problems(sinks: &str) -> String {
+        load(sinks).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn webhooks_and_email_read_with_their_defaults() {
+        let config = load(
+            r#"
+[[sink]]
+name = "hook"
+type = "webhook"
+url = "https://hooks.example.org/x"
+secret_file = "webhook.key"
+[[sink]]
+name = "mail"
+type = "email"
+smtp_host = "smtp.example.org"
+username = "raqib"
+password_env = "SMTP_PASSWORD"
+from = "raqib <raqib@example.org>"
+to = ["desk@example.org"]
+"#,
+        )
+        .unwrap();
+        let SinkKind::Webhook(hook) = &config.sinks[0].kind else {
+            panic!("webhook")
+        };
+        assert_eq!(hook.format, WebhookFormat::Json);
+        assert_eq!(hook.timeout, DEFAULT_WEBHOOK_TIMEOUT);
+        assert!(hook.secret == Some(Secret::File("/etc/raqib/webhook.key".into())));
+        let SinkKind::Email(mail) = &config.sinks[1].kind else {
+            panic!("email")
+        };
+        assert_eq!((mail.tls, mail.port), (SmtpTls::Starttls, 587));
+        assert!(mail.password == Some(Secret::Env("SMTP_PASSWORD".into())));
+        assert!(!format!("{mail:?}{hook:?}").contains("SMTP_PASSWORD"));
+    }
+
+    #[test]
+    fn sink_mistakes_are_reported_with_the_sink_named() {
+        let text = problems(
+            r#"
+[[sink]]
+name = "hook"
+type = "webhook"
+url = "ftp://x"
+[[sink]]
+name = "two"
+type = "webhook"
+url = "https://x.example"
+secret = "a"
+secret_env = "B"
+[[sink]]
+name = "mail"
+type = "email"
+smtp_host = "smtp.example.org"
+tls = "none"
+from = "not an address"
+to = ["desk@example.org"]
+username = "raqib"
+[[sink]]
+name = "empty"
+type = "email"
+"#,
+        );
+        for expected in [
+            "sink \"hook\": url must be http or https",
+            "sink \"two\": give one of secret, secret_env, secret_file",
+            "sink \"mail\": tls = \"none\" is only for an SMTP server on this machine",
+            "sink \"mail\": \"not an address\" is not an email address",
+            "sink \"mail\": username and a password go together",
+            "sink \"empty\" of type \"email\" needs smtp_host, from, to",
+        ] {
+            assert!(text.contains(expected), "{expected}\nin:\n{text}");
+        }
     }
 }

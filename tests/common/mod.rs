@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 pub mod receiver;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
