@@ -228,6 +228,78 @@ fn deliveries_that_never_succeed_are_marked_dead_and_reported() {
 }
 
 #[test]
+fn a_digest_watch_delivers_its_period_s_alerts_as_one() {
+    let server = Server::start();
+    let items = [
+        (
+            "Hammouchi receives the UN counter-terrorism office",
+            "Hammouchi met Alexander Zouev in Rabat on Monday.",
+        ),
+        (
+            "Hammouchi in Vienna for talks on drug trafficking",
+            "Hammouchi led a delegation to Vienna in May.",
+        ),
+        (
+            "US intelligence director visits Hammouchi",
+            "Avril Haines was received by Hammouchi on Thursday.",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (title, text))| {
+        format!(
+            "<item><title>{title}</title><guid>{i}</guid><description>{text}</description></item>"
+        )
+    })
+    .collect::<String>();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\ndelivery_retry = \"1s\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\nalert = \"digest\"\ndigest_every = \"3s\"\n\
+             [[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
+            server.url("/feed")
+        ),
+    );
+    let db = dir.path().join("raqib.db");
+    let child = start(&config);
+    let delivered = wait_for(Duration::from_secs(30), || {
+        count(
+            &db,
+            "SELECT count(*) FROM delivery WHERE state = 'delivered'",
+        ) == 3
+    });
+    let log = stop(child);
+    assert!(delivered, "{log}");
+    assert_eq!(count(&db, "SELECT count(*) FROM alert"), 3, "three stories");
+    let jsonl = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    let digests: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // One digest, or two if the alerts straddled the end of a period.
+    assert!((1..=2).contains(&digests.len()), "{jsonl}");
+    let mut ids = BTreeSet::new();
+    for digest in &digests {
+        assert_eq!(digest["kind"], "digest");
+        assert_eq!(digest["watch"], "h");
+        for alert in digest["alerts"].as_array().unwrap() {
+            ids.insert(alert["id"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids.len(), 3, "every alert once: {jsonl}");
+}
+
+#[test]
 fn slack_format_posts_a_text_message() {
     let server = feed_server();
     let receiver = Receiver::start(|_| 200);

@@ -118,6 +118,49 @@ impl Mailer {
 /// The HTML part is right to left when the article is Arabic.
 pub fn render(payload: &str) -> Rendered {
     let alert: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    if super::digest::is_digest(&alert) {
+        return render_digest(&alert);
+    }
+    render_one(&alert)
+}
+
+/// A digest: every alert of the period, one after another, under one subject.
+fn render_digest(digest: &serde_json::Value) -> Rendered {
+    let alerts = digest["alerts"].as_array().cloned().unwrap_or_default();
+    let parts: Vec<Rendered> = alerts.iter().map(render_one).collect();
+    let watch = digest["watch"].as_str().unwrap_or_default();
+    let arabic = parts.iter().any(|p| p.html.contains("dir=\"rtl\""));
+    let (dir, lang) = if arabic { ("rtl", "ar") } else { ("ltr", "") };
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html dir=\"{dir}\" lang=\"{lang}\"><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family: sans-serif\">\n"
+    );
+    let mut text = String::new();
+    for part in &parts {
+        text.push_str(&part.text);
+        text.push_str("\n----\n");
+        let body = part
+            .html
+            .split_once("<body style=\"font-family: sans-serif\">\n");
+        let body = body
+            .map_or("", |(_, b)| b)
+            .trim_end_matches("</body></html>\n");
+        html.push_str(body);
+        html.push_str("<hr>\n");
+    }
+    html.push_str("</body></html>\n");
+    Rendered {
+        subject: format!(
+            "[raqib] digest · {watch}: {} alert{}",
+            parts.len(),
+            if parts.len() == 1 { "" } else { "s" }
+        ),
+        text,
+        html,
+    }
+}
+
+fn render_one(alert: &serde_json::Value) -> Rendered {
     let text_of = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let article = &alert["article"];
     let (watch, severity) = (text_of(&alert["watch"]), text_of(&alert["severity"]));
@@ -217,6 +260,17 @@ mod tests {
         assert!(r.html.contains("href=\"https://x.ma/a?b=1&amp;c=2\""));
         assert!(r.text.contains("> قال **الحموشي** إن <التعاون>"));
         assert!(r.text.contains("also reported by: Le360"));
+    }
+
+    #[test]
+    fn a_digest_is_one_message_with_every_alert() {
+        let one = r#"{"watch":"h","severity":"low","article":{"title":"حموشي","lang":"ar"},"matches":[]}"#;
+        let digest = super::super::digest::digest("h", chrono::Utc::now(), &[one, one, one]);
+        let r = render(&digest.payload);
+        assert_eq!(r.subject, "[raqib] digest · h: 3 alerts");
+        assert_eq!(r.html.matches("<h2>").count(), 3);
+        assert!(r.html.starts_with("<!DOCTYPE html>\n<html dir=\"rtl\""));
+        assert_eq!(r.text.matches("watch: h (low)").count(), 3);
     }
 
     #[test]

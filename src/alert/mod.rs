@@ -4,6 +4,7 @@
 //! An alert is built when its article is stored, in the same transaction, with one delivery
 //! row per sink; delivery happens afterwards and is retried until it succeeds.
 
+pub mod digest;
 pub mod dispatch;
 pub mod email;
 pub mod sink;

@@ -243,6 +243,18 @@ fn describe(err: &reqwest::Error) -> String {
 
 fn log_alert(sink: &str, alert_id: &str, payload: &str) {
     let summary: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    if super::digest::is_digest(&summary) {
+        tracing::warn!(
+            target: "raqib::alert",
+            sink,
+            alert_id,
+            watch = summary["watch"].as_str().unwrap_or_default(),
+            count = summary["count"].as_u64().unwrap_or_default(),
+            alert = payload,
+            "watch digest"
+        );
+        return;
+    }
     tracing::warn!(
         target: "raqib::alert",
         sink,
@@ -297,19 +309,21 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 /// first snippet quoted, the other outlets.
 fn slack_text(payload: &str) -> String {
     let alert: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
-    let field = |v: &serde_json::Value| escape_slack(v.as_str().unwrap_or_default());
-    let article = &alert["article"];
-    let title = field(&article["title"]);
-    let link = match article["url"].as_str() {
-        Some(url) => format!("<{}|{title}>", escape_slack(url)),
-        None => title,
-    };
-    let mut text = format!(
-        "*{}* · *{}* — {link} ({})",
-        field(&alert["severity"]),
-        field(&alert["watch"]),
-        field(&article["outlet"])
-    );
+    if super::digest::is_digest(&alert) {
+        let alerts = alert["alerts"].as_array().cloned().unwrap_or_default();
+        let mut text = format!(
+            "*digest* · *{}*: {} alert{}",
+            escape_slack(alert["watch"].as_str().unwrap_or_default()),
+            alerts.len(),
+            if alerts.len() == 1 { "" } else { "s" }
+        );
+        for one in &alerts {
+            text.push_str("\n• ");
+            text.push_str(&slack_line(one));
+        }
+        return text;
+    }
+    let mut text = slack_line(&alert);
     if let Some(snippet) = alert["matches"][0]["snippet"].as_str() {
         // Our snippets mark the match in Markdown bold; Slack's bold is a single star.
         text.push_str(&format!("\n> {}", escape_slack(snippet).replace("**", "*")));
@@ -325,6 +339,23 @@ fn slack_text(payload: &str) -> String {
         ));
     }
     text
+}
+
+/// `*severity* · *watch* — <url|title> (outlet)`.
+fn slack_line(alert: &serde_json::Value) -> String {
+    let field = |v: &serde_json::Value| escape_slack(v.as_str().unwrap_or_default());
+    let article = &alert["article"];
+    let title = field(&article["title"]);
+    let link = match article["url"].as_str() {
+        Some(url) => format!("<{}|{title}>", escape_slack(url)),
+        None => title,
+    };
+    format!(
+        "*{}* · *{}* — {link} ({})",
+        field(&alert["severity"]),
+        field(&alert["watch"]),
+        field(&article["outlet"])
+    )
 }
 
 /// Slack's three control characters.
@@ -376,6 +407,16 @@ mod tests {
         assert_eq!(
             signature("Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn slack_digests_list_their_alerts() {
+        let one = r#"{"watch":"h","severity":"low","article":{"url":"https://x.ma/1","title":"A","outlet":"X"}}"#;
+        let digest = super::super::digest::digest("h", chrono::Utc::now(), &[one, one]);
+        assert_eq!(
+            slack_text(&digest.payload),
+            "*digest* · *h*: 2 alerts\n• *low* · *h* — <https://x.ma/1|A> (X)\n• *low* · *h* — <https://x.ma/1|A> (X)"
         );
     }
 

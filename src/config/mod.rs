@@ -107,9 +107,8 @@ pub struct Watch {
     pub alert: AlertPolicy,
 }
 
-/// `alert = "story" | "article"`: when a watch raises an alert.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// `alert = "story" | "article" | "digest"`: when a watch raises an alert.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum AlertPolicy {
     /// Once per story: the first article raises it, later ones of the same story are recorded
     /// against it ("also reported by").
@@ -117,7 +116,28 @@ pub enum AlertPolicy {
     Story,
     /// Once per article.
     Article,
+    /// Once per story, the alerts of each period (`digest_every`) delivered together.
+    Digest { every: Duration },
 }
+
+impl AlertPolicy {
+    /// Whether a story raises one alert only.
+    pub fn per_story(self) -> bool {
+        !matches!(self, AlertPolicy::Article)
+    }
+}
+
+/// `alert = …` as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawPolicy {
+    Story,
+    Article,
+    Digest,
+}
+
+/// The period of a digest when `digest_every` is not given.
+pub const DEFAULT_DIGEST_EVERY: Duration = Duration::from_secs(3600);
 
 /// `context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*"], within = 12 }`: an ambiguous alias
 /// counts only with one of `near` at most `within` words away.
@@ -257,7 +277,8 @@ struct RawWatch {
     context: Option<Spanned<RawContexts>>,
     severity: Option<Severity>,
     sinks: Option<Vec<Spanned<String>>>,
-    alert: Option<AlertPolicy>,
+    alert: Option<RawPolicy>,
+    digest_every: Option<Spanned<String>>,
 }
 
 /// One `context = { … }` table or a list of them.
@@ -637,6 +658,7 @@ impl Checker<'_> {
                 }
             };
             let context = self.contexts(&name, &aliases, raw.context);
+            let alert = self.policy(&name, span.start, raw.alert, raw.digest_every.as_ref());
             watches.push(Watch {
                 name,
                 aliases,
@@ -644,7 +666,7 @@ impl Checker<'_> {
                 context,
                 severity: raw.severity.unwrap_or(Severity::Medium),
                 sinks: sink_names,
-                alert: raw.alert.unwrap_or_default(),
+                alert,
             });
         }
         watches
@@ -652,6 +674,36 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    fn policy(
+        &mut self,
+        watch: &str,
+        at: usize,
+        policy: Option<RawPolicy>,
+        every: Option<&Spanned<String>>,
+    ) -> AlertPolicy {
+        match policy {
+            Some(RawPolicy::Digest) => AlertPolicy::Digest {
+                every: self.duration(
+                    every,
+                    &format!("watch {watch:?} digest_every"),
+                    DEFAULT_DIGEST_EVERY,
+                ),
+            },
+            other => {
+                if every.is_some() {
+                    self.problem(
+                        at,
+                        format!("watch {watch:?}: digest_every needs alert = \"digest\""),
+                    );
+                }
+                match other {
+                    Some(RawPolicy::Article) => AlertPolicy::Article,
+                    _ => AlertPolicy::Story,
+                }
+            }
+        }
+    }
+
     /// Parse a watch's query; a problem points at the column where it stops making sense.
     fn query(
         &mut self,
@@ -967,6 +1019,42 @@ context = [{ alias = "القاعدة", near = ["تنظيم"] }]
         );
         assert_eq!((found[0].line, found[0].column), (4, 9));
         assert!(found[0].message.contains("div..x"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn alert_policies_are_read_and_digest_every_belongs_to_digests() {
+        let config = Config::from_toml(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"a\"\naliases = [\"x\"]\n\
+             [[watch]]\nname = \"b\"\naliases = [\"x\"]\nalert = \"article\"\n\
+             [[watch]]\nname = \"c\"\naliases = [\"x\"]\nalert = \"digest\"\n\
+             [[watch]]\nname = \"d\"\naliases = [\"x\"]\nalert = \"digest\"\ndigest_every = \"15m\"\n",
+        )
+        .unwrap();
+        let policies: Vec<AlertPolicy> = config.watches.iter().map(|w| w.alert).collect();
+        assert_eq!(
+            policies,
+            [
+                AlertPolicy::Story,
+                AlertPolicy::Article,
+                AlertPolicy::Digest {
+                    every: DEFAULT_DIGEST_EVERY
+                },
+                AlertPolicy::Digest {
+                    every: Duration::from_secs(900)
+                },
+            ]
+        );
+        let err = Config::from_toml(
+            Path::new("c.toml"),
+            "[[watch]]\nname = \"a\"\naliases = [\"x\"]\ndigest_every = \"1h\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("digest_every needs alert = \"digest\""),
+            "{err}"
+        );
     }
 
     #[test]

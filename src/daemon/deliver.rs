@@ -1,12 +1,26 @@
 //! The outbox dispatcher's I/O: take the due deliveries, hand them to their sinks (a few at a
-//! time), record what [`dispatch::decide`] makes of each outcome.
+//! time; a digest's deliveries as one), record what [`dispatch::decide`] makes of each
+//! outcome.
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
 use super::Pipeline;
+use crate::alert::digest;
 use crate::alert::dispatch::{self, Decision, Dispatched};
 use crate::alert::sink::SinkError;
 use crate::store::{PendingDelivery, StoreError};
+
+/// What one sink is handed at once: an alert, or a digest of several.
+struct Parcel {
+    sink: String,
+    id: String,
+    payload: String,
+    /// The outbox rows it carries; the outcome is theirs.
+    rows: Vec<PendingDelivery>,
+}
 
 impl Pipeline {
     /// Deliver everything due now, in rounds of [`dispatch::BATCH`].
@@ -18,16 +32,14 @@ impl Pipeline {
                 .with_store(move |s| s.due_deliveries(now, dispatch::BATCH))
                 .await?;
             let taken = due.len();
-            let outcomes: Vec<(PendingDelivery, Result<(), SinkError>)> =
-                futures_util::stream::iter(due)
-                    .map(|delivery| async move {
-                        let result = match self.sinks.iter().find(|s| s.name() == delivery.sink) {
-                            Some(sink) => {
-                                sink.deliver(&delivery.alert_uid, &delivery.payload).await
-                            }
-                            None => Err(SinkError::Unknown(delivery.sink.clone())),
+            let outcomes: Vec<(Parcel, Result<(), SinkError>)> =
+                futures_util::stream::iter(parcels(due))
+                    .map(|parcel| async move {
+                        let result = match self.sinks.iter().find(|s| s.name() == parcel.sink) {
+                            Some(sink) => sink.deliver(&parcel.id, &parcel.payload).await,
+                            None => Err(SinkError::Unknown(parcel.sink.clone())),
                         };
-                        (delivery, result)
+                        (parcel, result)
                     })
                     .buffer_unordered(dispatch::CONCURRENCY)
                     .collect()
@@ -37,22 +49,20 @@ impl Pipeline {
                 first: self.config.daemon.delivery_retry,
                 dead_after: self.config.daemon.delivery_dead_after,
             };
-            let decisions: Vec<(i64, Decision)> = outcomes
-                .iter()
-                .map(|(delivery, result)| {
-                    let attempts = delivery.attempts + 1;
-                    let decision = dispatch::decide(
-                        result,
-                        attempts,
-                        delivery.created_at,
-                        now,
-                        retries,
-                        self.draw(),
-                    );
-                    report(delivery, attempts, &decision, &mut done);
-                    (delivery.id, decision)
-                })
-                .collect();
+            let mut decisions: Vec<(i64, Decision)> = Vec::new();
+            for (parcel, result) in &outcomes {
+                let attempts = parcel.rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
+                let created = parcel
+                    .rows
+                    .iter()
+                    .map(|r| r.created_at)
+                    .min()
+                    .unwrap_or(now);
+                let decision =
+                    dispatch::decide(result, attempts, created, now, retries, self.draw());
+                report(parcel, attempts, &decision, &mut done);
+                decisions.extend(parcel.rows.iter().map(|r| (r.id, decision.clone())));
+            }
             self.with_store(move |s| s.record_attempts(&decisions, now))
                 .await?;
             if taken < dispatch::BATCH {
@@ -62,16 +72,49 @@ impl Pipeline {
     }
 }
 
-fn report(delivery: &PendingDelivery, attempts: u32, decision: &Decision, done: &mut Dispatched) {
+/// One parcel per alert, and one per (sink, watch, period) for digests.
+fn parcels(due: Vec<PendingDelivery>) -> Vec<Parcel> {
+    let mut parcels = Vec::new();
+    let mut digests: BTreeMap<(String, String, DateTime<Utc>), Vec<PendingDelivery>> =
+        BTreeMap::new();
+    for row in due {
+        match row.digest_until {
+            Some(until) => digests
+                .entry((row.sink.clone(), row.watch.clone(), until))
+                .or_default()
+                .push(row),
+            None => parcels.push(Parcel {
+                sink: row.sink.clone(),
+                id: row.alert_uid.clone(),
+                payload: row.payload.clone(),
+                rows: vec![row],
+            }),
+        }
+    }
+    for ((sink, watch, until), rows) in digests {
+        let alerts: Vec<&str> = rows.iter().map(|r| r.payload.as_str()).collect();
+        let digest = digest::digest(&watch, until, &alerts);
+        parcels.push(Parcel {
+            sink,
+            id: digest.id,
+            payload: digest.payload,
+            rows,
+        });
+    }
+    parcels
+}
+
+fn report(parcel: &Parcel, attempts: u32, decision: &Decision, done: &mut Dispatched) {
+    let alerts = parcel.rows.len();
     match decision {
-        Decision::Delivered => done.delivered += 1,
+        Decision::Delivered => done.delivered += alerts,
         Decision::Retry { at, error } => {
-            done.failed += 1;
-            tracing::warn!(sink = %delivery.sink, alert_id = %delivery.alert_uid, attempts, error = %error, retry_at = %at, "alert delivery failed; will retry");
+            done.failed += alerts;
+            tracing::warn!(sink = %parcel.sink, alert_id = %parcel.id, alerts, attempts, error = %error, retry_at = %at, "alert delivery failed; will retry");
         }
         Decision::Dead { error } => {
-            done.dead += 1;
-            tracing::error!(sink = %delivery.sink, alert_id = %delivery.alert_uid, attempts, error = %error, "alert delivery given up: marked dead (raqib alerts lists it)");
+            done.dead += alerts;
+            tracing::error!(sink = %parcel.sink, alert_id = %parcel.id, alerts, attempts, error = %error, "alert delivery given up: marked dead (raqib alerts lists it)");
         }
     }
 }

@@ -38,6 +38,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_alert_policy",
         include_str!("../../migrations/0008_alert_policy.sql"),
     ),
+    (
+        "0009_digests",
+        include_str!("../../migrations/0009_digests.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -300,7 +300,7 @@ fn story_outlets(conn: &Connection, article: StoredArticle) -> Result<Vec<String
 }
 
 /// Write alerts and one delivery per sink for each. An alert the article already has (same
-/// watch or id) is skipped; under [`AlertPolicy::Story`] one its watch already raised on the
+/// watch or id) is skipped; unless the policy is [`AlertPolicy::Article`], one its watch already raised on the
 /// story is not raised again, the article is recorded against it ("also reported by").
 /// Returns how many were new.
 fn insert_alerts(
@@ -311,7 +311,7 @@ fn insert_alerts(
 ) -> Result<usize> {
     let mut new = 0;
     for alert in alerts {
-        if alert.policy == AlertPolicy::Story {
+        if alert.policy.per_story() {
             let raised: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
@@ -339,10 +339,22 @@ fn insert_alerts(
         }
         new += 1;
         let alert_id = tx.last_insert_rowid();
+        // A digest's deliveries wait for the end of its period, and go together.
+        let digest_until = match alert.policy {
+            AlertPolicy::Digest { every } => Some(crate::alert::digest::period_end(now, every)),
+            _ => None,
+        };
         for sink in &alert.sinks {
             tx.execute(
-                "INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?3)",
-                params![alert_id, sink, timestamp(now)],
+                "INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at, digest_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    alert_id,
+                    sink,
+                    timestamp(digest_until.unwrap_or(now)),
+                    timestamp(now),
+                    digest_until.map(timestamp)
+                ],
             )?;
         }
     }

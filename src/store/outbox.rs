@@ -16,13 +16,17 @@ pub struct PendingDelivery {
     pub attempts: u32,
     /// When its alert was raised: dead-lettering counts from here.
     pub created_at: DateTime<Utc>,
+    /// The alert's watch.
+    pub watch: String,
+    /// For a digest watch, the end of the period whose deliveries go out together.
+    pub digest_until: Option<DateTime<Utc>>,
 }
 
 impl Store {
     /// Deliveries due at `now`, oldest first.
     pub fn due_deliveries(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<PendingDelivery>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.sink, a.uid, a.payload, d.attempts, d.created_at
+            "SELECT d.id, d.sink, a.uid, a.payload, d.attempts, d.created_at, a.watch, d.digest_until
              FROM delivery d JOIN alert a ON a.id = d.alert_id
              WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2",
         )?;
@@ -34,6 +38,10 @@ impl Store {
                 payload: row.get(3)?,
                 attempts: row.get(4)?,
                 created_at: parse_timestamp(&row.get::<_, String>(5)?).unwrap_or(now),
+                watch: row.get(6)?,
+                digest_until: row
+                    .get::<_, Option<String>>(7)?
+                    .and_then(|t| parse_timestamp(&t)),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
