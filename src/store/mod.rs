@@ -149,6 +149,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        // Story grouping reads the term index of the last two days for every article: with
+        // SQLite's default 2 MB cache those pages came back through read() each time.
+        conn.pragma_update(None, "cache_size", -32_768)
+            .map_err(open_err)?;
         migrate::run(&mut conn)?;
         Ok(Store { conn })
     }
@@ -214,8 +218,8 @@ impl Store {
         tx.execute(
             "INSERT INTO article (feed_id, entry_key, url, canonical_url, title, body, body_source, body_error,
                  author, lang, site_name, published_at, fetched_at, simhash, story_id,
-                 page_attempts, page_retry_at, entities, weekdays)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                 page_attempts, page_retry_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 article.feed_id,
                 article.entry_key,
@@ -237,8 +241,6 @@ impl Store {
                 story_id,
                 i64::from(article.page_retry_at.is_some()),
                 article.page_retry_at.map(timestamp),
-                assigned.entities_column(),
-                article.story.weekdays,
             ],
         )?;
         learned::record(&tx, &article.outlet, &article.fingerprints, now)?;
@@ -246,7 +248,7 @@ impl Store {
             id: tx.last_insert_rowid(),
             story_id,
         };
-        story::record(&tx, stored.id, &assigned.profile)?;
+        story::record(&tx, stored, &assigned, article.story.weekdays)?;
         insert_matches(&tx, stored.id, &article.matches)?;
         let outlets = story_outlets(&tx, stored)?;
         insert_alerts(&tx, stored, alerts(stored, &outlets), now)?;

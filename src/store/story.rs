@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 
-use super::{Result, timestamp};
+use super::{Result, StoredArticle, timestamp};
 use crate::story::rewrite::{self, Candidate, Term};
 use crate::story::{Signature, reprint};
 
@@ -30,7 +30,7 @@ pub(super) struct Assigned {
 
 impl Assigned {
     /// The `entities` column: one `name<TAB>weight` per line.
-    pub fn entities_column(&self) -> String {
+    fn entities_column(&self) -> String {
         self.entities
             .iter()
             .map(|(e, w)| format!("{e}\t{w}"))
@@ -91,13 +91,27 @@ pub(super) fn assign(
     })
 }
 
-/// Store the article's vector, for the articles that come after it.
-pub(super) fn record(tx: &Transaction<'_>, article_id: i64, profile: &[(Term, f32)]) -> Result<()> {
+/// Store what the articles that come after this one compare themselves with.
+pub(super) fn record(
+    tx: &Transaction<'_>,
+    article: StoredArticle,
+    assigned: &Assigned,
+    weekdays: u8,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO article_story (article_id, story_id, weekdays, entities) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        article.id,
+        article.story_id,
+        weekdays,
+        assigned.entities_column()
+    ])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO article_term (article_id, term, weight) VALUES (?1, ?2, ?3)",
     )?;
-    for (term, weight) in profile {
-        insert.execute(params![article_id, term, f64::from(*weight)])?;
+    for (term, weight) in &assigned.profile {
+        insert.execute(params![article.id, term, f64::from(*weight)])?;
     }
     Ok(())
 }
@@ -122,7 +136,7 @@ fn count_words<'a>(
 }
 
 fn reprint_of(tx: &Transaction<'_>, simhash: u64, since: DateTime<Utc>) -> Result<Option<i64>> {
-    // The expressions must match the indexes of migration 0003 exactly.
+    // The expressions must match the indexes of migration 0007 exactly (they cover the query).
     let mut stmt = tx.prepare_cached(
         "SELECT story_id, simhash FROM article
          WHERE ((simhash & 65535) = ?2 OR ((simhash >> 16) & 65535) = ?3
@@ -182,8 +196,10 @@ fn rewrite_candidates(
             |r| r.get::<_, i64>(0),
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut article = tx.prepare_cached("SELECT story_id, entities FROM article WHERE id = ?1")?;
-    let mut story_days = tx.prepare_cached("SELECT weekdays FROM article WHERE story_id = ?1")?;
+    let mut article =
+        tx.prepare_cached("SELECT story_id, entities FROM article_story WHERE article_id = ?1")?;
+    let mut story_days =
+        tx.prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?;
     let mut days_of: HashMap<i64, u8> = HashMap::new();
     let mut terms = tx.prepare_cached(
         "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",

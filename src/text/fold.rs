@@ -177,7 +177,22 @@ fn is_combining(c: char) -> bool {
 
 /// Whether `c` belongs to a word (for boundaries): letters and digits of any script.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => true,
+        c if c.is_ascii() => false,
+        // The Arabic letters: `is_alphanumeric` takes a slow table search for each of them,
+        // which was a fifth of computing a story signature.
+        '\u{0621}'..='\u{064A}' => true,
+        c => c.is_alphanumeric(),
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn word_chars_are_the_alphanumeric_ones() {
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        assert_eq!(is_word_char(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
+    }
 }
 
 /// Whether `c` is an Arabic-script letter (where clitics attach).

@@ -1,0 +1,119 @@
+//! Storing articles: the writer's cost per article with story grouping (document frequencies,
+//! reprint and rewrite candidates, TF-IDF terms), and the story signature computed before it.
+//!
+//! cargo bench --bench storing [-- ARTICLES]
+//!
+//! Articles are the five seeds with their paragraphs rotated and a few hundred words drawn
+//! from the seeds' vocabulary mixed in, so most are neither reprints nor rewrites of each
+//! other and each brings new candidates; all fall within one 48-hour story window.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use raqib::store::{BodySource, NewArticle, Store};
+use raqib::story::Signature;
+
+fn seeds() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("seeds")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("seed"))
+        .collect()
+}
+
+fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(5_000);
+    let seeds = seeds();
+    let words: Vec<&str> = seeds.iter().flat_map(|s| s.split_whitespace()).collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let bodies: Vec<String> = (0..count)
+        .map(|i| {
+            let seed = &seeds[i % seeds.len()];
+            let mut paragraphs: Vec<&str> = seed.lines().filter(|l| !l.trim().is_empty()).collect();
+            let len = paragraphs.len().max(1);
+            paragraphs.rotate_left(i % len);
+            let mixed: Vec<&str> = (0..300)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect();
+            format!("{}\n{}", paragraphs.join("\n"), mixed.join(" "))
+        })
+        .collect();
+
+    let started = Instant::now();
+    let signatures: Vec<Signature> = bodies
+        .iter()
+        .map(|b| Signature::of("", b, ["hammouchi"]))
+        .collect();
+    let signing = started.elapsed();
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("raqib.db");
+    let mut store = Store::open(&path).expect("store");
+    let start = Utc.with_ymd_and_hms(2025, 12, 2, 8, 0, 0).unwrap();
+    let feed = store
+        .sync_feed("https://example.test/feed", "outlet", start)
+        .expect("feed")
+        .id;
+    let mut slowest = Duration::ZERO;
+    let started = Instant::now();
+    for (i, (body, story)) in bodies.iter().zip(signatures).enumerate() {
+        let article = NewArticle {
+            feed_id: feed,
+            entry_key: i.to_string(),
+            url: Some(format!("https://example.test/{i}")),
+            canonical_url: None,
+            title: format!("عنوان {i}"),
+            body: body.clone(),
+            body_source: BodySource::Page,
+            body_error: None,
+            author: None,
+            lang: Some("ar".into()),
+            site_name: None,
+            published_at: None,
+            story,
+            outlet: "outlet".into(),
+            fingerprints: Vec::new(),
+            page_retry_at: None,
+            matches: Vec::new(),
+        };
+        // 2,000 articles an hour: the window holds a busy day and a half of them.
+        let now = start + chrono::Duration::seconds(i as i64 * 2);
+        let one = Instant::now();
+        store
+            .insert_article(&article, now, Duration::from_secs(48 * 3600), |_, _| {
+                Vec::new()
+            })
+            .expect("insert");
+        slowest = slowest.max(one.elapsed());
+    }
+    let storing = started.elapsed();
+    drop(store);
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(path.with_extension("db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    println!(
+        "{count} articles of ~{} KB: signature {:.0} µs each; stored {:.0} articles/s ({:.2} ms each, slowest {:.1} ms); database {:.1} MB per 1,000 articles",
+        bodies.iter().map(String::len).sum::<usize>() / count / 1000,
+        signing.as_secs_f64() * 1e6 / count as f64,
+        count as f64 / storing.as_secs_f64(),
+        storing.as_secs_f64() * 1e3 / count as f64,
+        slowest.as_secs_f64() * 1e3,
+        size as f64 / 1e6 / (count as f64 / 1000.0),
+    );
+}
