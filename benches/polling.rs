@@ -156,9 +156,9 @@ fn peak_rss_mib() -> f64 {
 
 async fn poll_all(pipeline: &Pipeline) -> (f64, usize) {
     let started = Instant::now();
-    let feeds = pipeline.config().feeds.len();
-    let failures = futures_util::stream::iter(0..feeds)
-        .map(|i| pipeline.poll(i))
+    let live = pipeline.live();
+    let failures = futures_util::stream::iter(&live.config.feeds)
+        .map(|feed| pipeline.poll(feed))
         .buffer_unordered(CONCURRENCY)
         .filter(|(result, _)| std::future::ready(result.is_err()))
         .count()

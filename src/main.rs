@@ -217,7 +217,7 @@ fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         });
     }
-    match runtime.block_on(daemon::run(config)) {
+    match runtime.block_on(daemon::run(config, config_path.to_path_buf())) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(err) => daemon_failed(err),
     }

@@ -75,7 +75,7 @@ fn the_daemon_polls_delivers_survives_sighup_and_stops_cleanly_on_sigterm() {
     let output = child.wait_with_output().unwrap();
     let log = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{log}");
-    assert!(log.contains("SIGHUP received"), "{log}");
+    assert!(log.contains("configuration reloaded"), "{log}");
     assert!(
         log.contains("signal=\"SIGTERM\"") && log.contains("stopped"),
         "{log}"
@@ -86,4 +86,120 @@ fn the_daemon_polls_delivers_survives_sighup_and_stops_cleanly_on_sigterm() {
         "polled once: the next poll is an hour away"
     );
     assert_eq!(std::fs::read_to_string(&alerts).unwrap().lines().count(), 1);
+}
+
+fn rss(items: &[(&str, &str)]) -> Resource {
+    let items: String = items
+        .iter()
+        .map(|(guid, text)| format!("<item><title>{text}</title><guid>{guid}</guid><description>{text}</description></item>"))
+        .collect();
+    Resource::new(
+        "application/rss+xml",
+        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+    )
+}
+
+fn alert_watches(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["watch"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sighup_applies_a_new_config_and_keeps_the_old_one_when_the_new_is_broken() {
+    let server = Server::start();
+    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
+    server.put("/b", rss(&[("b1", "Zouev visits Rabat")]));
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+                [[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n\
+                [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\nalert = \"article\"\n";
+    let feed = |path: &str| {
+        format!(
+            "[[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1s\"\n",
+            server.url(path)
+        )
+    };
+    let config = write_config(dir.path(), &format!("{head}{}", feed("/a")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let alerts = dir.path().join("alerts.jsonl");
+    assert!(wait_for(Duration::from_secs(30), || alert_watches(&alerts) == ["h"]));
+
+    // A new watch and a new feed; feed /a removed.
+    write_config(
+        dir.path(),
+        &format!(
+            "{head}{}[[watch]]\nname = \"z\"\naliases = [\"Zouev\"]\nalert = \"article\"\n",
+            feed("/b")
+        ),
+    );
+    signal(&child, "HUP");
+    assert!(
+        wait_for(Duration::from_secs(30), || alert_watches(&alerts)
+            == ["h", "z"]),
+        "the new watch fired on the new feed: {:?}",
+        alert_watches(&alerts)
+    );
+    let polls_of_a = server.hits("/a");
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        server.hits("/a") <= polls_of_a + 1,
+        "the removed feed stopped"
+    );
+
+    // A broken file: the previous configuration stays in force.
+    write_config(
+        dir.path(),
+        &format!("{head}[[watch]]\nname = \"z\"\naliases = \"Zouev\"\n"),
+    );
+    signal(&child, "HUP");
+    std::thread::sleep(Duration::from_millis(500));
+    server.put(
+        "/b",
+        rss(&[
+            ("b1", "Zouev visits Rabat"),
+            ("b2", "Zouev meets Hammouchi"),
+        ]),
+    );
+    assert!(
+        wait_for(Duration::from_secs(30), || alert_watches(&alerts).len()
+            == 4),
+        "the old watches still fire: {:?}",
+        alert_watches(&alerts)
+    );
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+
+    signal(&child, "TERM");
+    assert!(wait_for(Duration::from_secs(20), || child
+        .try_wait()
+        .unwrap()
+        .is_some()));
+    let output = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    for expected in [
+        "configuration reloaded",
+        "feed added: polling starts",
+        "feed removed: polling stops",
+        "configuration not reloaded; the previous one stays in force",
+    ] {
+        assert!(log.contains(expected), "{expected}\n{log}");
+    }
+    // The error names the file, line and column.
+    assert!(
+        log.contains("config.toml:14:11: invalid type: string \"Zouev\", expected a sequence"),
+        "{log}"
+    );
 }

@@ -60,11 +60,12 @@ impl Rig {
     }
 
     fn poll(&self, index: usize) -> (Result<Polled, PollError>, DateTime<Utc>) {
-        self.runtime.block_on(self.pipeline.poll(index))
+        let feed = self.pipeline.live().config.feeds[index].clone();
+        self.runtime.block_on(self.pipeline.poll(&feed))
     }
 
     fn health(&self, index: usize) -> FeedHealth {
-        let url = self.pipeline.config().feeds[index].url.to_string();
+        let url = self.pipeline.live().config.feeds[index].url.to_string();
         self.runtime
             .block_on(self.pipeline.with_store(move |s| s.feed_health(&url, t0())))
             .unwrap()
@@ -395,7 +396,7 @@ fn the_interval_adapts_to_the_publishing_rate_and_to_the_outlet_s_wishes() {
     let (_, next) = rig.poll(3);
     assert_due(next, 60 * MIN);
 
-    let config = rig.pipeline.config().clone();
+    let config = rig.pipeline.live().config.clone();
     let health: Vec<Option<FeedHealth>> = (0..4).map(|i| Some(rig.health(i))).collect();
     let statuses: Vec<FeedStatus> = feed_reports(&config, &health, t0())
         .iter()
@@ -487,7 +488,7 @@ fn outlet_rules_pick_the_body_and_a_redesign_is_reported() {
         health.rule_missed_at.as_deref(),
         Some("2025-12-02T12:00:00Z")
     );
-    let config = rig.pipeline.config().clone();
+    let config = rig.pipeline.live().config.clone();
     let text = raqib::health::render_text(&feed_reports(&config, &[Some(health)], t0()), t0());
     assert!(
         text.contains("extract.body rule matches nothing since 2025-12-02T12:00:00Z"),

@@ -26,6 +26,7 @@ impl Pipeline {
     /// Deliver everything due now, in rounds of [`dispatch::BATCH`].
     pub async fn dispatch(&self) -> Result<Dispatched, StoreError> {
         let mut done = Dispatched::default();
+        let live = self.live();
         loop {
             let now = self.now();
             let due = self
@@ -34,8 +35,8 @@ impl Pipeline {
             let taken = due.len();
             let outcomes: Vec<(Parcel, Result<(), SinkError>)> =
                 futures_util::stream::iter(parcels(due))
-                    .map(|parcel| async move {
-                        let result = match self.sinks.iter().find(|s| s.name() == parcel.sink) {
+                    .map(|parcel| async {
+                        let result = match live.sinks.iter().find(|s| s.name() == parcel.sink) {
                             Some(sink) => sink.deliver(&parcel.id, &parcel.payload).await,
                             None => Err(SinkError::Unknown(parcel.sink.clone())),
                         };
@@ -46,8 +47,8 @@ impl Pipeline {
                     .await;
             let now = self.now();
             let retries = dispatch::Retries {
-                first: self.config.daemon.delivery_retry,
-                dead_after: self.config.daemon.delivery_dead_after,
+                first: live.config.daemon.delivery_retry,
+                dead_after: live.config.daemon.delivery_dead_after,
             };
             let mut decisions: Vec<(i64, Decision)> = Vec::new();
             for (parcel, result) in &outcomes {

@@ -140,16 +140,18 @@ impl Pipeline {
         published_at: Option<DateTime<FixedOffset>>,
         now: DateTime<Utc>,
     ) -> (Vec<(String, Match)>, Vec<alert::Draft>) {
-        let hits = self.watchlist.scan(subject);
+        // One configuration for the whole article, even if a reload happens meanwhile.
+        let live = self.live();
+        let hits = live.watchlist.scan(subject);
         let matches = hits
             .iter()
             .flat_map(|hit| {
                 hit.matches
                     .iter()
-                    .map(|m| (self.config.watches[hit.watch].name.clone(), m.clone()))
+                    .map(|m| (live.config.watches[hit.watch].name.clone(), m.clone()))
             })
             .collect();
-        let max_age = chrono::Duration::from_std(self.config.daemon.alert_max_age)
+        let max_age = chrono::Duration::from_std(live.config.daemon.alert_max_age)
             .unwrap_or(chrono::Duration::MAX);
         let alertable = published_at.is_none_or(|p| now - p.with_timezone(&Utc) <= max_age);
         if !alertable && !hits.is_empty() {
@@ -159,8 +161,8 @@ impl Pipeline {
         let drafts = hits
             .iter()
             .map(|hit| {
-                let watch = &self.config.watches[hit.watch];
-                let sinks = self
+                let watch = &live.config.watches[hit.watch];
+                let sinks = live
                     .config
                     .sinks_of(watch)
                     .map(|s| s.name.clone())

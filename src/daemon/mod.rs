@@ -3,13 +3,17 @@
 //! Each feed has a task that sleeps until its feed is due, polls it, and schedules the next
 //! poll ([`crate::schedule`]). A poll fetches the feed, parses it, and takes every entry not yet
 //! stored through page fetch, extraction, matching and storage ([`Pipeline::poll`]). A
-//! dispatcher task delivers the outbox. SIGTERM or SIGINT stops new work, lets work in flight
-//! finish for a grace period, delivers what is due and exits.
+//! dispatcher task delivers the outbox. SIGHUP re-reads the configuration ([`reload`]).
+//! SIGTERM or SIGINT stops new work, lets work in flight finish for a grace period, delivers
+//! what is due and exits.
 
 mod deliver;
 mod entry;
 mod pipeline;
+mod reload;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,13 +22,14 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::config::Config;
+use crate::config::{Config, Feed};
 use crate::feed;
 use crate::fetch;
 use crate::store::StoreError;
 use crate::watch::WatchError;
+use url::Url;
 
-pub use pipeline::Pipeline;
+pub use pipeline::{Live, Pipeline};
 
 /// How long work in flight may finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -104,10 +109,10 @@ pub struct OnceReport {
 pub async fn run_once(config: Config) -> Result<OnceReport, DaemonError> {
     let pipeline = Pipeline::new(config)?;
     let mut report = OnceReport::default();
-    let feeds = pipeline.config.feeds.len();
-    let mut polls = futures_util::stream::iter(0..feeds)
-        .map(|i| pipeline.poll(i))
-        .buffer_unordered(pipeline.config.daemon.concurrency.max(1));
+    let live = pipeline.live();
+    let mut polls = futures_util::stream::iter(&live.config.feeds)
+        .map(|feed| pipeline.poll(feed))
+        .buffer_unordered(live.config.daemon.concurrency.max(1));
     while let Some((result, _)) = polls.next().await {
         match result {
             Ok(polled) => {
@@ -125,38 +130,31 @@ pub async fn run_once(config: Config) -> Result<OnceReport, DaemonError> {
     Ok(report)
 }
 
-/// Run until SIGTERM or SIGINT.
-pub async fn run(config: Config) -> Result<(), DaemonError> {
+/// Run until SIGTERM or SIGINT; SIGHUP re-reads the configuration at `config_path`.
+pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError> {
     use tokio::signal::unix::{SignalKind, signal};
+    // Registered before anything else: SIGHUP's default action would kill the daemon.
     let mut terminate = signal(SignalKind::terminate()).map_err(DaemonError::Signal)?;
     let mut interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signal)?;
-    // SIGHUP's default action would kill the daemon; until reload exists it is only reported.
     let mut hangup = signal(SignalKind::hangup()).map_err(DaemonError::Signal)?;
 
     let pipeline = Arc::new(Pipeline::new(config)?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let now = pipeline.now();
-    for index in 0..pipeline.config.feeds.len() {
-        let state = pipeline.feed_state(&pipeline.config.feeds[index]).await?;
-        // Spread the first polls over a few seconds; a feed already scheduled keeps its time.
-        let first = state.next_due_at.unwrap_or(now).max(now)
-            + chrono::Duration::milliseconds((fastrand::f64() * 3000.0) as i64);
-        tasks.spawn(feed_loop(
-            Arc::clone(&pipeline),
-            index,
-            first,
-            stop_rx.clone(),
-        ));
+    let mut feeds = FeedTasks::new(stop_rx.clone());
+    for feed in &pipeline.live().config.feeds {
+        feeds.start(&pipeline, &mut tasks, feed).await?;
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
-    tracing::info!(feeds = pipeline.config.feeds.len(), watches = pipeline.config.watches.len(), sinks = pipeline.sinks.len(), database = %pipeline.config.daemon.database.display(), "raqib running");
+    let live = pipeline.live();
+    tracing::info!(feeds = live.config.feeds.len(), watches = live.config.watches.len(), sinks = live.sinks.len(), database = %live.config.daemon.database.display(), "raqib running");
+    drop(live);
 
     let signal_name = loop {
         tokio::select! {
             _ = terminate.recv() => break "SIGTERM",
             _ = interrupt.recv() => break "SIGINT",
-            _ = hangup.recv() => tracing::warn!("SIGHUP received: this version cannot reload its configuration; restart raqib to apply changes"),
+            _ = hangup.recv() => reload::reload(&pipeline, &config_path, &mut feeds, &mut tasks).await,
         }
     };
     tracing::info!(signal = signal_name, grace = ?SHUTDOWN_GRACE, "stopping: no new polls, letting work in flight finish");
@@ -195,22 +193,79 @@ async fn sleep_until(at: DateTime<Utc>) {
     tokio::time::sleep(wait).await;
 }
 
+/// One task per configured feed, by URL, each with its own stop switch (a reload removing the
+/// feed flips it) besides the daemon's.
+struct FeedTasks {
+    stop: watch::Receiver<bool>,
+    running: HashMap<Url, watch::Sender<bool>>,
+}
+
+impl FeedTasks {
+    fn new(stop: watch::Receiver<bool>) -> FeedTasks {
+        FeedTasks {
+            stop,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Start polling `feed`: at its recorded next due time, or within a few seconds.
+    async fn start(
+        &mut self,
+        pipeline: &Arc<Pipeline>,
+        tasks: &mut JoinSet<()>,
+        feed: &Feed,
+    ) -> Result<(), StoreError> {
+        let now = pipeline.now();
+        let state = pipeline.feed_state(feed).await?;
+        // Spread the first polls over a few seconds; a feed already scheduled keeps its time.
+        let first = state.next_due_at.unwrap_or(now).max(now)
+            + chrono::Duration::milliseconds((fastrand::f64() * 3000.0) as i64);
+        let (own_tx, own_rx) = watch::channel(false);
+        self.running.insert(feed.url.clone(), own_tx);
+        tasks.spawn(feed_loop(
+            Arc::clone(pipeline),
+            feed.url.clone(),
+            first,
+            self.stop.clone(),
+            own_rx,
+        ));
+        Ok(())
+    }
+
+    /// Stop polling the feed at `url`; a poll in flight finishes.
+    fn stop(&mut self, url: &Url) {
+        if let Some(own) = self.running.remove(url) {
+            let _ = own.send(true);
+        }
+    }
+
+    fn urls(&self) -> Vec<Url> {
+        self.running.keys().cloned().collect()
+    }
+}
+
 async fn feed_loop(
     pipeline: Arc<Pipeline>,
-    index: usize,
+    url: Url,
     mut due: DateTime<Utc>,
     mut stop: watch::Receiver<bool>,
+    mut removed: watch::Receiver<bool>,
 ) {
     loop {
         tokio::select! {
             _ = sleep_until(due) => {}
             _ = stop.changed() => return,
+            _ = removed.changed() => return,
         }
-        if *stop.borrow() {
+        if *stop.borrow() || *removed.borrow() {
             return;
         }
+        // The feed's settings as configured now: a reload may have changed them.
+        let Some(feed) = pipeline.live().feed(&url).cloned() else {
+            return;
+        };
         // Errors are logged and recorded by `poll`; the feed is simply tried again later.
-        (_, due) = pipeline.poll(index).await;
+        (_, due) = pipeline.poll(&feed).await;
     }
 }
 
@@ -218,7 +273,7 @@ async fn dispatch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>)
     loop {
         tokio::select! {
             _ = pipeline.alerts_raised.notified() => {}
-            _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.config.daemon.delivery_retry)) => {}
+            _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.live().config.daemon.delivery_retry)) => {}
             _ = stop.changed() => return,
         }
         if let Err(err) = pipeline.dispatch().await {

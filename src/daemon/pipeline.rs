@@ -1,7 +1,7 @@
 //! One poll of one feed, from the HTTP request to the recorded outcome and next due time.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -19,13 +19,50 @@ use crate::watch::Watchlist;
 /// Entries of one feed processed at the same time.
 const ENTRY_CONCURRENCY: usize = 4;
 
+/// What a configuration reload replaces: the configuration, its compiled watchlist and its
+/// sinks. Work in flight keeps the one it started with.
+pub struct Live {
+    pub config: Config,
+    pub watchlist: Watchlist,
+    pub sinks: Vec<Sink>,
+}
+
+impl Live {
+    /// Compile the watchlist and build the sinks (reading their secrets).
+    pub fn new(config: Config) -> Result<Live, DaemonError> {
+        let watchlist = Watchlist::compile(&config.watches)?;
+        let stats = watchlist.stats();
+        tracing::info!(
+            watches = stats.watches,
+            terms = stats.terms,
+            patterns = stats.patterns,
+            automaton = if stats.dfa { "dfa" } else { "nfa" },
+            automaton_kib = stats.automaton_bytes / 1024,
+            "watchlist compiled"
+        );
+        let sinks = config
+            .sinks
+            .iter()
+            .map(Sink::new)
+            .collect::<Result<_, _>>()?;
+        Ok(Live {
+            config,
+            watchlist,
+            sinks,
+        })
+    }
+
+    /// The configured feed at `url`, if it is still configured.
+    pub fn feed(&self, url: &url::Url) -> Option<&Feed> {
+        self.config.feeds.iter().find(|f| &f.url == url)
+    }
+}
+
 /// Everything a poll needs, shared by all feed tasks.
 pub struct Pipeline {
-    pub(super) config: Config,
+    live: RwLock<Arc<Live>>,
     store: Arc<Mutex<Store>>,
     pub(super) fetcher: Fetcher,
-    pub(super) watchlist: Watchlist,
-    pub(super) sinks: Vec<Sink>,
     pub(super) alerts_raised: Notify,
     clock: Clock,
     rng: Mutex<fastrand::Rng>,
@@ -49,36 +86,27 @@ impl Pipeline {
     /// As [`Pipeline::new`], reading the time from `clock` (tests set it).
     pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
         let store = Store::open(&config.daemon.database)?;
-        let watchlist = Watchlist::compile(&config.watches)?;
-        let stats = watchlist.stats();
-        tracing::info!(
-            watches = stats.watches,
-            terms = stats.terms,
-            patterns = stats.patterns,
-            automaton = if stats.dfa { "dfa" } else { "nfa" },
-            automaton_kib = stats.automaton_bytes / 1024,
-            "watchlist compiled"
-        );
         let fetcher = Fetcher::new(&config.daemon)?;
-        let sinks = config
-            .sinks
-            .iter()
-            .map(Sink::new)
-            .collect::<Result<_, _>>()?;
+        let live = Live::new(config)?;
         Ok(Pipeline {
-            config,
+            live: RwLock::new(Arc::new(live)),
             store: Arc::new(Mutex::new(store)),
             fetcher,
-            watchlist,
-            sinks,
             alerts_raised: Notify::new(),
             clock,
             rng: Mutex::new(fastrand::Rng::new()),
         })
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// The configuration in force, with its watchlist and sinks.
+    pub fn live(&self) -> Arc<Live> {
+        Arc::clone(&self.live.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Put `live` in force; returns the one it replaces.
+    pub fn replace(&self, live: Live) -> Arc<Live> {
+        let mut current = self.live.write().unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *current, Arc::new(live))
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
@@ -112,10 +140,8 @@ impl Pipeline {
             .await
     }
 
-    /// Poll feed number `index` of the config once and record the outcome; returns it with the
-    /// time the feed is next due.
-    pub async fn poll(&self, index: usize) -> (Result<Polled, PollError>, DateTime<Utc>) {
-        let feed = &self.config.feeds[index];
+    /// Poll `feed` once and record the outcome; returns it with the time the feed is next due.
+    pub async fn poll(&self, feed: &Feed) -> (Result<Polled, PollError>, DateTime<Utc>) {
         let state = match self.feed_state(feed).await {
             Ok(state) => state,
             Err(err) => {
@@ -167,7 +193,8 @@ impl Pipeline {
                     "polled feed"
                 );
                 let stale_since = learned.record.newest_entry.filter(|newest| {
-                    crate::health::quiet_longer_than(*newest, self.config.daemon.stale_after, now)
+                    let stale_after = self.live().config.daemon.stale_after;
+                    crate::health::quiet_longer_than(*newest, stale_after, now)
                 });
                 if let Some(newest) = stale_since {
                     tracing::warn!(feed = %feed.url, newest_entry = %newest, "feed is stale: nothing published for longer than daemon.stale_after");
