@@ -203,3 +203,70 @@ fn sighup_applies_a_new_config_and_keeps_the_old_one_when_the_new_is_broken() {
         "{log}"
     );
 }
+
+#[test]
+fn systemd_hears_ready_status_watchdog_pings_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let server = Server::start();
+    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n",
+            server.url("/a")
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "400000")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut messages: Vec<String> = Vec::new();
+    let receive = |messages: &mut Vec<String>, until: Duration| {
+        let start = Instant::now();
+        let mut buffer = [0u8; 4096];
+        while start.elapsed() < until {
+            if let Ok(n) = socket.recv(&mut buffer) {
+                messages.push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+            }
+        }
+    };
+    receive(&mut messages, Duration::from_secs(3));
+    let ready = messages
+        .iter()
+        .position(|m| m.contains("READY=1"))
+        .expect("READY=1 sent");
+    assert!(messages[ready].contains("STATUS=1 feeds;"), "{messages:?}");
+    let pings = messages.iter().filter(|m| m.contains("WATCHDOG=1")).count();
+    assert!(pings >= 5, "pinged every 0.2 s: {messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("last successful poll 20")),
+        "STATUS tells the last poll: {messages:?}"
+    );
+
+    signal(&child, "TERM");
+    receive(&mut messages, Duration::from_secs(1));
+    assert!(wait_for(Duration::from_secs(20), || child
+        .try_wait()
+        .unwrap()
+        .is_some()));
+    assert!(
+        messages.iter().any(|m| m.contains("STOPPING=1")),
+        "{messages:?}"
+    );
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+}

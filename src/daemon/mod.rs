@@ -11,6 +11,7 @@ mod deliver;
 mod entry;
 mod pipeline;
 mod reload;
+mod systemd;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -146,17 +147,32 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         feeds.start(&pipeline, &mut tasks, feed).await?;
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    if systemd::listening() {
+        tasks.spawn(systemd::watch_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    }
     let live = pipeline.live();
     tracing::info!(feeds = live.config.feeds.len(), watches = live.config.watches.len(), sinks = live.sinks.len(), database = %live.config.daemon.database.display(), "raqib running");
     drop(live);
+    systemd::notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status(&systemd::status(&pipeline, 0)),
+    ]);
 
     let signal_name = loop {
         tokio::select! {
             _ = terminate.recv() => break "SIGTERM",
             _ = interrupt.recv() => break "SIGINT",
-            _ = hangup.recv() => reload::reload(&pipeline, &config_path, &mut feeds, &mut tasks).await,
+            _ = hangup.recv() => {
+                systemd::notify(&[sd_notify::NotifyState::Reloading]);
+                reload::reload(&pipeline, &config_path, &mut feeds, &mut tasks).await;
+                systemd::notify(&[sd_notify::NotifyState::Ready]);
+            }
         }
     };
+    systemd::notify(&[
+        sd_notify::NotifyState::Stopping,
+        sd_notify::NotifyState::Status("stopping"),
+    ]);
     tracing::info!(signal = signal_name, grace = ?SHUTDOWN_GRACE, "stopping: no new polls, letting work in flight finish");
     let _ = stop_tx.send(true);
     let drained = async { while tasks.join_next().await.is_some() {} };

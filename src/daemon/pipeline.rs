@@ -64,6 +64,8 @@ pub struct Pipeline {
     store: Arc<Mutex<Store>>,
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
+    /// When a feed was last polled successfully, for STATUS and health.
+    last_success: Mutex<Option<DateTime<Utc>>>,
     clock: Clock,
     rng: Mutex<fastrand::Rng>,
 }
@@ -93,6 +95,7 @@ impl Pipeline {
             store: Arc::new(Mutex::new(store)),
             fetcher,
             alerts_raised: Notify::new(),
+            last_success: Mutex::new(None),
             clock,
             rng: Mutex::new(fastrand::Rng::new()),
         })
@@ -101,6 +104,11 @@ impl Pipeline {
     /// The configuration in force, with its watchlist and sinks.
     pub fn live(&self) -> Arc<Live> {
         Arc::clone(&self.live.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// When a feed was last polled successfully by this process.
+    pub fn last_success(&self) -> Option<DateTime<Utc>> {
+        *self.last_success.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Put `live` in force; returns the one it replaces.
@@ -203,6 +211,7 @@ impl Pipeline {
                     interval,
                     ..learned.record.clone()
                 };
+                *self.last_success.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
                 (
                     next,
                     self.with_store(move |s| s.record_poll_success(feed_id, &record, now, next))

@@ -1,0 +1,69 @@
+//! systemd's notify protocol: READY=1 once the database is open and the feeds are scheduled,
+//! STATUS= lines an operator sees in `systemctl status`, STOPPING=1 on shutdown, and the
+//! watchdog. Without `NOTIFY_SOCKET` every call here does nothing.
+//!
+//! The watchdog is pinged only after the database writer answered: a writer stuck in a
+//! transaction (a hung disk, a lock never released) stops the pings, and systemd restarts the
+//! process. A blocked runtime stops them too, since this loop runs on it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sd_notify::NotifyState;
+use tokio::sync::watch;
+
+use super::Pipeline;
+
+/// How often STATUS is refreshed when no watchdog asks for more.
+const STATUS_EVERY: Duration = Duration::from_secs(30);
+
+pub(super) fn notify(states: &[NotifyState<'_>]) {
+    if let Err(err) = sd_notify::notify(states) {
+        tracing::warn!(error = %err, "cannot notify systemd");
+    }
+}
+
+/// Whether systemd listens at all.
+pub(super) fn listening() -> bool {
+    std::env::var_os("NOTIFY_SOCKET").is_some()
+}
+
+/// Ping the watchdog (at half its period) while the writer answers, and refresh STATUS.
+pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+    let watchdog = sd_notify::watchdog_enabled();
+    let every = watchdog.map_or(STATUS_EVERY, |w| (w / 2).max(Duration::from_millis(100)));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        let answered =
+            tokio::time::timeout(every, pipeline.with_store(|s| s.pending_deliveries())).await;
+        let pending = match answered {
+            Ok(Ok(pending)) => pending,
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "the database does not answer; watchdog not pinged");
+                continue;
+            }
+            Err(_) => {
+                tracing::error!(waited = ?every, "the database writer is stuck; watchdog not pinged");
+                continue;
+            }
+        };
+        let status = status(&pipeline, pending);
+        if watchdog.is_some() {
+            notify(&[NotifyState::Watchdog, NotifyState::Status(&status)]);
+        } else {
+            notify(&[NotifyState::Status(&status)]);
+        }
+    }
+}
+
+/// `STATUS=` for `systemctl status`: feeds, the last successful poll, the outbox.
+pub(super) fn status(pipeline: &Pipeline, pending: u64) -> String {
+    let feeds = pipeline.live().config.feeds.len();
+    let last = pipeline.last_success().map_or("none yet".to_string(), |t| {
+        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    });
+    format!("{feeds} feeds; last successful poll {last}; {pending} deliveries pending")
+}
