@@ -1,9 +1,9 @@
-//! Text for `raqib stories` and `raqib alerts`: one block per item, for people; `--format
+//! Text for `raqib stories`, `raqib alerts` and `raqib stats`: one block per item, for people; `--format
 //! json` prints the summaries themselves, one per line, for scripts.
 
 use std::fmt::Write;
 
-use crate::store::{AlertSummary, StorySummary};
+use crate::store::{AlertSummary, Stats, StorySummary};
 
 /// One block per story: when, how many articles from which outlets, the first title, the
 /// watches hit.
@@ -62,6 +62,42 @@ pub fn alerts_text(alerts: &[AlertSummary]) -> String {
     }
     if alerts.is_empty() {
         out.push_str("no alerts in this period\n");
+    }
+    out
+}
+
+/// Totals first, then one line per outlet.
+pub fn stats_text(stats: &Stats) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "database   {} ({:.1} MB)",
+        stats.database.display(),
+        stats.size_bytes as f64 / 1e6
+    );
+    let _ = writeln!(out, "feeds      {}", stats.feeds);
+    let _ = writeln!(
+        out,
+        "articles   {} (oldest {}, newest {})",
+        stats.articles,
+        stats.oldest_article.as_deref().unwrap_or("-"),
+        stats.newest_article.as_deref().unwrap_or("-")
+    );
+    let _ = writeln!(out, "stories    {}", stats.stories);
+    let _ = writeln!(out, "matches    {}", stats.matches);
+    let _ = writeln!(
+        out,
+        "alerts     {} (deliveries: {} pending, {} delivered, {} dead)",
+        stats.alerts, stats.deliveries_pending, stats.deliveries_delivered, stats.deliveries_dead
+    );
+    for outlet in &stats.outlets {
+        let _ = writeln!(
+            out,
+            "  {:>8}  {}  (last {})",
+            outlet.articles,
+            outlet.outlet,
+            outlet.last_fetched.as_deref().unwrap_or("-")
+        );
     }
     out
 }

@@ -20,9 +20,9 @@ const EXIT_CONFIG: u8 = 78;
     about = "News monitoring: polls feeds, extracts articles, matches watchlists, raises alerts"
 )]
 struct Cli {
-    /// The configuration file.
-    #[arg(long, global = true, default_value = "config.toml")]
-    config: PathBuf,
+    /// The configuration file [default: config.toml, in $CONFIGURATION_DIRECTORY when set].
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     /// Log line format (logs go to standard error; filter with RUST_LOG, e.g. RUST_LOG=raqib=debug).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Compact)]
     log_format: LogFormat,
@@ -91,6 +91,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Totals, per-outlet counts, database size, oldest and newest article.
+    Stats {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Copy the database to PATH, consistently, while the daemon runs (SQLite's online backup).
+    Backup {
+        /// The copy; must not exist yet.
+        path: PathBuf,
+    },
     /// List the alerts raised recently, who else reported their story, and their deliveries.
     Alerts {
         /// How far back (e.g. 24h, 7d).
@@ -124,25 +134,26 @@ struct MatchArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(cli.log_format);
+    let config = cli.config.unwrap_or_else(Config::default_path);
     let result = match cli.command {
-        Command::Run { once } => run(&cli.config, once),
-        Command::CheckConfig => check_config(&cli.config),
-        Command::Feeds { format } => feeds_command(&cli.config, format),
-        Command::Extract { url, format, input } => {
-            extract_command(&cli.config, url, format, &input)
-        }
-        Command::Match(args) => match_command(&cli.config, &args),
+        Command::Run { once } => run(&config, once),
+        Command::CheckConfig => check_config(&config),
+        Command::Feeds { format } => feeds_command(&config, format),
+        Command::Extract { url, format, input } => extract_command(&config, url, format, &input),
+        Command::Match(args) => match_command(&config, &args),
         Command::Rescan {
             watch,
             since,
             alert,
-        } => rescan_command(&cli.config, &watch, since, alert),
-        Command::Stories { since, format } => stories_command(&cli.config, since, format),
+        } => rescan_command(&config, &watch, since, alert),
+        Command::Stories { since, format } => stories_command(&config, since, format),
+        Command::Stats { format } => stats_command(&config, format),
+        Command::Backup { path } => backup_command(&config, &path),
         Command::Alerts {
             since,
             watch,
             format,
-        } => alerts_command(&cli.config, since, watch.as_deref(), format),
+        } => alerts_command(&config, since, watch.as_deref(), format),
     };
     match result {
         Ok(code) => code,
@@ -320,6 +331,33 @@ fn stories_command(
         Format::Text => print!("{}", raqib::listing::stories_text(&stories)),
         Format::Json => print_json_lines(&stories)?,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let stats = store.stats(&config.daemon.database)?;
+    match format {
+        Format::Text => print!("{}", raqib::listing::stats_text(&stats)),
+        Format::Json => println!("{}", serde_json::to_string(&stats)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup_command(config_path: &Path, to: &Path) -> anyhow::Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let started = std::time::Instant::now();
+    store.backup(to)?;
+    let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{} -> {} ({:.1} MB in {:.1} s)",
+        config.daemon.database.display(),
+        to.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -536,3 +536,81 @@ fn rescan_runs_a_new_watch_over_stored_articles_and_alerts_only_when_asked() {
         stderr(&output)
     );
 }
+
+#[test]
+fn stats_backup_and_systemd_directories() {
+    use common::{Resource, Server};
+    let server = Server::start();
+    let items: String = (1..=3)
+        .map(|i| format!("<item><title>Hammouchi {i}</title><guid>{i}</guid><description>Hammouchi visit number {i} to city {i}.</description></item>"))
+        .collect();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+        ),
+    );
+    let config_dir = tempfile::tempdir().unwrap();
+    let state_dir = tempfile::tempdir().unwrap();
+    write_config(
+        config_dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\noutlet = \"Le360\"\nscrape = false\n\
+             [[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\nalert = \"article\"\n",
+            server.url("/feed")
+        ),
+    );
+    // As systemd runs it: no --config, the directories in the environment.
+    let under_systemd = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(args)
+            .env("CONFIGURATION_DIRECTORY", config_dir.path())
+            .env("STATE_DIRECTORY", state_dir.path())
+            .output()
+            .unwrap()
+    };
+    let run = under_systemd(&["run", "--once"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let db = state_dir.path().join("raqib.db");
+    assert!(db.exists(), "the database goes to $STATE_DIRECTORY");
+    assert!(state_dir.path().join("alerts.jsonl").exists());
+    assert!(!config_dir.path().join("raqib.db").exists());
+
+    let stats = under_systemd(&["stats", "--format", "json"]);
+    assert!(stats.status.success(), "{}", stderr(&stats));
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["articles"], 3);
+    assert_eq!(stats["alerts"], 3);
+    assert_eq!(stats["deliveries_delivered"], 3);
+    assert_eq!(stats["outlets"][0]["outlet"], "Le360");
+    assert_eq!(stats["outlets"][0]["articles"], 3);
+    assert!(stats["size_bytes"].as_u64().unwrap() > 0);
+    let text = stdout(&under_systemd(&["stats"]));
+    assert!(
+        text.contains("articles   3") && text.contains("Le360"),
+        "{text}"
+    );
+
+    let copy = config_dir.path().join("backup.db");
+    let backup = under_systemd(&["backup", copy.to_str().unwrap()]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let articles: i64 = conn
+        .query_row("SELECT count(*) FROM article", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(articles, 3);
+    let again = under_systemd(&["backup", copy.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -270,3 +270,63 @@ fn systemd_hears_ready_status_watchdog_pings_and_stopping() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn sigterm_during_a_slow_poll_exits_within_the_grace_period_with_the_database_intact() {
+    let server = Server::start();
+    server.put("/fast", rss(&[("f1", "Hammouchi receives a delegation")]));
+    server.put(
+        "/slow",
+        rss(&[("s1", "Zouev visits Rabat")]).with_delay(Duration::from_secs(20)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let feed = |path: &str| {
+        format!(
+            "[[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n",
+            server.url(path)
+        )
+    };
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nshutdown_grace = \"1s\"\n\
+             {}{}[[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n\
+             [[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
+            feed("/fast"),
+            feed("/slow")
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_for(Duration::from_secs(30), || {
+        server.hits("/slow") == 1 && dir.path().join("alerts.jsonl").exists()
+    }));
+    let stopping = Instant::now();
+    signal(&child, "TERM");
+    assert!(wait_for(Duration::from_secs(10), || child
+        .try_wait()
+        .unwrap()
+        .is_some()));
+    let took = stopping.elapsed();
+    let output = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        took < Duration::from_secs(5),
+        "the 20 s poll was abandoned after 1 s: {took:?}"
+    );
+    assert!(log.contains("grace period over"), "{log}");
+    let db = rusqlite::Connection::open(dir.path().join("raqib.db")).unwrap();
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let stored: i64 = db
+        .query_row("SELECT count(*) FROM article", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 1, "what was committed before the signal is there");
+}

@@ -64,6 +64,8 @@ pub struct Daemon {
     /// The wait before the first retry of a failed delivery; it doubles with every failure,
     /// up to an hour.
     pub delivery_retry: Duration,
+    /// How long work in flight may finish after SIGTERM or SIGINT.
+    pub shutdown_grace: Duration,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -173,6 +175,17 @@ impl Severity {
     }
 }
 
+/// The first of the directories systemd lists in `var` (colon-separated), if set.
+fn first_directory(var: &str) -> Option<PathBuf> {
+    let value = std::env::var_os(var)?;
+    let first = value.to_string_lossy().split(':').next()?.to_string();
+    (!first.is_empty()).then(|| PathBuf::from(first))
+}
+
+fn state_directory() -> Option<PathBuf> {
+    first_directory("STATE_DIRECTORY")
+}
+
 /// One thing wrong with a config file, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -243,6 +256,7 @@ struct RawDaemon {
     max_interval: Option<Spanned<String>>,
     delivery_dead_after: Option<Spanned<String>>,
     delivery_retry: Option<Spanned<String>>,
+    shutdown_grace: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -312,6 +326,7 @@ impl Config {
         let mut check = Checker {
             source,
             problems: Vec::new(),
+            state: state_directory(),
         };
         let raw: RawConfig = match toml::from_str(source) {
             Ok(raw) => raw,
@@ -330,6 +345,14 @@ impl Config {
         }
     }
 
+    /// The config file raqib reads when `--config` is not given: `config.toml` in systemd's
+    /// `$CONFIGURATION_DIRECTORY` when set, else in the working directory.
+    pub fn default_path() -> PathBuf {
+        first_directory("CONFIGURATION_DIRECTORY")
+            .unwrap_or_default()
+            .join("config.toml")
+    }
+
     /// The sinks a watch delivers to.
     pub fn sinks_of<'a>(&'a self, watch: &'a Watch) -> impl Iterator<Item = &'a Sink> + 'a {
         self.sinks
@@ -341,6 +364,9 @@ impl Config {
 struct Checker<'s> {
     source: &'s str,
     problems: Vec<Problem>,
+    /// Where relative paths of files raqib writes (the database, JSONL sinks) resolve:
+    /// systemd's `$STATE_DIRECTORY` when set, else the config file's directory.
+    state: Option<PathBuf>,
 }
 
 impl Checker<'_> {
@@ -387,6 +413,12 @@ impl Checker<'_> {
         }
     }
 
+    /// A file raqib writes: relative to `$STATE_DIRECTORY` under systemd.
+    fn state_path(&mut self, base: &Path, value: &Spanned<String>, what: &str) -> PathBuf {
+        let base = self.state.clone().unwrap_or_else(|| base.to_path_buf());
+        self.path(&base, value, what)
+    }
+
     fn path(&mut self, base: &Path, value: &Spanned<String>, what: &str) -> PathBuf {
         if value.get_ref().trim().is_empty() {
             self.problem(value.span().start, format!("{what} must not be empty"));
@@ -422,8 +454,8 @@ impl Checker<'_> {
 
     fn daemon(&mut self, base: &Path, raw: RawDaemon) -> Daemon {
         let database = match &raw.database {
-            Some(db) => self.path(base, db, "daemon.database"),
-            None => base.join("raqib.db"),
+            Some(db) => self.state_path(base, db, "daemon.database"),
+            None => self.state.as_deref().unwrap_or(base).join("raqib.db"),
         };
         let max_body_bytes = raw.max_body_bytes.map_or(15 * 1024 * 1024, |v| {
             if *v.get_ref() < 1024 {
@@ -479,6 +511,11 @@ impl Checker<'_> {
                 raw.delivery_retry.as_ref(),
                 "daemon.delivery_retry",
                 Duration::from_secs(30),
+            ),
+            shutdown_grace: self.duration(
+                raw.shutdown_grace.as_ref(),
+                "daemon.shutdown_grace",
+                Duration::from_secs(10),
             ),
             allow_private_networks: raw.allow_private_networks.unwrap_or(false),
             user_agent: raw

@@ -204,7 +204,7 @@ impl Checker<'_> {
                 "log" => SinkKind::Log,
                 "jsonl" => match &raw.path {
                     Some(path) => SinkKind::Jsonl {
-                        path: self.path(base, path, "sink path"),
+                        path: self.state_path(base, path, "sink path"),
                     },
                     None => {
                         self.problem(

@@ -32,8 +32,6 @@ use url::Url;
 
 pub use pipeline::{Live, Pipeline};
 
-/// How long work in flight may finish after a stop signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How often the dispatcher looks for deliveries due for a retry (more often when
 /// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
@@ -173,14 +171,23 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         sd_notify::NotifyState::Stopping,
         sd_notify::NotifyState::Status("stopping"),
     ]);
-    tracing::info!(signal = signal_name, grace = ?SHUTDOWN_GRACE, "stopping: no new polls, letting work in flight finish");
+    let grace = pipeline.live().config.daemon.shutdown_grace;
+    tracing::info!(signal = signal_name, grace = ?grace, "stopping: no new polls, letting work in flight finish");
     let _ = stop_tx.send(true);
     let drained = async { while tasks.join_next().await.is_some() {} };
-    tokio::select! {
-        _ = drained => {}
-        _ = tokio::time::sleep(SHUTDOWN_GRACE) => tracing::warn!("grace period over: abandoning fetches in flight"),
-        _ = terminate.recv() => tracing::warn!("second signal: exiting now"),
-        _ = interrupt.recv() => tracing::warn!("second signal: exiting now"),
+    let forced = tokio::select! {
+        _ = drained => false,
+        _ = tokio::time::sleep(grace) => {
+            tracing::warn!("grace period over: abandoning fetches in flight");
+            false
+        }
+        _ = terminate.recv() => true,
+        _ = interrupt.recv() => true,
+    };
+    if forced {
+        // Everything committed stays committed; pending deliveries wait for the next start.
+        tracing::warn!("second signal: exiting now, without a last delivery round");
+        return Ok(());
     }
     match pipeline.dispatch().await {
         Ok(done) => tracing::info!(

@@ -8,6 +8,7 @@
 mod feeds;
 mod learned;
 mod listing;
+mod maintenance;
 mod migrate;
 mod outbox;
 mod pages;
@@ -27,6 +28,7 @@ use crate::watch::Match;
 
 pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use listing::{AlertSummary, DeliverySummary, StorySummary};
+pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::PendingDelivery;
 pub use pages::{PageRetry, RetriedPage, next_retry};
@@ -52,6 +54,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database task failed: {0}")]
     Task(String),
+    #[error("backup to {path}: {message}")]
+    Backup { path: PathBuf, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

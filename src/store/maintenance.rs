@@ -1,0 +1,115 @@
+//! What operators ask of the database: totals (`raqib stats`) and a consistent copy while the
+//! daemon runs (`raqib backup`).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{Result, Store, StoreError};
+
+/// Totals, per outlet counts, size and age of the data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub database: PathBuf,
+    /// The database file and its write-ahead log.
+    pub size_bytes: u64,
+    pub feeds: u64,
+    pub articles: u64,
+    pub stories: u64,
+    pub matches: u64,
+    pub alerts: u64,
+    pub deliveries_pending: u64,
+    pub deliveries_delivered: u64,
+    pub deliveries_dead: u64,
+    pub oldest_article: Option<String>,
+    pub newest_article: Option<String>,
+    pub outlets: Vec<OutletStats>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutletStats {
+    pub outlet: String,
+    pub articles: u64,
+    pub last_fetched: Option<String>,
+}
+
+impl Store {
+    pub fn stats(&self, path: &Path) -> Result<Stats> {
+        let count = |sql: &str| -> Result<u64> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        let text = |sql: &str| -> Result<Option<String>> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        let mut outlets = self.conn.prepare(
+            "SELECT f.outlet, count(a.id), max(a.fetched_at) FROM feed f
+             LEFT JOIN article a ON a.feed_id = f.id GROUP BY f.outlet ORDER BY 2 DESC, 1",
+        )?;
+        let outlets = outlets
+            .query_map([], |r| {
+                Ok(OutletStats {
+                    outlet: r.get(0)?,
+                    articles: r.get::<_, i64>(1)? as u64,
+                    last_fetched: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let file_size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        Ok(Stats {
+            database: path.to_path_buf(),
+            size_bytes: file_size(path) + file_size(Path::new(&wal)),
+            feeds: count("SELECT count(*) FROM feed")?,
+            articles: count("SELECT count(*) FROM article")?,
+            stories: count("SELECT count(*) FROM story")?,
+            matches: count("SELECT count(*) FROM \"match\"")?,
+            alerts: count("SELECT count(*) FROM alert")?,
+            deliveries_pending: count("SELECT count(*) FROM delivery WHERE state = 'pending'")?,
+            deliveries_delivered: count("SELECT count(*) FROM delivery WHERE state = 'delivered'")?,
+            deliveries_dead: count("SELECT count(*) FROM delivery WHERE state = 'dead'")?,
+            oldest_article: text("SELECT min(fetched_at) FROM article")?,
+            newest_article: text("SELECT max(fetched_at) FROM article")?,
+            outlets,
+        })
+    }
+
+    /// Copy the database to `to` with SQLite's online backup API, in one step: one read
+    /// transaction, so the copy is consistent even while the daemon writes. The copy is
+    /// written beside `to` and renamed into place; an existing `to` is refused.
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        let refuse = |message: String| StoreError::Backup {
+            path: to.to_path_buf(),
+            message,
+        };
+        if to.exists() {
+            return Err(refuse("exists already; choose a new file".into()));
+        }
+        let mut partial = to.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let _ = std::fs::remove_file(&partial);
+        let mut copy = Connection::open(&partial).map_err(|e| refuse(e.to_string()))?;
+        {
+            use rusqlite::backup::{Backup, StepResult};
+            let backup = Backup::new(&self.conn, &mut copy)?;
+            // -1: every page in one step, one read transaction. Busy or locked (another
+            // process holding the database): tried again for up to 30 s.
+            let mut waits = 0;
+            loop {
+                match backup.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More => {}
+                    _ if waits < 600 => {
+                        waits += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    _ => return Err(refuse("the database stayed locked for 30 s".into())),
+                }
+            }
+        }
+        drop(copy);
+        std::fs::rename(&partial, to).map_err(|e| refuse(e.to_string()))
+    }
+}
