@@ -66,6 +66,10 @@ pub struct Daemon {
     pub delivery_retry: Duration,
     /// How long work in flight may finish after SIGTERM or SIGINT.
     pub shutdown_grace: Duration,
+    /// Articles fetched longer ago are pruned, with their matches.
+    pub retention: Duration,
+    /// Alerts raised longer ago are pruned, with their deliveries (and stories left empty).
+    pub alert_retention: Duration,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -257,6 +261,8 @@ struct RawDaemon {
     delivery_dead_after: Option<Spanned<String>>,
     delivery_retry: Option<Spanned<String>>,
     shutdown_grace: Option<Spanned<String>>,
+    retention: Option<Spanned<String>>,
+    alert_retention: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -516,6 +522,16 @@ impl Checker<'_> {
                 raw.shutdown_grace.as_ref(),
                 "daemon.shutdown_grace",
                 Duration::from_secs(10),
+            ),
+            retention: self.duration(
+                raw.retention.as_ref(),
+                "daemon.retention",
+                Duration::from_secs(365 * 86_400),
+            ),
+            alert_retention: self.duration(
+                raw.alert_retention.as_ref(),
+                "daemon.alert_retention",
+                Duration::from_secs(730 * 86_400),
             ),
             allow_private_networks: raw.allow_private_networks.unwrap_or(false),
             user_agent: raw

@@ -32,6 +32,10 @@ use url::Url;
 
 pub use pipeline::{Live, Pipeline};
 
+/// Pruning: soon after start, then hourly, in batches of this many rows.
+const PRUNE_FIRST: Duration = Duration::from_secs(60);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+const PRUNE_BATCH: usize = 500;
 /// How often the dispatcher looks for deliveries due for a retry (more often when
 /// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
@@ -145,6 +149,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         feeds.start(&pipeline, &mut tasks, feed).await?;
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    tasks.spawn(prune_loop(Arc::clone(&pipeline), stop_rx.clone()));
     if systemd::listening() {
         tasks.spawn(systemd::watch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     }
@@ -289,6 +294,48 @@ async fn feed_loop(
         };
         // Errors are logged and recorded by `poll`; the feed is simply tried again later.
         (_, due) = pipeline.poll(&feed).await;
+    }
+}
+
+/// Prune old data now and then, in batches, never holding the writer for long.
+async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+    let mut wait = PRUNE_FIRST;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        wait = PRUNE_EVERY;
+        let daemon = pipeline.live().config.daemon.clone();
+        let mut total = crate::store::Pruned::default();
+        loop {
+            let now = pipeline.now();
+            let (keep, keep_alerts) = (daemon.retention, daemon.alert_retention);
+            let batch = pipeline
+                .with_store(move |s| s.prune(now, keep, keep_alerts, PRUNE_BATCH))
+                .await;
+            match batch {
+                Ok(pruned) if pruned.is_empty() => break,
+                Ok(pruned) => total.add(pruned),
+                Err(err) => {
+                    tracing::error!(error = %err, "pruning old data failed; tried again later");
+                    break;
+                }
+            }
+            if *stop.borrow() {
+                return;
+            }
+            // Let polls and deliveries have the writer between batches.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if !total.is_empty() {
+            tracing::info!(
+                articles = total.articles,
+                alerts = total.alerts,
+                stories = total.stories,
+                "pruned data past its retention"
+            );
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod migrate;
 mod outbox;
 mod pages;
 mod rescan;
+mod retention;
 mod story;
 
 use std::collections::HashSet;
@@ -33,6 +34,7 @@ pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::PendingDelivery;
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
+pub use retention::Pruned;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -146,6 +148,10 @@ impl Store {
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        // Before the first table exists (a new database): let pruning return freed pages to the
+        // filesystem. An older database keeps reusing them instead.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;

@@ -338,3 +338,105 @@ fn per_article_alerts_are_raised_for_every_article_of_a_story() {
     assert_eq!(count("SELECT count(*) FROM alert"), 2);
     assert_eq!(count("SELECT count(*) FROM alert_report"), 0);
 }
+
+#[test]
+fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let day = chrono::Duration::days(1);
+    let window = Duration::from_secs(3600);
+    // Five old articles without alerts, one old with an alert, one recent.
+    for i in 0..5 {
+        let mut old = article(feed.id, &format!("old {i} distinct words {i}"));
+        old.matches.clear();
+        store
+            .insert_article(&old, now() - day * 400, window, |_, _| Vec::new())
+            .unwrap();
+    }
+    store
+        .insert_article(
+            &article(feed.id, "alerted long ago"),
+            now() - day * 400,
+            window,
+            |_, _| alert("u-old"),
+        )
+        .unwrap();
+    store
+        .insert_article(&article(feed.id, "recent"), now(), window, |_, _| {
+            Vec::new()
+        })
+        .unwrap();
+    let count =
+        |store: &Store, sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+
+    let (year, two_years) = (
+        Duration::from_secs(365 * 86_400),
+        Duration::from_secs(730 * 86_400),
+    );
+    let first = store.prune(now(), year, two_years, 2).unwrap();
+    assert_eq!(first.articles, 2, "one batch");
+    let mut total = first;
+    loop {
+        let pruned = store.prune(now(), year, two_years, 2).unwrap();
+        if pruned.is_empty() {
+            break;
+        }
+        total.add(pruned);
+    }
+    assert_eq!(total.articles, 5);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM article"),
+        2,
+        "the alerted and the recent"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM \"match\" WHERE article_id NOT IN (SELECT id FROM article)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM article_term WHERE article_id NOT IN (SELECT id FROM article)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM article_story WHERE article_id NOT IN (SELECT id FROM article)"
+        ),
+        0
+    );
+
+    // Once its alert is past alert_retention, the alert, its deliveries and its article go.
+    let later = now() + day * 400;
+    let mut gone = Pruned::default();
+    loop {
+        let pruned = store.prune(later, year, two_years, 100).unwrap();
+        if pruned.is_empty() {
+            break;
+        }
+        gone.add(pruned);
+    }
+    assert_eq!(gone.alerts, 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM alert"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM delivery"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM article"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM story"), 0);
+    let integrity: String = store
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let fk: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+}

@@ -1,0 +1,89 @@
+//! Keeping the database bounded over months: articles older than `retention` go with their
+//! matches, terms and story rows; alerts (with their deliveries and reports) older than
+//! `alert_retention` go too, and an article an alert still shows is kept until its alert goes.
+//! Work is done in small batches, each its own short transaction, so the writer is never held
+//! for long; freed pages are reused, and returned to the filesystem when the database was
+//! created with incremental auto-vacuum.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{Result, Store, timestamp};
+
+/// What one batch removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub articles: usize,
+    pub alerts: usize,
+    pub stories: usize,
+}
+
+impl Pruned {
+    pub fn is_empty(&self) -> bool {
+        *self == Pruned::default()
+    }
+
+    pub fn add(&mut self, other: Pruned) {
+        self.articles += other.articles;
+        self.alerts += other.alerts;
+        self.stories += other.stories;
+    }
+}
+
+impl Store {
+    /// Remove at most `batch` alerts and `batch` articles past their retention; call again
+    /// while it removes something.
+    pub fn prune(
+        &mut self,
+        now: DateTime<Utc>,
+        retention: std::time::Duration,
+        alert_retention: std::time::Duration,
+        batch: usize,
+    ) -> Result<Pruned> {
+        let before = |keep: std::time::Duration| {
+            timestamp(now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX / 2))
+        };
+        let tx = self.conn.transaction()?;
+        let alerts: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM alert WHERE raised_at < ?1 ORDER BY id LIMIT ?2")?
+            .query_map(params![before(alert_retention), batch as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &alerts {
+            tx.execute("DELETE FROM delivery WHERE alert_id = ?1", [id])?;
+            tx.execute("DELETE FROM alert_report WHERE alert_id = ?1", [id])?;
+            tx.execute("DELETE FROM alert WHERE id = ?1", [id])?;
+        }
+        // Articles an alert still shows stay until the alert goes.
+        let articles: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT a.id FROM article a WHERE a.fetched_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM alert WHERE article_id = a.id)
+                 ORDER BY a.fetched_at LIMIT ?2",
+            )?
+            .query_map(params![before(retention), batch as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &articles {
+            // Matches, terms, story rows and reports go with it (ON DELETE CASCADE).
+            tx.execute("DELETE FROM article WHERE id = ?1", [id])?;
+        }
+        let stories = tx.execute(
+            "DELETE FROM story WHERE id IN (
+                 SELECT s.id FROM story s WHERE s.first_seen_at < ?1
+                   AND NOT EXISTS (SELECT 1 FROM article WHERE story_id = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM alert WHERE story_id = s.id)
+                 LIMIT ?2)",
+            params![before(retention.min(alert_retention)), batch as i64],
+        )?;
+        tx.commit()?;
+        let pruned = Pruned {
+            articles: articles.len(),
+            alerts: alerts.len(),
+            stories,
+        };
+        if !pruned.is_empty() {
+            // A no-op unless the database uses incremental auto-vacuum (new ones do).
+            self.conn.execute_batch("PRAGMA incremental_vacuum(1000)")?;
+        }
+        Ok(pruned)
+    }
+}
