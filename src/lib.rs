@@ -22,6 +22,7 @@ pub mod feed;
 pub mod fetch;
 pub mod health;
 pub mod listing;
+pub mod metrics;
 pub mod rescan;
 pub mod schedule;
 pub mod store;

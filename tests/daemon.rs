@@ -330,3 +330,87 @@ fn sigterm_during_a_slow_poll_exits_within_the_grace_period_with_the_database_in
         .unwrap();
     assert_eq!(stored, 1, "what was committed before the signal is there");
 }
+
+/// A plain HTTP GET on loopback: (status, body).
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn metrics_count_the_work_and_healthz_answers() {
+    let server = Server::start();
+    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
+    let dir = tempfile::tempdir().unwrap();
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().to_string()
+    };
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nmetrics_listen = \"{addr}\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n\
+             [[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
+            server.url("/a")
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let delivered = wait_for(Duration::from_secs(30), || {
+        std::net::TcpStream::connect(&addr).is_ok()
+            && http_get(&addr, "/metrics")
+                .1
+                .contains("raqib_deliveries_total{sink=\"f\",outcome=\"delivered\"} 1")
+    });
+    let (status, metrics) = http_get(&addr, "/metrics");
+    let health = http_get(&addr, "/healthz");
+    signal(&child, "TERM");
+    let stopped = wait_for(Duration::from_secs(20), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !stopped {
+        let _ = child.kill();
+    }
+    assert!(delivered, "{metrics}");
+    assert_eq!(status, 200);
+    for line in [
+        "raqib_fetches_total{outcome=\"ok\"} 1",
+        "raqib_articles_stored_total 1",
+        "raqib_matches_total{watch=\"h\"} 2",
+        "raqib_alerts{watch=\"h\"} 1",
+        "raqib_feeds{state=\"ok\"} 1",
+        "raqib_outbox_pending 0",
+        "raqib_fetch_duration_seconds_count 1",
+    ] {
+        assert!(metrics.contains(line), "{line}\n{metrics}");
+    }
+    assert!(metrics.contains("raqib_last_successful_poll_timestamp_seconds 1"));
+    assert_eq!(health, (200, "ok\n".to_string()));
+    assert!(stopped);
+}

@@ -70,6 +70,8 @@ pub struct Daemon {
     pub retention: Duration,
     /// Alerts raised longer ago are pruned, with their deliveries (and stories left empty).
     pub alert_retention: Duration,
+    /// Where `/metrics` and `/healthz` are served; off when absent.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -263,6 +265,7 @@ struct RawDaemon {
     shutdown_grace: Option<Spanned<String>>,
     retention: Option<Spanned<String>>,
     alert_retention: Option<Spanned<String>>,
+    metrics_listen: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -533,6 +536,21 @@ impl Checker<'_> {
                 "daemon.alert_retention",
                 Duration::from_secs(730 * 86_400),
             ),
+            metrics_listen: raw.metrics_listen.as_ref().and_then(|listen| {
+                match listen.get_ref().parse() {
+                    Ok(addr) => Some(addr),
+                    Err(_) => {
+                        self.problem(
+                            listen.span().start,
+                            format!(
+                                "daemon.metrics_listen {:?} is not an address and port; write e.g. \"127.0.0.1:9464\"",
+                                listen.get_ref()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }),
             allow_private_networks: raw.allow_private_networks.unwrap_or(false),
             user_agent: raw
                 .user_agent

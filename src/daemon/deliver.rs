@@ -62,6 +62,16 @@ impl Pipeline {
                 let decision =
                     dispatch::decide(result, attempts, created, now, retries, self.draw());
                 report(parcel, attempts, &decision, &mut done);
+                let outcome = match decision {
+                    Decision::Delivered => "delivered",
+                    Decision::Retry { .. } => "retry",
+                    Decision::Dead { .. } => "dead",
+                };
+                self.metrics.count(
+                    "raqib_deliveries_total",
+                    &[("sink", &parcel.sink), ("outcome", outcome)],
+                    parcel.rows.len() as u64,
+                );
                 decisions.extend(parcel.rows.iter().map(|r| (r.id, decision.clone())));
             }
             self.with_store(move |s| s.record_attempts(&decisions, now))

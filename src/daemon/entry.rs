@@ -34,6 +34,8 @@ impl Pipeline {
         let (page, body_error) = match page {
             Some(Ok(article)) => (Some(article), None),
             Some(Err(err)) => {
+                self.metrics
+                    .count("raqib_extraction_failures_total", &[], 1);
                 tracing::warn!(feed = %feed.url, url = entry.url.as_ref().map(|u| u.as_str()).unwrap_or_default(), error = %err, "article page unusable; keeping the feed's summary");
                 (None, Some(err))
             }
@@ -81,6 +83,9 @@ impl Pipeline {
         let stored = self
             .with_store(move |s| s.insert_article(&article, now, STORY_WINDOW, alerts_for))
             .await?;
+        if stored.is_some() {
+            self.metrics.count("raqib_articles_stored_total", &[], 1);
+        }
         Ok(stored.map(|_| alert_count))
     }
 
@@ -143,6 +148,14 @@ impl Pipeline {
         // One configuration for the whole article, even if a reload happens meanwhile.
         let live = self.live();
         let hits = live.watchlist.scan(subject);
+        for hit in &hits {
+            let watch = live.config.watches[hit.watch].name.as_str();
+            self.metrics.count(
+                "raqib_matches_total",
+                &[("watch", watch)],
+                hit.matches.len() as u64,
+            );
+        }
         let matches = hits
             .iter()
             .flat_map(|hit| {

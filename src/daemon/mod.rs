@@ -9,6 +9,7 @@
 
 mod deliver;
 mod entry;
+mod http;
 mod pipeline;
 mod reload;
 mod systemd;
@@ -150,6 +151,9 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     tasks.spawn(prune_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    if let Some(listen) = pipeline.live().config.daemon.metrics_listen {
+        tasks.spawn(http::serve(Arc::clone(&pipeline), listen, stop_rx.clone()));
+    }
     if systemd::listening() {
         tasks.spawn(systemd::watch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     }

@@ -64,6 +64,7 @@ pub struct Pipeline {
     store: Arc<Mutex<Store>>,
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
+    pub(super) metrics: crate::metrics::Metrics,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
     clock: Clock,
@@ -96,6 +97,7 @@ impl Pipeline {
             fetcher,
             alerts_raised: Notify::new(),
             last_success: Mutex::new(None),
+            metrics: crate::metrics::Metrics::default(),
             clock,
             rng: Mutex::new(fastrand::Rng::new()),
         })
@@ -236,15 +238,27 @@ impl Pipeline {
         if let Err(err) = recorded {
             tracing::error!(feed = %feed.url, error = %err, "cannot record poll outcome");
         }
+        let outcome = match &result {
+            Ok(learned) if learned.polled.not_modified => "not_modified",
+            Ok(_) => "ok",
+            Err(PollError::Fetch(err)) => err.class(),
+            Err(PollError::Parse { .. }) => "parse",
+            Err(PollError::Store(_)) => "store",
+            Err(PollError::Task(_)) => "task",
+        };
+        self.metrics
+            .count("raqib_fetches_total", &[("outcome", outcome)], 1);
         (result.map(|learned| learned.polled), next)
     }
 
     async fn poll_feed(&self, feed: &Feed, state: &FeedState) -> Result<Learned, PollError> {
-        let document = match self
+        let started = std::time::Instant::now();
+        let fetched = self
             .fetcher
             .get(&feed.url, Some(&state.validators), self.now())
-            .await?
-        {
+            .await;
+        self.metrics.observe_fetch(started.elapsed());
+        let document = match fetched? {
             Outcome::NotModified { hints } => {
                 return Ok(Learned {
                     polled: Polled {

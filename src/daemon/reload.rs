@@ -112,5 +112,6 @@ fn restart_only(old: &Daemon, new: &Daemon) -> Vec<&'static str> {
         "respect_robots_txt",
         old.respect_robots_txt != new.respect_robots_txt,
     );
+    check("metrics_listen", old.metrics_listen != new.metrics_listen);
     changed
 }

@@ -92,6 +92,20 @@ fn retry_note(retry_after: &Option<Duration>) -> String {
 }
 
 impl FetchError {
+    /// A short name for the kind of failure, for metrics.
+    pub fn class(&self) -> &'static str {
+        match self {
+            FetchError::Private { .. } => "private",
+            FetchError::Status { .. } => "http_status",
+            FetchError::TooLarge { .. } => "too_large",
+            FetchError::Timeout { .. } => "timeout",
+            FetchError::Redirects { .. } => "redirects",
+            FetchError::Robots { .. } => "robots",
+            FetchError::Network { .. } => "network",
+            FetchError::Client(_) => "client",
+        }
+    }
+
     /// The server's `Retry-After`, if it gave one with a 429 or 503.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

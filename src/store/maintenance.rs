@@ -75,6 +75,25 @@ impl Store {
         })
     }
 
+    /// Alerts in the database, by watch.
+    pub fn alerts_by_watch(&self) -> Result<std::collections::BTreeMap<String, u64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT watch, count(*) FROM alert GROUP BY watch")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Write one row: fails when the database cannot take writes (disk full, read-only, locked).
+    pub fn probe_write(&mut self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            [super::timestamp(now)],
+        )?;
+        Ok(())
+    }
+
     /// Copy the database to `to` with SQLite's online backup API, in one step: one read
     /// transaction, so the copy is consistent even while the daemon writes. The copy is
     /// written beside `to` and renamed into place; an existing `to` is refused.

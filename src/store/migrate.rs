@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_digests",
         include_str!("../../migrations/0009_digests.sql"),
     ),
+    (
+        "0010_health",
+        include_str!("../../migrations/0010_health.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
