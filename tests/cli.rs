@@ -614,3 +614,66 @@ fn stats_backup_and_systemd_directories() {
         stderr(&again)
     );
 }
+
+#[test]
+fn json_logs_are_one_object_per_line_with_stable_field_names() {
+    use common::{Resource, Server};
+    let server = Server::start();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>Hammouchi</title><guid>1</guid>\
+             <description>Hammouchi met the delegation.</description></item></channel></rss>",
+        ),
+    );
+    server.put("/broken", Resource::status(500, "down"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\n[[feed]]\nurl = \"{}\"\nscrape = false\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n[[sink]]\nname = \"log\"\ntype = \"log\"\n",
+            server.url("/feed"),
+            server.url("/broken")
+        ),
+    );
+    let output = raqib(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--log-format",
+        "json",
+        "run",
+        "--once",
+    ]);
+    let events: Vec<serde_json::Value> = stderr(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let find = |message: &str| {
+        events
+            .iter()
+            .find(|e| e["message"] == message)
+            .unwrap_or_else(|| panic!("no {message:?} in {events:?}"))
+    };
+    assert!(
+        find("polled feed")["feed"]
+            .as_str()
+            .unwrap()
+            .ends_with("/feed")
+    );
+    let failed = find("feed poll failed");
+    assert!(failed["feed"].as_str().unwrap().ends_with("/broken"));
+    assert!(failed["error"].as_str().unwrap().contains("500"));
+    let fired = find("watch fired");
+    assert_eq!(fired["watch"], "h");
+    assert_eq!(fired["alert_id"].as_str().unwrap().len(), 32);
+    assert!(fired["story"].as_i64().is_some() && fired["url"].is_string());
+    for event in &events {
+        assert!(
+            event["timestamp"].is_string() && event["level"].is_string(),
+            "{event}"
+        );
+    }
+}

@@ -390,6 +390,14 @@ fn metrics_count_the_work_and_healthz_answers() {
     });
     let (status, metrics) = http_get(&addr, "/metrics");
     let health = http_get(&addr, "/healthz");
+    // Another process holding the database's write lock: /healthz reports it.
+    let locker = rusqlite::Connection::open(dir.path().join("raqib.db")).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let locked = http_get(&addr, "/healthz");
+    locker.execute_batch("COMMIT").unwrap();
+    let unlocked = wait_for(Duration::from_secs(15), || {
+        http_get(&addr, "/healthz").0 == 200
+    });
     signal(&child, "TERM");
     let stopped = wait_for(Duration::from_secs(20), || {
         child.try_wait().unwrap().is_some()
@@ -412,5 +420,11 @@ fn metrics_count_the_work_and_healthz_answers() {
     }
     assert!(metrics.contains("raqib_last_successful_poll_timestamp_seconds 1"));
     assert_eq!(health, (200, "ok\n".to_string()));
+    assert_eq!(locked.0, 503, "{locked:?}");
+    assert!(
+        locked.1.contains("did not answer") || locked.1.contains("cannot be written"),
+        "{locked:?}"
+    );
+    assert!(unlocked, "healthy again once the lock is released");
     assert!(stopped);
 }
