@@ -221,22 +221,13 @@ fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer within the sink's timeout".to_string();
     }
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(err);
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !causes.iter().any(|c| c.contains(&text)) {
-            causes.push(text);
-        }
-        source = e.source();
-    }
     let kind = if err.is_connect() {
         "cannot connect"
     } else {
         "request failed"
     };
     std::iter::once(kind.to_string())
-        .chain(causes)
+        .chain(crate::fetch::causes(err))
         .collect::<Vec<_>>()
         .join(": ")
 }

@@ -348,6 +348,21 @@ struct TooManyRedirects;
 #[error("redirect to a private address")]
 struct PrivateTarget;
 
+/// What went wrong under a reqwest error: its own text repeats the URL, the causes below it
+/// say what happened (each once).
+pub(crate) fn causes(err: &reqwest::Error) -> Vec<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = e.source();
+    }
+    causes
+}
+
 fn classify(url: &Url, err: reqwest::Error) -> FetchError {
     let url = url.clone();
     if err.is_timeout() {
@@ -363,16 +378,7 @@ fn classify(url: &Url, err: reqwest::Error) -> FetchError {
         }
         source = e.source();
     }
-    // reqwest's own text repeats the URL; the causes below it say what went wrong.
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(&err);
-    while let Some(e) = source {
-        let text = e.to_string();
-        if !causes.iter().any(|c| c.contains(&text)) {
-            causes.push(text);
-        }
-        source = e.source();
-    }
+    let causes = causes(&err);
     let kind = if err.is_connect() {
         "cannot connect"
     } else if err.is_body() || err.is_decode() {
