@@ -4,7 +4,7 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::smtp::{SmtpServer, decode};
 use common::{Resource, Server, write_config};
@@ -104,10 +104,7 @@ fn alerts_arrive_by_email_in_arabic_right_to_left_after_a_refusal() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while smtp.mails().len() < 2 && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::daemon::wait_for(Duration::from_secs(60), || smtp.mails().len() >= 2);
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
