@@ -26,6 +26,10 @@ use raqib::config::{Config, Severity, Watch};
 use raqib::text::{Folded, fold};
 use raqib::watch::{Subject, Watchlist, query};
 
+#[path = "../tests/support/seeds.rs"]
+mod support;
+use support::seeds;
+
 const SIZES: [usize; 3] = [10, 1_000, 10_000];
 
 const GIVEN: &[&str] = &[
@@ -175,20 +179,6 @@ const FAMILY_LATIN: &[&str] = &[
     "Iraqi",
     "Slaoui",
 ];
-
-fn seeds() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("seeds")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed"))
-        .collect()
-}
 
 /// A xorshift sequence: the same watchlists on every run.
 struct Draw(u64);

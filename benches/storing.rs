@@ -13,19 +13,9 @@ use chrono::{TimeZone, Utc};
 use raqib::store::{BodySource, NewArticle, Store};
 use raqib::story::Signature;
 
-fn seeds() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("seeds")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed"))
-        .collect()
-}
+#[path = "../tests/support/seeds.rs"]
+mod support;
+use support::seeds;
 
 fn main() {
     let count: usize = std::env::args()

@@ -32,11 +32,13 @@ pub struct Signature {
 impl Signature {
     /// The signature of an article with this title and body that hit these watches.
     pub fn of<'a>(title: &str, body: &str, watches: impl IntoIterator<Item = &'a str>) -> Self {
+        // Folded once for the words and the weekdays.
+        let folded = crate::text::fold_str(&format!("{title}\n{body}"));
         Signature {
             simhash: simhash(body),
-            words: rewrite::words(title, body),
+            words: rewrite::words(&folded),
             entities: rewrite::entities(title, body, watches),
-            weekdays: rewrite::weekdays(title, body),
+            weekdays: rewrite::weekdays(&folded),
         }
     }
 }

@@ -148,9 +148,9 @@ const PROCLITICS: &[&str] = &[
 /// A word as a story term: an id (a hash of the folded, proclitic-free word), never 0.
 pub type Term = i64;
 
-/// Counts of an article's distinct words, the most frequent first, at most [`COUNTED_WORDS`].
-pub fn words(title: &str, body: &str) -> Vec<(Term, u32)> {
-    let folded = fold_str(&format!("{title}\n{body}"));
+/// Counts of an article's distinct words, the most frequent first, at most [`COUNTED_WORDS`];
+/// `folded` is the title and body as [`fold_str`] gives them.
+pub fn words(folded: &str) -> Vec<(Term, u32)> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
     for word in folded.split(|c: char| !is_word_char(c)) {
         if FUNCTION_WORDS.contains(&word) {
@@ -311,13 +311,13 @@ const WEEKDAYS: [[&str; 3]; 7] = [
     ["الاحد", "dimanche", "sunday"],
 ];
 
-/// The days of the week an article names, one bit per day from Monday.
+/// The days of the week an article names, one bit per day from Monday; `folded` as for
+/// [`words`].
 ///
 /// Within a story window, rewrites of one press release tell of the same day; two reports of
 /// one kind of event on different days (a cell dismantled on Tuesday in Tétouan, another on
 /// Thursday in Oujda) share every word but the places and the day.
-pub fn weekdays(title: &str, body: &str) -> u8 {
-    let folded = fold_str(&format!("{title}\n{body}"));
+pub fn weekdays(folded: &str) -> u8 {
     let mut days = 0;
     for word in folded.split(|c: char| !is_word_char(c)) {
         // و، ف، ب before the Arabic article: ويوم، بالخميس is written وبالخميس too rarely to matter.
@@ -372,6 +372,19 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An article's title and body folded, as `Signature::of` gives them to `words`.
+    fn folded(title: &str, body: &str) -> String {
+        fold_str(&format!("{title}\n{body}"))
+    }
+
+    fn words(title: &str, body: &str) -> Vec<(Term, u32)> {
+        super::words(&folded(title, body))
+    }
+
+    fn weekdays(title: &str, body: &str) -> u8 {
+        super::weekdays(&folded(title, body))
+    }
 
     #[test]
     fn proclitics_and_function_words_do_not_count() {
