@@ -131,6 +131,34 @@ impl Server {
     }
 }
 
+/// Read one request's line and headers: its path and its headers (names in lower case); None
+/// when the connection ends first.
+pub fn read_head(reader: &mut impl BufRead) -> Option<(String, HashMap<String, String>)> {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).ok()? == 0 {
+        return None;
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            return Some((path, headers));
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+        }
+    }
+}
+
 fn serve(stream: TcpStream, state: &Mutex<State>) {
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -138,31 +166,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     });
     let mut stream = stream;
     loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        let Some((path, headers)) = read_head(&mut reader) else {
             return;
-        }
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("/")
-            .to_string();
-        let mut if_none_match = None;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                if name.eq_ignore_ascii_case("if-none-match") {
-                    if_none_match = Some(value.trim().to_string());
-                }
-            }
-        }
+        };
+        let if_none_match = headers.get("if-none-match").cloned();
         let resource = {
             let mut state = state.lock().unwrap();
             *state.hits.entry(path.clone()).or_default() += 1;

@@ -2,7 +2,7 @@
 //! the status a test chooses, request by request.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -62,24 +62,9 @@ impl Receiver {
         let mut reader = BufReader::new(clone);
         let mut stream = stream;
         loop {
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            let Some((_, headers)) = super::read_head(&mut reader) else {
                 return;
-            }
-            let mut headers = HashMap::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = line.split_once(':') {
-                    headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-                }
-            }
+            };
             let length: usize = headers
                 .get("content-length")
                 .and_then(|l| l.parse().ok())
