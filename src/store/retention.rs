@@ -1,5 +1,5 @@
 //! Keeping the database bounded over months: articles older than `retention` go with their
-//! matches, terms and story rows; alerts (with their deliveries and reports) older than
+//! matches, terms and story rows (and leave the document frequencies); alerts (with their deliveries and reports) older than
 //! `alert_retention` go too, and an article an alert still shows is kept until its alert goes.
 //! Work is done in small batches, each its own short transaction, so the writer is never held
 //! for long; freed pages are reused, and returned to the filesystem when the database was
@@ -63,6 +63,7 @@ impl Store {
             .query_map(params![before(retention), batch as i64], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for id in &articles {
+            super::story::uncount_article(&tx, *id)?;
             // Matches, terms, story rows and reports go with it (ON DELETE CASCADE).
             tx.execute("DELETE FROM article WHERE id = ?1", [id])?;
         }

@@ -135,6 +135,53 @@ fn count_words<'a>(
     Ok((df, articles as u64))
 }
 
+/// Take a pruned article out of the document frequencies: its words are counted again from
+/// the title and body it has now (a page fetched on retry may have replaced the summary they
+/// were first counted from, so a count can be off by the odd word), its entities read from its
+/// story row. Terms no stored article holds any more are dropped, which keeps `term_df` as
+/// large as the vocabulary of what is kept, not of everything ever read.
+pub(super) fn uncount_article(tx: &Transaction<'_>, article_id: i64) -> Result<()> {
+    let row = tx
+        .prepare_cached(
+            "SELECT a.title, a.body, s.entities FROM article a
+             JOIN article_story s ON s.article_id = a.id WHERE a.id = ?1",
+        )?
+        .query_row([article_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    // Articles stored before story grouping were never counted.
+    let Some((title, body, entities)) = row else {
+        return Ok(());
+    };
+    let folded = crate::text::fold_str(&format!("{title}\n{body}"));
+    let terms = rewrite::words(&folded)
+        .into_iter()
+        .map(|(term, _)| term)
+        .chain(
+            entities
+                .lines()
+                .filter_map(|line| line.split('\t').next())
+                .filter(|name| !name.is_empty())
+                .map(rewrite::entity_term),
+        )
+        .chain([ARTICLES]);
+    let mut decrement =
+        tx.prepare_cached("UPDATE term_df SET df = df - 1 WHERE term = ?1 RETURNING df")?;
+    let mut drop_term = tx.prepare_cached("DELETE FROM term_df WHERE term = ?1")?;
+    for term in terms {
+        let left: Option<i64> = decrement.query_row([term], |r| r.get(0)).optional()?;
+        if term != ARTICLES && left.is_some_and(|df| df <= 0) {
+            drop_term.execute([term])?;
+        }
+    }
+    Ok(())
+}
+
 fn reprint_of(tx: &Transaction<'_>, simhash: u64, since: DateTime<Utc>) -> Result<Option<i64>> {
     // The expressions must match the indexes of migration 0007 exactly (they cover the query).
     let mut stmt = tx.prepare_cached(

@@ -13,20 +13,22 @@ fn now() -> DateTime<Utc> {
 }
 
 fn article(feed_id: i64, key: &str) -> NewArticle {
+    let title = "حموشي يستقبل زوييف".to_string();
+    let body = format!("نص المقال {key}");
     NewArticle {
         feed_id,
         entry_key: key.to_string(),
         url: Some(format!("https://x.ma/{key}")),
         canonical_url: None,
-        title: "حموشي يستقبل زوييف".into(),
-        body: format!("نص المقال {key}"),
+        story: crate::story::Signature::of(&title, &body, []),
+        title,
+        body,
         body_source: BodySource::Page,
         body_error: None,
         author: None,
         lang: Some("ar".into()),
         site_name: None,
         published_at: None,
-        story: crate::story::Signature::of("", key, []),
         outlet: "X".into(),
         fingerprints: vec![1, 2],
         page_retry_at: None,
@@ -385,6 +387,20 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
         total.add(pruned);
     }
     assert_eq!(total.articles, 5);
+    // The document frequencies count what is kept: the article row and every word's count.
+    assert_eq!(
+        count(&store, "SELECT df FROM term_df WHERE term = 0"),
+        count(&store, "SELECT count(*) FROM article_story")
+    );
+    let word = crate::story::rewrite::words(&crate::text::fold_str("زوييف"))[0].0;
+    assert_eq!(
+        store
+            .conn
+            .query_row("SELECT df FROM term_df WHERE term = ?1", [word], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        2,
+        "a title word of the two articles kept"
+    );
     assert_eq!(
         count(&store, "SELECT count(*) FROM article"),
         2,
@@ -427,6 +443,12 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
     assert_eq!(count(&store, "SELECT count(*) FROM delivery"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM article"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM story"), 0);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM term_df WHERE term != 0"),
+        0,
+        "no term outlives the articles that held it"
+    );
+    assert_eq!(count(&store, "SELECT df FROM term_df WHERE term = 0"), 0);
     let integrity: String = store
         .conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
