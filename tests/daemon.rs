@@ -5,7 +5,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{signal, wait_for};
+use common::daemon::{Guard, signal, stop, wait_for};
 use common::{Resource, Server, write_config};
 
 #[test]
@@ -250,6 +250,67 @@ fn systemd_hears_ready_status_watchdog_pings_and_stopping() {
     );
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn the_watchdog_is_not_pinged_while_the_database_cannot_be_written() {
+    use std::os::unix::net::UnixDatagram;
+    let server = Server::start();
+    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n",
+            server.url("/a")
+        ),
+    );
+    let child = Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", config.to_str().unwrap(), "run"])
+            .env("RUST_LOG", "info")
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("WATCHDOG_USEC", "400000")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let pings_within = |window: Duration| {
+        let start = Instant::now();
+        let mut buffer = [0u8; 4096];
+        let mut pings = 0;
+        while start.elapsed() < window {
+            if let Ok(n) = socket.recv(&mut buffer) {
+                pings += usize::from(String::from_utf8_lossy(&buffer[..n]).contains("WATCHDOG=1"));
+            }
+        }
+        pings
+    };
+    let before = pings_within(Duration::from_secs(2));
+
+    // Another process takes the write lock: the writer cannot write, the pings stop.
+    let locker = rusqlite::Connection::open(dir.path().join("raqib.db")).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    pings_within(Duration::from_millis(500));
+    let locked = pings_within(Duration::from_secs(3));
+    locker.execute_batch("COMMIT").unwrap();
+    // The writer waits out its busy timeout (5 s), then writes again.
+    let after = pings_within(Duration::from_secs(8));
+    let log = stop(child.release());
+
+    assert!(before >= 5, "pinged every 0.2 s while healthy: {before}");
+    assert_eq!(locked, 0, "no ping while the database is locked\n{log}");
+    assert!(
+        after >= 5,
+        "pinged again once the lock is gone: {after}\n{log}"
+    );
+    assert!(log.contains("watchdog not pinged"), "{log}");
 }
 
 #[test]

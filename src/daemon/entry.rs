@@ -95,12 +95,9 @@ impl Pipeline {
         feed_id: i64,
         url: &url::Url,
     ) -> Result<extract::Article, String> {
-        let document = match self
-            .fetcher
-            .get_page(url, self.now())
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        let fetched = self.fetcher.get_page(url, self.now()).await;
+        self.progress.moved(self.now());
+        let document = match fetched.map_err(|e| e.to_string())? {
             Outcome::Fetched(document) => document,
             Outcome::NotModified { .. } => return Err(format!("{url}: unexpected 304")),
         };

@@ -11,6 +11,7 @@ mod deliver;
 mod entry;
 mod http;
 mod pipeline;
+mod progress;
 mod reload;
 mod systemd;
 
@@ -284,21 +285,23 @@ async fn feed_loop(
     mut removed: watch::Receiver<bool>,
 ) {
     loop {
+        pipeline.progress.due(&url, due);
         tokio::select! {
             _ = sleep_until(due) => {}
-            _ = stop.changed() => return,
-            _ = removed.changed() => return,
+            _ = stop.changed() => break,
+            _ = removed.changed() => break,
         }
         if *stop.borrow() || *removed.borrow() {
-            return;
+            break;
         }
         // The feed's settings as configured now: a reload may have changed them.
         let Some(feed) = pipeline.live().feed(&url).cloned() else {
-            return;
+            break;
         };
         // Errors are logged and recorded by `poll`; the feed is simply tried again later.
         (_, due) = pipeline.poll(&feed).await;
     }
+    pipeline.progress.forget(&url);
 }
 
 /// Prune old data now and then, in batches, never holding the writer for long.

@@ -65,6 +65,7 @@ pub struct Pipeline {
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
     pub(super) metrics: crate::metrics::Metrics,
+    pub(super) progress: super::progress::Progress,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
     clock: Clock,
@@ -91,7 +92,9 @@ impl Pipeline {
         let store = Store::open(&config.daemon.database)?;
         let fetcher = Fetcher::new(&config.daemon)?;
         let live = Live::new(config)?;
+        let started = clock();
         Ok(Pipeline {
+            progress: super::progress::Progress::new(started),
             live: RwLock::new(Arc::new(live)),
             store: Arc::new(Mutex::new(store)),
             fetcher,
@@ -117,6 +120,12 @@ impl Pipeline {
     pub fn replace(&self, live: Live) -> Arc<Live> {
         let mut current = self.live.write().unwrap_or_else(|p| p.into_inner());
         std::mem::replace(&mut *current, Arc::new(live))
+    }
+
+    /// What keeps the daemon from being healthy, beside the database: a stuck scheduler.
+    pub(super) fn stuck(&self) -> Option<super::progress::Stuck> {
+        let limit = super::progress::stuck_after(self.live().config.daemon.fetch_timeout);
+        self.progress.stuck(self.now(), limit)
     }
 
     pub(super) fn now(&self) -> DateTime<Utc> {
@@ -258,6 +267,7 @@ impl Pipeline {
             .get(&feed.url, Some(&state.validators), self.now())
             .await;
         self.metrics.observe_fetch(started.elapsed());
+        self.progress.moved(self.now());
         let document = match fetched? {
             Outcome::NotModified { hints } => {
                 return Ok(Learned {

@@ -2,9 +2,10 @@
 //! STATUS= lines an operator sees in `systemctl status`, STOPPING=1 on shutdown, and the
 //! watchdog. Without `NOTIFY_SOCKET` every call here does nothing.
 //!
-//! The watchdog is pinged only after the database writer answered: a writer stuck in a
-//! transaction (a hung disk, a lock never released) stops the pings, and systemd restarts the
-//! process. A blocked runtime stops them too, since this loop runs on it.
+//! The watchdog is pinged only while the scheduler moves (`progress`) and the database writer
+//! takes a write: a writer stuck in a transaction (a hung disk, a lock never released) or feed
+//! tasks that stopped making progress stop the pings, and systemd restarts the process. A
+//! blocked runtime stops them too, since this loop runs on it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,8 +38,19 @@ pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receive
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
         }
-        let answered =
-            tokio::time::timeout(every, pipeline.with_store(|s| s.pending_deliveries())).await;
+        if let Some(stuck) = pipeline.stuck() {
+            tracing::error!(error = %stuck, "watchdog not pinged");
+            continue;
+        }
+        let now = pipeline.now();
+        let answered = tokio::time::timeout(
+            every,
+            pipeline.with_store(move |s| {
+                s.probe_write(now)?;
+                s.pending_deliveries()
+            }),
+        )
+        .await;
         let pending = match answered {
             Ok(Ok(pending)) => pending,
             Ok(Err(err)) => {

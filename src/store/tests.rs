@@ -396,7 +396,8 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
     assert_eq!(
         store
             .conn
-            .query_row("SELECT df FROM term_df WHERE term = ?1", [word], |r| r.get::<_, i64>(0))
+            .query_row("SELECT df FROM term_df WHERE term = ?1", [word], |r| r
+                .get::<_, i64>(0))
             .unwrap(),
         2,
         "a title word of the two articles kept"

@@ -40,3 +40,45 @@ pub fn stop(mut child: Child) -> String {
     }
     log
 }
+
+/// A running child killed when dropped, so that a failed assertion leaves no daemon behind.
+pub struct Guard(Option<Child>);
+
+impl Guard {
+    pub fn new(child: Child) -> Guard {
+        Guard(Some(child))
+    }
+
+    /// The child, no longer guarded (for [`stop`] or `wait_with_output`).
+    pub fn release(mut self) -> Child {
+        self.0
+            .take()
+            .expect("a guard holds its child until released")
+    }
+}
+
+impl std::ops::Deref for Guard {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        self.0
+            .as_ref()
+            .expect("a guard holds its child until released")
+    }
+}
+
+impl std::ops::DerefMut for Guard {
+    fn deref_mut(&mut self) -> &mut Child {
+        self.0
+            .as_mut()
+            .expect("a guard holds its child until released")
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
