@@ -5,7 +5,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{Guard, signal, stop, wait_for};
+use common::daemon::{Guard, free_addr, http_get, signal, stop, wait_for};
 use common::{Resource, Server, write_config};
 
 #[test]
@@ -374,40 +374,12 @@ fn sigterm_during_a_slow_poll_exits_within_the_grace_period_with_the_database_in
 }
 
 /// A plain HTTP GET on loopback: (status, body).
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
-    (status, body)
-}
-
 #[test]
 fn metrics_count_the_work_and_healthz_answers() {
     let server = Server::start();
     server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
     let dir = tempfile::tempdir().unwrap();
-    let addr = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().to_string()
-    };
+    let addr = free_addr();
     let config = write_config(
         dir.path(),
         &format!(

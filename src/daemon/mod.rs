@@ -41,6 +41,8 @@ const PRUNE_BATCH: usize = 500;
 /// How often the dispatcher looks for deliveries due for a retry (more often when
 /// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
+/// How often a full disk is probed for space.
+const DISK_FULL_PROBE_EVERY: Duration = Duration::from_secs(5);
 
 /// Where the pipeline reads the time: the system clock in the daemon, a set one in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -152,6 +154,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     tasks.spawn(prune_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    tasks.spawn(disk_full_loop(Arc::clone(&pipeline), stop_rx.clone()));
     if let Some(listen) = pipeline.live().config.daemon.metrics_listen {
         tasks.spawn(http::serve(Arc::clone(&pipeline), listen, stop_rx.clone()));
     }
@@ -294,6 +297,9 @@ async fn feed_loop(
         if *stop.borrow() || *removed.borrow() {
             break;
         }
+        if !wait_writable(&pipeline, &mut stop, &mut removed).await {
+            break;
+        }
         // The feed's settings as configured now: a reload may have changed them.
         let Some(feed) = pipeline.live().feed(&url).cloned() else {
             break;
@@ -302,6 +308,41 @@ async fn feed_loop(
         (_, due) = pipeline.poll(&feed).await;
     }
     pipeline.progress.forget(&url);
+}
+
+/// Wait until the database takes writes (at once, unless the disk is full); false when told
+/// to stop meanwhile.
+async fn wait_writable(
+    pipeline: &Pipeline,
+    stop: &mut watch::Receiver<bool>,
+    removed: &mut watch::Receiver<bool>,
+) -> bool {
+    let mut writable = pipeline.writable();
+    tokio::select! {
+        ok = writable.wait_for(|w| *w) => ok.is_ok(),
+        _ = stop.changed() => false,
+        _ = removed.changed() => false,
+    }
+}
+
+/// While the disk is full, probe now and then for space.
+async fn disk_full_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+    let mut writable = pipeline.writable();
+    loop {
+        tokio::select! {
+            full = writable.wait_for(|w| !*w) => if full.is_err() { return },
+            _ = stop.changed() => return,
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(DISK_FULL_PROBE_EVERY) => {}
+                _ = stop.changed() => return,
+            }
+            if pipeline.probe_writable().await {
+                break;
+            }
+        }
+    }
 }
 
 /// Prune old data now and then, in batches, never holding the writer for long.
@@ -352,6 +393,10 @@ async fn dispatch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>)
             _ = pipeline.alerts_raised.notified() => {}
             _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.live().config.daemon.delivery_retry)) => {}
             _ = stop.changed() => return,
+        }
+        if !*pipeline.writable().borrow() {
+            // A delivery sent now could not be recorded, and would be sent again.
+            continue;
         }
         if let Err(err) = pipeline.dispatch().await {
             tracing::error!(error = %err, "delivery round failed");

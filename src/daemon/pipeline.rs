@@ -16,6 +16,20 @@ use crate::schedule::{self, Hints};
 use crate::store::{FeedState, PollRecord, Store, StoreError};
 use crate::watch::Watchlist;
 
+/// Room the database's file system needs before polls resume after a full disk: a few
+/// write-ahead log checkpoints' worth.
+const RESUME_FREE_BYTES: u64 = 8 << 20;
+
+/// Bytes available to raqib on the file system holding `database`; None when unknown.
+fn free_bytes(database: &std::path::Path) -> Option<u64> {
+    let dir = match database.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let stats = rustix::fs::statvfs(dir).ok()?;
+    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+}
+
 /// Entries of one feed processed at the same time.
 const ENTRY_CONCURRENCY: usize = 4;
 
@@ -66,6 +80,9 @@ pub struct Pipeline {
     pub(super) alerts_raised: Notify,
     pub(super) metrics: crate::metrics::Metrics,
     pub(super) progress: super::progress::Progress,
+    /// False from a write that found the disk full until a probe write succeeds: no polls
+    /// and no deliveries meanwhile, since nothing they do could be recorded.
+    writable: tokio::sync::watch::Sender<bool>,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
     clock: Clock,
@@ -95,6 +112,7 @@ impl Pipeline {
         let started = clock();
         Ok(Pipeline {
             progress: super::progress::Progress::new(started),
+            writable: tokio::sync::watch::Sender::new(true),
             live: RwLock::new(Arc::new(live)),
             store: Arc::new(Mutex::new(store)),
             fetcher,
@@ -150,6 +168,34 @@ impl Pipeline {
         })
         .await
         .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())))
+        .inspect_err(|err| {
+            if err.is_disk_full() && self.writable.send_replace(false) {
+                tracing::error!(error = %err, "the database's disk is full: polls and deliveries paused until a write succeeds; nothing stored is lost");
+            }
+        })
+    }
+
+    /// Whether the database takes writes, as far as the last write and probe know.
+    pub(super) fn writable(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.writable.subscribe()
+    }
+
+    /// Probe the database after the disk was found full; true once its file system has room
+    /// again (a tiny write may fit while an article does not) and a write succeeds.
+    pub(super) async fn probe_writable(&self) -> bool {
+        let database = self.live().config.daemon.database.clone();
+        let free = free_bytes(&database);
+        if free.is_some_and(|free| free < RESUME_FREE_BYTES) {
+            return false;
+        }
+        let now = self.now();
+        if self.with_store(move |s| s.probe_write(now)).await.is_err() {
+            return false;
+        }
+        if !self.writable.send_replace(true) {
+            tracing::info!("the database takes writes again: polls and deliveries resumed");
+        }
+        true
     }
 
     /// The feed's row, created if needed.

@@ -53,6 +53,9 @@ pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receive
         .await;
         let pending = match answered {
             Ok(Ok(pending)) => pending,
+            // A full disk is not a hung writer: a restart would not help, and polls resume by
+            // themselves when space returns.
+            Ok(Err(err)) if err.is_disk_full() => 0,
             Ok(Err(err)) => {
                 tracing::error!(error = %err, "the database does not answer; watchdog not pinged");
                 continue;
@@ -77,5 +80,10 @@ pub(super) fn status(pipeline: &Pipeline, pending: u64) -> String {
     let last = pipeline.last_success().map_or("none yet".to_string(), |t| {
         t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
     });
+    if !*pipeline.writable().borrow() {
+        return format!(
+            "database disk full: polls paused; {feeds} feeds; last successful poll {last}"
+        );
+    }
     format!("{feeds} feeds; last successful poll {last}; {pending} deliveries pending")
 }

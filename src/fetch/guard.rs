@@ -49,19 +49,27 @@ fn forbidden_v6(ip: Ipv6Addr) -> bool {
         || first == 0x0064 && ip.segments()[1] == 0xff9b // NAT64 may reach IPv4 inside
 }
 
-/// A DNS resolver that drops forbidden addresses, failing the lookup when none is left.
-pub struct GuardedResolver;
+/// The system's DNS resolver, dropping forbidden addresses (failing the lookup when none is
+/// left) unless private networks are allowed. Its own failures are [`Unresolved`], so that a
+/// name that does not resolve is told apart from a host that does not answer.
+pub struct GuardedResolver {
+    pub allow_private: bool,
+}
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
+        let allow_private = self.allow_private;
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let lookup = tokio::net::lookup_host(format!("{host}:0")).await;
+            let resolved: Vec<SocketAddr> = match lookup {
+                Ok(addrs) => addrs.collect(),
+                Err(source) => return Err(Box::new(Unresolved { host, source }) as _),
+            };
             let allowed: Vec<SocketAddr> = resolved
                 .iter()
                 .copied()
-                .filter(|a| !is_forbidden(a.ip()))
+                .filter(|a| allow_private || !is_forbidden(a.ip()))
                 .collect();
             if allowed.is_empty() {
                 return Err(Box::new(Refused { host }) as Box<dyn std::error::Error + Send + Sync>);
@@ -72,9 +80,17 @@ impl Resolve for GuardedResolver {
 }
 
 impl GuardedResolver {
-    pub fn shared() -> Arc<Self> {
-        Arc::new(GuardedResolver)
+    pub fn shared(allow_private: bool) -> Arc<Self> {
+        Arc::new(GuardedResolver { allow_private })
     }
+}
+
+/// A name the system's resolver could not resolve.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot resolve {host}: {source}")]
+pub struct Unresolved {
+    pub host: String,
+    pub source: std::io::Error,
 }
 
 /// A host resolved only to addresses inside the network.

@@ -80,6 +80,8 @@ pub enum FetchError {
     #[error("{url}: disallowed by robots.txt (set daemon.respect_robots_txt = false to ignore)")]
     Robots { url: Url },
     #[error("{url}: {message}")]
+    Dns { url: Url, message: String },
+    #[error("{url}: {message}")]
     Network { url: Url, message: String },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
@@ -101,6 +103,7 @@ impl FetchError {
             FetchError::Timeout { .. } => "timeout",
             FetchError::Redirects { .. } => "redirects",
             FetchError::Robots { .. } => "robots",
+            FetchError::Dns { .. } => "dns",
             FetchError::Network { .. } => "network",
             FetchError::Client(_) => "client",
         }
@@ -147,17 +150,15 @@ impl Fetcher {
                 attempt.follow()
             }
         });
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .user_agent(daemon.user_agent.clone())
             .connect_timeout(Duration::from_secs(10).min(daemon.fetch_timeout))
             .read_timeout(daemon.fetch_timeout)
             .timeout(daemon.fetch_timeout)
             .redirect(policy)
             // A proxy resolves names itself and would bypass the guarded resolver.
-            .no_proxy();
-        if !allow_private {
-            builder = builder.dns_resolver(guard::GuardedResolver::shared());
-        }
+            .no_proxy()
+            .dns_resolver(guard::GuardedResolver::shared(allow_private));
         let client = builder
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
@@ -375,6 +376,12 @@ fn classify(url: &Url, err: reqwest::Error) -> FetchError {
         }
         if e.is::<PrivateTarget>() || e.is::<guard::Refused>() {
             return FetchError::Private { url };
+        }
+        if let Some(unresolved) = e.downcast_ref::<guard::Unresolved>() {
+            return FetchError::Dns {
+                url,
+                message: unresolved.to_string(),
+            };
         }
         source = e.source();
     }

@@ -60,6 +60,18 @@ pub enum StoreError {
     Backup { path: PathBuf, message: String },
 }
 
+impl StoreError {
+    /// The disk (or the file system's quota) is full: writes fail until space returns, reads
+    /// still work.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DiskFull
+        )
+    }
+}
+
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Time as stored: RFC 3339, UTC, whole seconds.

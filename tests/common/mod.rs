@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 pub mod daemon;
+pub mod outlet;
 pub mod receiver;
 pub mod smtp;
 
@@ -79,9 +80,13 @@ impl Resource {
     }
 }
 
+/// A response computed per request, from the number of earlier requests to its path.
+type Respond = Arc<dyn Fn(usize) -> Resource + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     routes: HashMap<String, Resource>,
+    computed: HashMap<String, Respond>,
     hits: HashMap<String, usize>,
 }
 
@@ -117,6 +122,15 @@ impl Server {
             .unwrap()
             .routes
             .insert(path.to_string(), resource);
+    }
+
+    /// Answer requests to `path` with `respond(n)`, `n` counting earlier requests from 0.
+    pub fn put_fn(&self, path: &str, respond: impl Fn(usize) -> Resource + Send + Sync + 'static) {
+        self.state
+            .lock()
+            .unwrap()
+            .computed
+            .insert(path.to_string(), Arc::new(respond));
     }
 
     /// How many requests `path` has received (304s included).
@@ -170,11 +184,16 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             return;
         };
         let if_none_match = headers.get("if-none-match").cloned();
-        let resource = {
+        let (resource, computed) = {
             let mut state = state.lock().unwrap();
-            *state.hits.entry(path.clone()).or_default() += 1;
-            state.routes.get(&path).cloned()
+            let hits = state.hits.entry(path.clone()).or_default();
+            *hits += 1;
+            let earlier = *hits - 1;
+            let computed = state.computed.get(&path).cloned().map(|f| (f, earlier));
+            (state.routes.get(&path).cloned(), computed)
         };
+        // Computed outside the lock: a slow or large answer must not hold up other requests.
+        let resource = computed.map(|(respond, n)| respond(n)).or(resource);
         let response = match resource {
             Some(r) if r.etag.is_some() && r.etag == if_none_match => format!(
                 "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nContent-Length: 0\r\n\r\n",

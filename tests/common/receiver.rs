@@ -29,7 +29,12 @@ pub struct Receiver {
 impl Receiver {
     /// A receiver answering request `n` (from 0) with `answer(n)`.
     pub fn start(answer: impl Fn(usize) -> u16 + Send + 'static) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        Receiver::start_on("127.0.0.1:0", answer)
+    }
+
+    /// A receiver listening on `addr` (a port a test kept free until now).
+    pub fn start_on(addr: &str, answer: impl Fn(usize) -> u16 + Send + 'static) -> Receiver {
+        let listener = TcpListener::bind(addr).expect("bind 127.0.0.1");
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let receiver = Receiver {
             url,
