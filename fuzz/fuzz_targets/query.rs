@@ -18,6 +18,7 @@ fuzz_target!(|bytes: &[u8]| {
                 context: Vec::new(),
                 severity: raqib::config::Severity::Medium,
                 sinks: Vec::new(),
+                alert: raqib::config::AlertPolicy::default(),
             };
             if let Ok(list) = raqib::watch::Watchlist::compile(&[watch]) {
                 let _ = list.scan(&raqib::watch::Subject {
