@@ -6,8 +6,9 @@
 //! asks for: the feed's `<ttl>`, `Cache-Control: max-age`, `Expires`.
 //!
 //! A failing feed backs off exponentially, capped at [`MAX_BACKOFF`], and is never given up on;
-//! a `Retry-After` from the server is honoured on top. Every delay is spread by ±[`JITTER`] so
-//! feeds configured alike do not all fire in the same second.
+//! a `Retry-After` from the server is honoured on top. Every delay is spread by [`JITTER`] so
+//! feeds configured alike do not all fire in the same second: a healthy feed's only shortened
+//! (its interval is the longest an article may wait to be seen), a backoff's either way.
 
 use std::time::Duration;
 
@@ -98,16 +99,16 @@ fn publishing_gap(times: &[DateTime<Utc>], now: DateTime<Utc>) -> Gap {
 /// The delay before the next poll of a feed whose interval is `interval` and that has failed
 /// `consecutive_errors` times in a row. `draw` is a random number in `[0, 1)`.
 pub fn delay(interval: Duration, consecutive_errors: u32, draw: f64) -> Duration {
-    let base = if consecutive_errors == 0 {
-        interval
-    } else {
-        let factor = 2u32.saturating_pow(consecutive_errors.min(16));
-        interval
-            .saturating_mul(factor)
-            .min(MAX_BACKOFF)
-            .max(interval.min(MAX_BACKOFF))
-    };
-    base.mul_f64(1.0 - JITTER + 2.0 * JITTER * draw.clamp(0.0, 1.0))
+    let draw = draw.clamp(0.0, 1.0);
+    if consecutive_errors == 0 {
+        return interval.mul_f64(1.0 - JITTER * draw);
+    }
+    let factor = 2u32.saturating_pow(consecutive_errors.min(16));
+    let backoff = interval
+        .saturating_mul(factor)
+        .min(MAX_BACKOFF)
+        .max(interval.min(MAX_BACKOFF));
+    backoff.mul_f64(1.0 - JITTER + 2.0 * JITTER * draw)
 }
 
 /// The delay after a failed poll: the backoff, or the server's `Retry-After` if longer.
@@ -153,10 +154,10 @@ mod tests {
     }
 
     #[test]
-    fn healthy_feeds_keep_their_interval_within_jitter() {
-        assert_eq!(delay(15 * MIN, 0, 0.5), 15 * MIN);
-        assert_eq!(delay(15 * MIN, 0, 0.0), Duration::from_secs(810));
-        assert_eq!(delay(15 * MIN, 0, 1.0), Duration::from_secs(990));
+    fn healthy_feeds_are_polled_within_their_interval_never_later() {
+        assert_eq!(delay(15 * MIN, 0, 0.0), 15 * MIN);
+        assert_eq!(delay(15 * MIN, 0, 0.5), Duration::from_secs(855));
+        assert_eq!(delay(15 * MIN, 0, 1.0), Duration::from_secs(810));
     }
 
     #[test]
