@@ -112,6 +112,24 @@ fn xorshift(state: &mut u64) -> u64 {
     *state
 }
 
+/// What the articles of one language are made of.
+#[derive(Default)]
+struct Pool {
+    titles: Vec<String>,
+    paragraphs: Vec<String>,
+    words: Vec<String>,
+}
+
+fn language(text: &str) -> &'static str {
+    if text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+        "ar"
+    } else if text.contains(" the ") {
+        "en"
+    } else {
+        "fr"
+    }
+}
+
 /// Base texts: the five seeds and the fourteen story fixtures, first line the title.
 fn texts() -> Vec<String> {
     let mut texts = support::seeds();
@@ -147,37 +165,48 @@ fn page(title: &str, paragraphs: &[String], lang: &str) -> String {
 
 /// `count` articles over `feeds` feeds, appearing over `window` seconds (all at 0 when 0).
 fn outlet(count: usize, feeds: usize, window: f64, tag: &str) -> Outlet {
-    let texts = texts();
+    // Per language: the titles, the paragraphs and the words of its texts.
+    let mut pools: HashMap<&str, Pool> = HashMap::new();
+    for text in texts() {
+        let lang = language(&text);
+        let pool = pools.entry(lang).or_default();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        pool.titles.extend(lines.next().map(str::to_string));
+        pool.paragraphs.extend(lines.map(str::to_string));
+        pool.words
+            .extend(text.split_whitespace().map(str::to_string));
+    }
+    let langs = ["ar", "fr", "en"];
     let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ count as u64;
+    let mut pick = |n: usize| (xorshift(&mut state) % n as u64) as usize;
     let mut articles = Vec::with_capacity(count);
     for i in 0..count {
-        let text = &texts[i % texts.len()];
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        let title = format!("{} {tag}{i}", lines.next().unwrap_or("untitled"));
-        let mut paragraphs: Vec<String> = lines.map(str::to_string).collect();
-        let len = paragraphs.len().max(1);
-        paragraphs.rotate_left(i % len);
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let mixed: Vec<&str> = (0..250)
-            .map(|_| words[(xorshift(&mut state) % words.len() as u64) as usize])
+        // Half Arabic, a quarter each French and English.
+        let lang = langs[[0, 0, 1, 2][i % 4]];
+        let Pool {
+            titles,
+            paragraphs,
+            words,
+        } = &pools[lang];
+        let title = format!("{} {tag}{i}", titles[pick(titles.len())]);
+        // Four paragraphs of the language's texts and a few hundred of its words: articles on
+        // the same topics in the same words, each its own, as a news flow is.
+        let mut body: Vec<String> = (0..4)
+            .map(|_| paragraphs[pick(paragraphs.len())].clone())
             .collect();
-        paragraphs.push(mixed.join(" "));
-        let lang = if text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
-            "ar"
-        } else if text.contains(" the ") {
-            "en"
-        } else {
-            "fr"
-        };
+        let mixed: Vec<&str> = (0..250)
+            .map(|_| words[pick(words.len())].as_str())
+            .collect();
+        body.push(mixed.join(" "));
         let appears = if window > 0.0 {
-            (xorshift(&mut state) % 1_000_000) as f64 / 1_000_000.0 * window
+            pick(1_000_000) as f64 / 1_000_000.0 * window
         } else {
             0.0
         };
         articles.push(Article {
             feed: i % feeds,
-            summary: paragraphs[0].chars().take(200).collect(),
-            page: page(&title, &paragraphs, lang),
+            summary: body[0].chars().take(200).collect(),
+            page: page(&title, &body, lang),
             title,
             appears,
         });
