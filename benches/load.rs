@@ -30,7 +30,8 @@ use tokio::net::TcpListener;
 mod support;
 
 const HOSTS: usize = 200;
-/// Items a feed shows, newest first.
+/// Items a feed shows at least, newest first (more when the throughput phase puts more
+/// articles in each feed).
 const FEED_ITEMS: usize = 50;
 
 struct Args {
@@ -101,6 +102,7 @@ struct Outlet {
     by_feed: Vec<Vec<usize>>,
     started: Instant,
     started_at: SystemTime,
+    feed_items: usize,
 }
 
 type Shared = Arc<RwLock<Outlet>>;
@@ -222,6 +224,7 @@ fn outlet(count: usize, feeds: usize, window: f64, tag: &str) -> Outlet {
         by_feed,
         started: Instant::now(),
         started_at: SystemTime::now(),
+        feed_items: FEED_ITEMS.max(count.div_ceil(feeds.max(1))),
     }
 }
 
@@ -241,7 +244,7 @@ fn feed_body(outlet: &Outlet, feed: usize, base: &str) -> (String, usize) {
     let items: String = visible
         .iter()
         .rev()
-        .take(FEED_ITEMS)
+        .take(outlet.feed_items)
         .map(|i| {
             let a = &outlet.articles[*i];
             let published = outlet.started_at + Duration::from_secs_f64(a.appears);

@@ -81,7 +81,7 @@ impl Pipeline {
                 .collect()
         };
         let stored = self
-            .with_store(move |s| s.insert_article(&article, now, STORY_WINDOW, alerts_for))
+            .with_store_batched(move |s| s.insert_article(&article, now, STORY_WINDOW, alerts_for))
             .await?;
         if stored.is_some() {
             self.metrics.count("raqib_articles_stored_total", &[], 1);

@@ -33,6 +33,12 @@ fn free_bytes(database: &std::path::Path) -> Option<u64> {
 /// Entries of one feed processed at the same time.
 const ENTRY_CONCURRENCY: usize = 4;
 
+/// A write waiting for the next batch: it runs on the store (or not at all, when the batch
+/// could not begin) and hands back how to tell its caller once the batch's commit succeeded
+/// or failed.
+type Queued = Box<dyn FnOnce(Option<&mut Store>) -> Reply + Send>;
+type Reply = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
+
 /// What a configuration reload replaces: the configuration, its compiled watchlist and its
 /// sinks. Work in flight keeps the one it started with.
 pub struct Live {
@@ -76,6 +82,8 @@ impl Live {
 pub struct Pipeline {
     live: RwLock<Arc<Live>>,
     store: Arc<Mutex<Store>>,
+    /// Article writes waiting for the writer; whoever gets the writer next commits them all.
+    queued: Arc<Mutex<Vec<Queued>>>,
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
     pub(super) metrics: crate::metrics::Metrics,
@@ -115,6 +123,7 @@ impl Pipeline {
             writable: tokio::sync::watch::Sender::new(true),
             live: RwLock::new(Arc::new(live)),
             store: Arc::new(Mutex::new(store)),
+            queued: Arc::default(),
             fetcher,
             alerts_raised: Notify::new(),
             last_success: Mutex::new(None),
@@ -168,11 +177,66 @@ impl Pipeline {
         })
         .await
         .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())))
-        .inspect_err(|err| {
-            if err.is_disk_full() && self.writable.send_replace(false) {
-                tracing::error!(error = %err, "the database's disk is full: polls and deliveries paused until a write succeeds; nothing stored is lost");
+        .inspect_err(|err| self.observe(err))
+    }
+
+    /// Run `f` on the store with the other writes queued meanwhile, in one transaction: under
+    /// load the articles of many polls share a commit (group commit). The result comes once
+    /// the commit is done; a failed commit fails every write in it.
+    pub(super) async fn with_store_batched<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let queued: Queued = Box::new(move |store: Option<&mut Store>| {
+            let result = store.map(f);
+            Box::new(move |committed| {
+                let _ = tx.send(match (committed, result) {
+                    (Ok(()), Some(result)) => result,
+                    (Err(err), _) => Err(err.duplicate()),
+                    (Ok(()), None) => Err(StoreError::Task("a write was skipped".into())),
+                });
+            })
+        });
+        self.queued
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(queued);
+        let (store, queue) = (Arc::clone(&self.store), Arc::clone(&self.queued));
+        let written = tokio::task::spawn_blocking(move || {
+            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            let mut batch = std::mem::take(&mut *queue.lock().unwrap_or_else(|p| p.into_inner()));
+            if batch.is_empty() {
+                // An earlier task took this write into its batch.
+                return;
+            }
+            let mut replies = Vec::with_capacity(batch.len());
+            let committed = guard.batch(|store| {
+                for write in batch.drain(..) {
+                    replies.push(write(Some(&mut *store)));
+                }
+            });
+            // Left when the batch could not even begin (the database locked, the disk full).
+            replies.extend(batch.into_iter().map(|write| write(None)));
+            for reply in replies {
+                reply(committed.as_ref().map(|_| ()));
             }
         })
+        .await;
+        let result = match written {
+            Ok(()) => rx
+                .await
+                .unwrap_or_else(|_| Err(StoreError::Task("a batch of writes was lost".into()))),
+            Err(join) => Err(StoreError::Task(join.to_string())),
+        };
+        result.inspect_err(|err| self.observe(err))
+    }
+
+    /// Note a full disk: polls and deliveries pause until a probe write succeeds.
+    fn observe(&self, err: &StoreError) {
+        if err.is_disk_full() && self.writable.send_replace(false) {
+            tracing::error!(error = %err, "the database's disk is full: polls and deliveries paused until a write succeeds; nothing stored is lost");
+        }
     }
 
     /// Whether the database takes writes, as far as the last write and probe know.

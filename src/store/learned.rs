@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::{Result, Store, timestamp};
 use crate::extract::learned::LEARN_AFTER;
@@ -35,7 +35,7 @@ impl Store {
 
 /// Count one more article of `outlet` for each of `fingerprints` (in the article's transaction).
 pub(super) fn record(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     outlet: &str,
     fingerprints: &[i64],
     now: DateTime<Utc>,

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::config::AlertPolicy;
 use crate::story::Signature;
@@ -61,6 +61,16 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The same error again, for each of the callers whose writes shared a failed commit.
+    pub fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Sql(rusqlite::Error::SqliteFailure(code, message)) => {
+                StoreError::Sql(rusqlite::Error::SqliteFailure(*code, message.clone()))
+            }
+            other => StoreError::Task(other.to_string()),
+        }
+    }
+
     /// The disk (or the file system's quota) is full: writes fail until space returns, reads
     /// still work.
     pub fn is_disk_full(&self) -> bool {
@@ -207,9 +217,26 @@ impl Store {
         Ok(known)
     }
 
-    /// Store an article with its story, matches, alerts and deliveries in one transaction.
-    /// `alerts` builds the alerts once the article's ids and the other outlets of its story are
-    /// known. Returns `None` when the
+    /// Run `f` in one write transaction (`BEGIN IMMEDIATE` … `COMMIT`), so that the writes of
+    /// several calls share one commit: the pages they all touch (the document frequencies,
+    /// the indexes) go to the write-ahead log once, not once per article. A call that fails
+    /// inside `f` rolls back its own savepoint only; the others are committed.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> T) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let out = f(self);
+        if let Err(err) = self.conn.execute_batch("COMMIT") {
+            // SQLite may have rolled back already (a full disk); make sure nothing is left open.
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            return Err(err.into());
+        }
+        Ok(out)
+    }
+
+    /// Store an article with its story, matches, alerts and deliveries, all or nothing (its own
+    /// transaction, or a savepoint inside a [`Store::batch`]). `alerts` builds the alerts once
+    /// the article's ids and the other outlets of its story are known. Returns `None` when the
     /// entry was already stored (nothing is written then).
     pub fn insert_article(
         &mut self,
@@ -218,9 +245,12 @@ impl Store {
         story_window: Duration,
         alerts: impl FnOnce(StoredArticle, &[String]) -> Vec<NewAlert>,
     ) -> Result<Option<StoredArticle>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if self.conn.is_autocommit() {
+            return self
+                .batch(|store| store.insert_article(article, now, story_window, alerts))
+                .and_then(|inserted| inserted);
+        }
+        let tx = self.conn.savepoint()?;
         let exists = tx
             .query_row(
                 "SELECT 1 FROM article WHERE feed_id = ?1 AND entry_key = ?2",
@@ -285,11 +315,7 @@ impl Store {
 }
 
 /// Write an article's matches.
-fn insert_matches(
-    tx: &rusqlite::Transaction<'_>,
-    article_id: i64,
-    matches: &[(String, Match)],
-) -> Result<()> {
+fn insert_matches(tx: &Connection, article_id: i64, matches: &[(String, Match)]) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO \"match\" (article_id, watch, term, text, field, start, \"end\", snippet)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -328,7 +354,7 @@ fn story_outlets(conn: &Connection, article: StoredArticle) -> Result<Vec<String
 /// story is not raised again, the article is recorded against it ("also reported by").
 /// Returns how many were new.
 fn insert_alerts(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     stored: StoredArticle,
     alerts: Vec<NewAlert>,
     now: DateTime<Utc>,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoredArticle, timestamp};
 use crate::story::rewrite::{self, Candidate, Term};
@@ -14,6 +14,9 @@ use crate::story::{Signature, reprint};
 /// any few hundred of them find its story.
 const REPRINT_CANDIDATES: usize = 256;
 const REWRITE_CANDIDATES: usize = 64;
+/// Holders of one probe term looked at, the most recent first: a term common enough to have
+/// more within the story window says little about a story anyway.
+const HOLDERS_PER_PROBE: usize = 512;
 /// Probe terms a rewrite candidate must share with the new article.
 const SHARED_PROBES: usize = 2;
 
@@ -42,7 +45,7 @@ impl Assigned {
 /// Count the article's words, then find its story among the articles stored since `since`:
 /// a reprint, else a rewrite, else a new story titled `title`.
 pub(super) fn assign(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     signature: &Signature,
     title: &str,
     since: DateTime<Utc>,
@@ -93,7 +96,7 @@ pub(super) fn assign(
 
 /// Store what the articles that come after this one compare themselves with.
 pub(super) fn record(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     article: StoredArticle,
     assigned: &Assigned,
     weekdays: u8,
@@ -119,7 +122,7 @@ pub(super) fn record(
 /// Add the article to the document frequencies; the frequency of each of its words (itself
 /// included) and the number of articles.
 fn count_words<'a>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     words: impl Iterator<Item = &'a (Term, u32)>,
 ) -> Result<(HashMap<Term, u64>, u64)> {
     let mut upsert = tx.prepare_cached(
@@ -140,7 +143,7 @@ fn count_words<'a>(
 /// were first counted from, so a count can be off by the odd word), its entities read from its
 /// story row. Terms no stored article holds any more are dropped, which keeps `term_df` as
 /// large as the vocabulary of what is kept, not of everything ever read.
-pub(super) fn uncount_article(tx: &Transaction<'_>, article_id: i64) -> Result<()> {
+pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
     let row = tx
         .prepare_cached(
             "SELECT a.title, a.body, s.entities FROM article a
@@ -182,7 +185,7 @@ pub(super) fn uncount_article(tx: &Transaction<'_>, article_id: i64) -> Result<(
     Ok(())
 }
 
-fn reprint_of(tx: &Transaction<'_>, simhash: u64, since: DateTime<Utc>) -> Result<Option<i64>> {
+fn reprint_of(tx: &Connection, simhash: u64, since: DateTime<Utc>) -> Result<Option<i64>> {
     // The expressions must match the indexes of migration 0007 exactly (they cover the query).
     let mut stmt = tx.prepare_cached(
         "SELECT story_id, simhash FROM article
@@ -211,7 +214,7 @@ fn reprint_of(tx: &Transaction<'_>, simhash: u64, since: DateTime<Utc>) -> Resul
 /// Articles stored since `since` that share at least [`SHARED_PROBES`] of the new article's
 /// heaviest terms, with their vectors and entities; those sharing most first.
 fn rewrite_candidates(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     profile: &[(Term, f32)],
     since: DateTime<Utc>,
 ) -> Result<Vec<Candidate>> {
@@ -230,19 +233,31 @@ fn rewrite_candidates(
     let Some(first) = first else {
         return Ok(Vec::new());
     };
-    let marks = vec!["?"; probes.len()].join(",");
-    let mut stmt = tx.prepare(&format!(
-        "SELECT article_id FROM article_term
-         WHERE term IN ({marks}) AND article_id >= ?
-         GROUP BY article_id HAVING count(*) >= {SHARED_PROBES}
-         ORDER BY count(*) DESC, article_id DESC LIMIT {REWRITE_CANDIDATES}"
-    ))?;
-    let ids = stmt
-        .query_map(
-            params_from_iter(probes.iter().copied().chain([first])),
-            |r| r.get::<_, i64>(0),
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // The most recent holders of each probe term, counted here: a GROUP BY over every holder
+    // of all the probes made SQLite sort thousands of rows per article on the writer.
+    let mut holders = tx.prepare_cached(
+        "SELECT article_id FROM article_term WHERE term = ?1 AND article_id >= ?2
+         ORDER BY article_id DESC LIMIT ?3",
+    )?;
+    let mut shared: HashMap<i64, usize> = HashMap::new();
+    for probe in &probes {
+        for id in holders.query_map(params![probe, first, HOLDERS_PER_PROBE as i64], |r| {
+            r.get::<_, i64>(0)
+        })? {
+            *shared.entry(id?).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(usize, i64)> = shared
+        .into_iter()
+        .filter(|(_, n)| *n >= SHARED_PROBES)
+        .map(|(id, n)| (n, id))
+        .collect();
+    ranked.sort_unstable_by(|a, b| b.cmp(a));
+    let ids: Vec<i64> = ranked
+        .into_iter()
+        .take(REWRITE_CANDIDATES)
+        .map(|(_, id)| id)
+        .collect();
     let mut article =
         tx.prepare_cached("SELECT story_id, entities FROM article_story WHERE article_id = ?1")?;
     let mut story_days =

@@ -159,15 +159,17 @@ fn a_reprint_joins_the_story_of_its_original() {
         .unwrap()
         .unwrap();
     let mut reprint = article(feed.id, "a2");
-    reprint.story = crate::story::Signature::of("", "a", []);
+    reprint.story = article(feed.id, "a").story;
     let b = store
         .insert_article(&reprint, now(), window, |_, _| Vec::new())
         .unwrap()
         .unwrap();
+    let mut other = article(feed.id, "c");
+    other.title = "Marathon de Rabat".into();
+    other.body = "Les coureurs du marathon international ont traversé la ville dimanche.".into();
+    other.story = crate::story::Signature::of(&other.title, &other.body, []);
     let c = store
-        .insert_article(&article(feed.id, "c c c c"), now(), window, |_, _| {
-            Vec::new()
-        })
+        .insert_article(&other, now(), window, |_, _| Vec::new())
         .unwrap()
         .unwrap();
     assert_eq!(a.story_id, b.story_id);
