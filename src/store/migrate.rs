@@ -46,6 +46,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_health",
         include_str!("../../migrations/0010_health.sql"),
     ),
+    (
+        "0011_story_profile",
+        include_str!("../../migrations/0011_story_profile.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -102,13 +102,15 @@ pub(super) fn record(
     weekdays: u8,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO article_story (article_id, story_id, weekdays, entities) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO article_story (article_id, story_id, weekdays, entities, profile)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         article.id,
         article.story_id,
         weekdays,
-        assigned.entities_column()
+        assigned.entities_column(),
+        encode_profile(&assigned.profile)
     ])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO article_term (article_id, term, weight) VALUES (?1, ?2, ?3)",
@@ -258,8 +260,9 @@ fn rewrite_candidates(
         .take(REWRITE_CANDIDATES)
         .map(|(_, id)| id)
         .collect();
-    let mut article =
-        tx.prepare_cached("SELECT story_id, entities FROM article_story WHERE article_id = ?1")?;
+    let mut article = tx.prepare_cached(
+        "SELECT story_id, entities, profile FROM article_story WHERE article_id = ?1",
+    )?;
     let mut story_days =
         tx.prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?;
     let mut days_of: HashMap<i64, u8> = HashMap::new();
@@ -268,8 +271,8 @@ fn rewrite_candidates(
     )?;
     let mut candidates = Vec::with_capacity(ids.len());
     for id in ids {
-        let (story, entities): (i64, String) =
-            article.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (story, entities, stored): (i64, String, Option<Vec<u8>>) =
+            article.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         // The days of the whole story: an article naming none must not bridge two days.
         let weekdays = match days_of.get(&story) {
             Some(&days) => days,
@@ -281,11 +284,14 @@ fn rewrite_candidates(
                 days
             }
         };
-        let profile = terms
-            .query_map([id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let profile = match stored.as_deref().and_then(decode_profile) {
+            Some(profile) => profile,
+            None => terms
+                .query_map([id], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        };
         candidates.push(Candidate {
             story,
             profile,
@@ -300,4 +306,42 @@ fn rewrite_candidates(
         });
     }
     Ok(candidates)
+}
+
+/// A TF-IDF vector as the `profile` column keeps it: (term, weight) pairs, little-endian.
+fn encode_profile(profile: &[(Term, f32)]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(profile.len() * 12);
+    for (term, weight) in profile {
+        bytes.extend_from_slice(&term.to_le_bytes());
+        bytes.extend_from_slice(&weight.to_le_bytes());
+    }
+    bytes
+}
+
+/// The vector back; `None` when the bytes are not whole pairs.
+fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
+    if bytes.len() % 12 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(12)
+        .map(|pair| {
+            let term = Term::from_le_bytes(pair[..8].try_into().ok()?);
+            let weight = f32::from_le_bytes(pair[8..].try_into().ok()?);
+            Some((term, weight))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_round_trip_and_torn_bytes_are_refused() {
+        let profile = vec![(-5_i64, 0.25_f32), (7, 0.5), (i64::MAX, 1.0)];
+        assert_eq!(decode_profile(&encode_profile(&profile)), Some(profile));
+        assert_eq!(decode_profile(&[]), Some(Vec::new()));
+        assert_eq!(decode_profile(&[1, 2, 3]), None);
+    }
 }
