@@ -465,3 +465,39 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
         .unwrap();
     assert_eq!(fk, 0);
 }
+
+#[test]
+fn a_batch_commits_its_good_articles_when_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    let good = article(feed.id, "good");
+    // No such feed: the foreign key fails this article's savepoint.
+    let orphan = article(feed.id + 100, "orphan");
+    let later = article(feed.id, "later");
+    let results = store
+        .batch(|s| {
+            [&good, &orphan, &later]
+                .map(|a| s.insert_article(a, now(), window, |_, _| alert(&a.entry_key)))
+        })
+        .unwrap();
+    assert!(matches!(results[0], Ok(Some(_))));
+    assert!(results[1].is_err(), "{:?}", results[1]);
+    assert!(matches!(results[2], Ok(Some(_))));
+    let keys: Vec<String> = store
+        .conn
+        .prepare("SELECT entry_key FROM article ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(keys, ["good", "later"]);
+    let alerts: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM alert", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(alerts, 2, "the failed article's alert went with it");
+    assert!(store.conn.is_autocommit(), "the batch is committed");
+}
