@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, StoredArticle, timestamp};
+use super::{Result, StoreError, StoredArticle, timestamp};
 use crate::story::rewrite::{self, Candidate, Term};
 use crate::story::{Signature, reprint};
 
@@ -127,17 +127,24 @@ fn count_words<'a>(
     tx: &Connection,
     words: impl Iterator<Item = &'a (Term, u32)>,
 ) -> Result<(HashMap<Term, u64>, u64)> {
+    // One statement for all the words: a step per word cost more than the B-tree work itself.
+    let terms: Vec<Term> = std::iter::once(ARTICLES)
+        .chain(words.map(|(term, _)| *term))
+        .collect();
+    let list = serde_json::to_string(&terms).map_err(|e| StoreError::Task(e.to_string()))?;
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO term_df (term, df) VALUES (?1, 1)
-         ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING df",
+        "INSERT INTO term_df (term, df) SELECT value, 1 FROM json_each(?1) WHERE true
+         ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df",
     )?;
-    let articles: i64 = upsert.query_row([ARTICLES], |r| r.get(0))?;
-    let mut df = HashMap::new();
-    for (term, _) in words {
-        let count: i64 = upsert.query_row([term], |r| r.get(0))?;
-        df.insert(*term, count as u64);
+    let mut df: HashMap<Term, u64> = HashMap::with_capacity(terms.len());
+    for row in upsert.query_map([list], |r| Ok((r.get::<_, Term>(0)?, r.get::<_, i64>(1)?)))? {
+        let (term, count) = row?;
+        // A term listed twice (a word and an entity hashing alike) keeps its final count.
+        let entry = df.entry(term).or_default();
+        *entry = (*entry).max(count as u64);
     }
-    Ok((df, articles as u64))
+    let articles = df.remove(&ARTICLES).unwrap_or(1);
+    Ok((df, articles))
 }
 
 /// Take a pruned article out of the document frequencies: its words are counted again from
