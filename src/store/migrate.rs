@@ -50,6 +50,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_story_profile",
         include_str!("../../migrations/0011_story_profile.sql"),
     ),
+    (
+        "0012_story_covering",
+        include_str!("../../migrations/0012_story_covering.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
