@@ -193,8 +193,14 @@ fn load_config(path: &Path) -> Result<Config, ExitCode> {
     })
 }
 
+/// Blocking threads (extraction, SQLite): a few per core keep both busy; tokio's default of
+/// 512 let hundreds of writes each hold a thread, and its memory, while waiting for the one
+/// writer.
+const BLOCKING_THREADS: usize = 16;
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
         .context("cannot start the async runtime")
