@@ -190,7 +190,8 @@ fn outlet(count: usize, feeds: usize, window: f64, tag: &str) -> Outlet {
             paragraphs,
             words,
         } = &pools[lang];
-        let title = format!("{} {tag}{i}", titles[pick(titles.len())]);
+        // The tag stands as its own word: watches match whole words only.
+        let title = format!("{} {tag} {i}", titles[pick(titles.len())]);
         // Four paragraphs of the language's texts and a few hundred of its words: articles on
         // the same topics in the same words, each its own, as a news flow is.
         let mut body: Vec<String> = (0..4)
