@@ -633,6 +633,14 @@ fn latency(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
         .map(|(t, rss)| format!("{t}s:{rss:.0}"))
         .collect();
     println!("  RSS MiB over time: {}", series.join(" "));
+    // Percentiles over the alerts seen say nothing of the ones never raised.
+    if latencies.len() < count_articles {
+        eprintln!(
+            "latency: only {} of {count_articles} articles were alerted; the figures above are incomplete",
+            latencies.len()
+        );
+        std::process::exit(1);
+    }
 }
 
 fn main() {
