@@ -576,11 +576,13 @@ fn line_column(source: &str, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
-    fn load(source: &str) -> Result<Config, ConfigError> {
+    /// A config as if read from `/etc/raqib/config.toml`; shared with the submodules' tests.
+    pub(super) fn load(source: &str) -> Result<Config, ConfigError> {
         Config::from_toml(Path::new("/etc/raqib/config.toml"), source)
     }
 
-    fn problems(source: &str) -> Vec<Problem> {
+    /// The problems of a config that must not load.
+    pub(super) fn problems(source: &str) -> Vec<Problem> {
         match load(source) {
             Err(ConfigError::Invalid { problems, .. }) => problems,
             other => panic!("expected problems, got {other:?}"),

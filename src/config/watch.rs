@@ -351,19 +351,9 @@ impl Checker<'_> {
 mod tests {
     use std::path::Path;
 
-    use super::super::{Config, ConfigError, Problem};
+    use super::super::Config;
+    use super::super::tests::{load, problems};
     use super::*;
-
-    fn load(source: &str) -> Result<Config, ConfigError> {
-        Config::from_toml(Path::new("/etc/raqib/config.toml"), source)
-    }
-
-    fn problems(source: &str) -> Vec<Problem> {
-        match load(source) {
-            Err(ConfigError::Invalid { problems, .. }) => problems,
-            other => panic!("expected problems, got {other:?}"),
-        }
-    }
 
     #[test]
     fn queries_and_contexts_are_parsed_and_their_errors_located() {
