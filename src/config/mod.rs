@@ -280,6 +280,29 @@ impl Checker<'_> {
         });
     }
 
+    /// The trimmed name of a `[[watch]]` or `[[sink]]` (`what`), unless it is empty or one of
+    /// `taken`: then the problem is noted and the section skipped.
+    fn unique_name<'n>(
+        &mut self,
+        what: &str,
+        name: &Spanned<String>,
+        mut taken: impl Iterator<Item = &'n str>,
+    ) -> Option<String> {
+        let trimmed = name.get_ref().trim();
+        if trimmed.is_empty() {
+            self.problem(name.span().start, format!("{what} name must not be empty"));
+            return None;
+        }
+        if taken.any(|other| other == trimmed) {
+            self.problem(
+                name.span().start,
+                format!("{what} {trimmed:?} is defined twice"),
+            );
+            return None;
+        }
+        Some(trimmed.to_string())
+    }
+
     fn into_error(mut self, path: &Path) -> ConfigError {
         self.problems.sort_by_key(|p| (p.line, p.column));
         ConfigError::Invalid {
@@ -711,6 +734,29 @@ type = "pigeon"
         );
         assert_eq!((found[0].line, found[0].column), (4, 9));
         assert!(found[0].message.contains("div..x"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn watch_and_sink_names_must_be_given_and_unique() {
+        let found = problems(
+            "[[watch]]\nname = \" \"\naliases = [\"x\"]\n\
+             [[watch]]\nname = \"a\"\naliases = [\"x\"]\n\
+             [[watch]]\nname = \"a \"\naliases = [\"y\"]\n\
+             [[sink]]\nname = \"\"\ntype = \"log\"\n\
+             [[sink]]\nname = \"s\"\ntype = \"log\"\n\
+             [[sink]]\nname = \"s\"\ntype = \"log\"\n",
+        );
+        let found: Vec<(usize, &str)> =
+            found.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (2, "watch name must not be empty"),
+                (8, "watch \"a\" is defined twice"),
+                (11, "sink name must not be empty"),
+                (17, "sink \"s\" is defined twice"),
+            ]
+        );
     }
 
     #[test]

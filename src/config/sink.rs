@@ -188,18 +188,11 @@ impl Checker<'_> {
         for raw in raw {
             let span = raw.span();
             let raw = raw.into_inner();
-            let name = raw.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                self.problem(raw.name.span().start, "sink name must not be empty");
+            let Some(name) =
+                self.unique_name("sink", &raw.name, sinks.iter().map(|s| s.name.as_str()))
+            else {
                 continue;
-            }
-            if sinks.iter().any(|s| s.name == name) {
-                self.problem(
-                    raw.name.span().start,
-                    format!("sink {name:?} is defined twice"),
-                );
-                continue;
-            }
+            };
             let kind = match raw.kind.get_ref().as_str() {
                 "log" => SinkKind::Log,
                 "jsonl" => match &raw.path {

@@ -130,18 +130,11 @@ impl Checker<'_> {
         for raw in raw {
             let span = raw.span();
             let raw = raw.into_inner();
-            let name = raw.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                self.problem(raw.name.span().start, "watch name must not be empty");
+            let Some(name) =
+                self.unique_name("watch", &raw.name, watches.iter().map(|w| w.name.as_str()))
+            else {
                 continue;
-            }
-            if watches.iter().any(|w| w.name == name) {
-                self.problem(
-                    raw.name.span().start,
-                    format!("watch {name:?} is defined twice"),
-                );
-                continue;
-            }
+            };
             if raw.aliases.is_empty() && raw.query.is_none() {
                 self.problem(
                     span.start,
