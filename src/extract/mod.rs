@@ -11,6 +11,7 @@
 
 mod blocks;
 mod boilerplate;
+mod dateline;
 mod input;
 mod lang;
 pub mod learned;
@@ -177,7 +178,10 @@ fn extract_inner(
 fn clean(raw: Vec<blocks::Block>) -> Vec<String> {
     let mut seen = HashSet::new();
     raw.into_iter()
-        .filter(|block| !boilerplate::is_boilerplate(&block.text, block.link_chars))
+        .filter(|block| {
+            !boilerplate::is_boilerplate(&block.text, block.link_chars)
+                && !dateline::is_dateline(&block.text)
+        })
         .map(|block| block.text)
         .filter(|text| is_list_item(text) || seen.insert(crate::text::fold_str(text)))
         .collect()
