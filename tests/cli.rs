@@ -677,3 +677,43 @@ fn json_logs_are_one_object_per_line_with_stable_field_names() {
         );
     }
 }
+
+/// The watchlist issue's own example: القاعدة is given only under `context`, so it counts only
+/// with a context word nearby, while the watch's other aliases fire alone.
+#[test]
+fn an_alias_only_under_context_fires_only_near_its_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        r#"
+[[watch]]
+name = "al-qaeda"
+aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI"]
+context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "داعش", "الساحل"], within = 12 }
+"#,
+    );
+    let config = config.to_str().unwrap();
+    assert_eq!(
+        raqib(&["--config", config, "check-config"]).status.code(),
+        Some(0)
+    );
+    let fired = |text: &str| {
+        let output = raqib_with_input(&["--config", config, "match", "-"], text.as_bytes());
+        (output.status.code(), stdout(&output))
+    };
+    let (code, out) =
+        fired("حذرت التقارير من تمدد الجماعات الإرهابية، ومنها القاعدة، في منطقة الساحل.");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("القاعدة"), "{out}");
+    let (code, out) = fired("وحسب القاعدة القانونية المعمول بها، يحق للمتهم الطعن في الحكم.");
+    assert_eq!(code, Some(1), "the rule of law is not al-Qaeda: {out}");
+    let far = format!("القاعدة {} الساحل", "كلمة ".repeat(20));
+    assert_eq!(
+        fired(&far).0,
+        Some(1),
+        "a context word 21 words away is not near"
+    );
+    let (code, out) = fired("Le groupe AQMI a revendiqué l'attaque.");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("AQMI"), "{out}");
+}

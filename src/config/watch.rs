@@ -135,7 +135,7 @@ impl Checker<'_> {
             else {
                 continue;
             };
-            if raw.aliases.is_empty() && raw.query.is_none() {
+            if raw.aliases.is_empty() && raw.query.is_none() && raw.context.is_none() {
                 self.problem(
                     span.start,
                     format!(
@@ -177,7 +177,7 @@ impl Checker<'_> {
                     list.into_iter().map(Spanned::into_inner).collect()
                 }
             };
-            let context = self.contexts(&name, &aliases, raw.context);
+            let context = self.contexts(&name, &mut aliases, raw.context);
             let alert = self.policy(&name, span.start, raw.alert, raw.digest_every.as_ref());
             watches.push(Watch {
                 name,
@@ -271,10 +271,12 @@ impl Checker<'_> {
         span.start + opening + within
     }
 
+    /// The watch's contexts. An alias named only under `context` is a conditional alias: it is
+    /// added to `aliases` and, like any alias with a context, fires only near its words.
     fn contexts(
         &mut self,
         watch: &str,
-        aliases: &[String],
+        aliases: &mut Vec<String>,
         raw: Option<Spanned<RawContexts>>,
     ) -> Vec<Context> {
         let Some(raw) = raw else {
@@ -287,12 +289,13 @@ impl Checker<'_> {
         };
         let mut contexts = Vec::new();
         for raw in raw {
-            let folded = crate::text::fold_str(&raw.alias);
-            if !aliases.iter().any(|a| crate::text::fold_str(a) == folded) {
+            let alias = raw.alias.trim();
+            let folded = crate::text::fold_str(alias.trim_end_matches('*'));
+            if !folded.chars().any(crate::text::is_word_char) {
                 self.problem(
                     at,
                     format!(
-                        "watch {watch:?}: context alias {:?} is not one of its aliases {aliases:?}",
+                        "watch {watch:?}: context alias {:?} has no letters or digits",
                         raw.alias
                     ),
                 );
@@ -330,8 +333,14 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            if !aliases
+                .iter()
+                .any(|a| crate::text::fold_str(a.trim_end_matches('*')) == folded)
+            {
+                aliases.push(alias.to_string());
+            }
             contexts.push(Context {
-                alias: raw.alias,
+                alias: alias.to_string(),
                 near: raw.near,
                 within,
             });
@@ -378,9 +387,9 @@ name = "filtered"
 aliases = ["DGSN"]
 query = "lang:fr"
 [[watch]]
-name = "lost"
+name = "empty-context"
 aliases = ["AQMI"]
-context = [{ alias = "القاعدة", near = ["تنظيم"] }]
+context = [{ alias = " ", near = ["تنظيم"] }]
 "#,
         );
         assert_eq!(found.len(), 3, "{found:?}");
@@ -395,7 +404,33 @@ context = [{ alias = "القاعدة", near = ["تنظيم"] }]
         assert_eq!(found[1].line, 7);
         assert!(found[1].message.contains("at least one word"));
         assert_eq!(found[2].line, 15);
-        assert!(found[2].message.contains("not one of its aliases"));
+        assert!(
+            found[2]
+                .message
+                .contains("context alias \" \" has no letters")
+        );
+    }
+
+    #[test]
+    fn an_alias_given_only_under_context_is_a_conditional_alias() {
+        // The watchlist issue's own example: القاعدة is not among `aliases`.
+        let config = load(
+            r#"
+[[watch]]
+name = "al-qaeda"
+aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI"]
+context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "داعش", "الساحل"], within = 12 }
+[[watch]]
+name = "only-context"
+context = { alias = "الساحل", near = ["إرهاب*"] }
+"#,
+        )
+        .unwrap();
+        let watch = &config.watches[0];
+        assert_eq!(watch.aliases.len(), 4, "{:?}", watch.aliases);
+        assert_eq!(watch.aliases[3], "القاعدة");
+        assert_eq!(watch.context[0].alias, "القاعدة");
+        assert_eq!(config.watches[1].aliases, ["الساحل"]);
     }
 
     #[test]
