@@ -316,6 +316,9 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if chars <= CAPTION_CHARS && CONTACT_FOLDED.iter().any(|p| words.contains(p.as_str())) {
         return true;
     }
+    if chars <= TEASER_CHARS && is_teaser(text, &words) {
+        return true;
+    }
     if chars > SHORT_CHARS {
         return false;
     }
@@ -356,6 +359,115 @@ const LETTER: &[&str] = &[
 /// "Sign up to our newsletter …", "Abonnez-vous à la newsletter", "اشترك في النشرة البريدية".
 fn is_newsletter_pitch(words: &str) -> bool {
     SUBSCRIBE.iter().any(|w| words.contains(w)) && LETTER.iter().any(|w| words.contains(w))
+}
+
+/// A teaser for another article is a label and a headline: rarely longer than this.
+const TEASER_CHARS: usize = 250;
+
+/// Labels that open a teaser for another article inside the body ("Read also: …", "اقرأ أيضا:
+/// …"); the headline after them names people the article may not be about.
+const TEASER_LABELS: &[&str] = &[
+    "read more",
+    "read also",
+    "also read",
+    "see also",
+    "related",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "lire également",
+    "voir aussi",
+    "à voir aussi",
+    "اقرأ أيضا",
+    "إقرأ أيضا",
+    "اقرأ كذلك",
+    "اقرأ المزيد",
+    "طالع أيضا",
+    "شاهد أيضا",
+    "اقرأ",
+    "طالع",
+    "شاهد",
+    "مواضيع ذات صلة",
+    "lesen sie auch",
+    "lesen sie hier",
+    "auch lesen",
+    "mehr zum thema",
+    "lea también",
+    "lea más",
+    "lea",
+    "le puede interesar",
+    "te puede interesar",
+    "vea también",
+    "puedes ver",
+    "mira",
+    "mire",
+    "leia também",
+    "leia mais",
+    "veja também",
+    "leggi anche",
+    "czytaj też",
+    "czytaj także",
+    "zobacz też",
+    "zobacz także",
+    "dowiedz się więcej",
+    "lees ook",
+];
+
+/// Labels of the links to the previous and next article, which need no separator.
+const NEIGHBOUR_LABELS: &[&str] = &[
+    "previous article",
+    "next article",
+    "previous post",
+    "next post",
+    "article précédent",
+    "article suivant",
+    "المقال السابق",
+    "المقال التالي",
+    "الخبر السابق",
+    "الخبر التالي",
+];
+
+static TEASER_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(TEASER_LABELS));
+static NEIGHBOUR_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NEIGHBOUR_LABELS));
+
+/// Whether a short paragraph is a teaser: a teaser label, then a separator (`:`, `»`, `>>`,
+/// `|`, a dash), then another headline; or a previous/next-article link.
+fn is_teaser(text: &str, words: &str) -> bool {
+    if NEIGHBOUR_FOLDED
+        .iter()
+        .any(|l| words.starts_with(l.as_str()))
+    {
+        return true;
+    }
+    let Some(label) = TEASER_FOLDED
+        .iter()
+        .filter(|l| words.starts_with(l.as_str()))
+        .max_by_key(|l| l.len())
+    else {
+        return false;
+    };
+    // The label's words in the original text end where its last word does; what follows must
+    // be a separator, so that "Read more about the plan in our report." stays a sentence.
+    let label_words = label.split_whitespace().count();
+    let mut rest = text.trim_start_matches(|c: char| !c.is_alphanumeric());
+    for _ in 0..label_words {
+        rest = rest.trim_start_matches(|c: char| !c.is_alphanumeric() || c.is_whitespace());
+        let word_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || is_mark_char(c) || c == '\'' || c == '’'))
+            .unwrap_or(rest.len());
+        rest = &rest[word_end..];
+    }
+    let rest = rest.trim_start();
+    rest.starts_with([':', '：', '»', '|', '–', '—', '-', '>', '…'])
+        && (1..=HEADLINE_WORDS).contains(&rest.split_whitespace().count())
+}
+
+/// A headline is at most this many words; a longer text after "Related:" is a sentence.
+const HEADLINE_WORDS: usize = 20;
+
+/// Arabic vowel marks and other combining marks inside a word.
+fn is_mark_char(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670)
 }
 
 /// Image captions are rarely longer than this.
@@ -515,6 +627,29 @@ mod tests {
             "عبد اللطيف حموشي خلال استقباله ألكسندر زوييف بالرباط (الصورة: و.م.ع)",
         ] {
             assert!(is_boilerplate(junk, 0), "{junk}");
+        }
+    }
+
+    #[test]
+    fn teasers_for_other_articles_are_dropped_without_their_links() {
+        for teaser in [
+            "اقرأ أيضا: حموشي يترأس حفل تخرج الفوج الجديد من ضباط الشرطة بالقنيطرة",
+            "إقرأ أيضاً | توقيف ثلاثة أشخاص للاشتباه في ارتباطهم بشبكة للهجرة السرية",
+            "À lire aussi » Hammouchi reçoit le directeur du FBI à Rabat",
+            "Read more: Morocco and Spain sign a new security cooperation agreement",
+            "Lea también: Marruecos refuerza la seguridad en la frontera",
+            "المقال السابق الأمن يحجز أطنانا من المخدرات بميناء طنجة المتوسط",
+            "Previous article Police dismantle a terror cell in Tetouan",
+        ] {
+            assert!(is_boilerplate(teaser, 0), "{teaser}");
+        }
+        for sentence in [
+            "Read more about the plan in the ministry's annual report, published on Monday.",
+            "اقرأ الخبر كاملا في موقعنا",
+            "Mira Nair presented her new film in Marrakech on Saturday evening.",
+            "Related: the suspects were arrested in Fes and Meknes after months of surveillance by the DGST, which had followed their messages since the spring and alerted the prosecutor in Rabat.",
+        ] {
+            assert!(!is_boilerplate(sentence, 0), "{sentence}");
         }
     }
 
