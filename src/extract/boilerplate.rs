@@ -313,6 +313,9 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if chars <= 2 * SHORT_CHARS && is_newsletter_pitch(&words) {
         return true;
     }
+    if super::promo::is_promo(chars, &words) {
+        return true;
+    }
     if chars <= CAPTION_CHARS && CONTACT_FOLDED.iter().any(|p| words.contains(p.as_str())) {
         return true;
     }

@@ -16,6 +16,7 @@ mod input;
 mod lang;
 pub mod learned;
 mod metadata;
+mod promo;
 mod rules;
 
 use std::collections::HashSet;
