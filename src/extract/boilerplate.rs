@@ -124,7 +124,45 @@ const LABELS: &[&str] = &[
     "lees ook",
     "lees meer",
     "delen",
-    "reacties",
+    "reacties", // Section headings over furniture: what follows them is a list of links, a bio or a
+    // contact box, and the heading alone is no sentence of the article.
+    "about the author",
+    "further reading",
+    "most read",
+    "most popular",
+    "table of contents",
+    "external links",
+    "see also",
+    "à propos de l'auteur",
+    "sommaire",
+    "dans la même rubrique",
+    "sur le même sujet",
+    "les plus lus",
+    "permalien",
+    "عن الكاتب",
+    "الأكثر مشاهدة",
+    "الأكثر تداولا",
+    "أخبار متعلقة",
+    "مواضيع ذات صلة",
+    "weiterführende links",
+    "siehe auch",
+    "zum weiterlesen",
+    "meistgelesen",
+    "meistgelesene artikel",
+    "meistdiskutiert",
+    "meistdiskutierte artikel",
+    "mehr themen",
+    "schon gelesen",
+    "beiträge zum thema",
+    "über den autor",
+    "zur person",
+    "inhaltsverzeichnis",
+    "quellenangaben",
+    "externer inhalt",
+    "contenido relacionado",
+    "notas relacionadas",
+    "valora esta noticia",
+    "más leídas",
 ];
 
 /// Interface phrases no article sentence uses: a paragraph of at most [`SHORT_CHARS`]
@@ -416,6 +454,47 @@ const TEASER_LABELS: &[&str] = &[
     "lees ook",
 ];
 
+/// Labels of a taxonomy row under the article ("Tags: police, Tanger", "الوسوم: …"): the terms
+/// after them are the outlet's index, not the article's text.
+const TAXONOMY_LABELS: &[&str] = &[
+    "tags",
+    "tagged",
+    "topics",
+    "category",
+    "categories",
+    "filed under",
+    "mots-clés",
+    "mots clés",
+    "thèmes",
+    "catégorie",
+    "catégories",
+    "الوسوم",
+    "وسوم",
+    "كلمات مفتاحية",
+    "كلمات دلالية",
+    "الكلمات المفتاحية",
+    "التصنيف",
+    "تصنيف",
+    "schlagwörter",
+    "stichwörter",
+    "themen",
+    "kategorie",
+    "kategorien",
+    "etiquetas",
+    "temas",
+    "categoría",
+    "categorías",
+    "argomenti",
+    "categoria",
+    "tagi",
+    "kategoria",
+];
+
+/// Terms a taxonomy row lists at most; more words after the label make a sentence.
+const TAXONOMY_WORDS: usize = 20;
+
+static TAXONOMY_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(TAXONOMY_LABELS));
+
 /// Labels of the links to the previous and next article, which need no separator.
 const NEIGHBOUR_LABELS: &[&str] = &[
     "previous article",
@@ -434,15 +513,18 @@ static TEASER_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(TEASER_L
 static NEIGHBOUR_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NEIGHBOUR_LABELS));
 
 /// Whether a short paragraph is a teaser: a teaser label, then a separator (`:`, `»`, `>>`,
-/// `|`, a dash), then another headline; or a previous/next-article link.
+/// `|`, a dash), then another headline; a previous/next-article link; or a taxonomy row.
 fn is_teaser(text: &str, words: &str) -> bool {
-    if NEIGHBOUR_FOLDED
+    NEIGHBOUR_FOLDED
         .iter()
         .any(|l| words.starts_with(l.as_str()))
-    {
-        return true;
-    }
-    let Some(label) = TEASER_FOLDED
+        || labelled(text, words, &TEASER_FOLDED, HEADLINE_WORDS)
+        || labelled(text, words, &TAXONOMY_FOLDED, TAXONOMY_WORDS)
+}
+
+/// Whether `text` opens with one of `labels`, then a separator, then at most `max_words`.
+fn labelled(text: &str, words: &str, labels: &[String], max_words: usize) -> bool {
+    let Some(label) = labels
         .iter()
         .filter(|l| words.starts_with(l.as_str()))
         .max_by_key(|l| l.len())
@@ -462,7 +544,7 @@ fn is_teaser(text: &str, words: &str) -> bool {
     }
     let rest = rest.trim_start();
     rest.starts_with([':', '：', '»', '|', '–', '—', '-', '>', '…'])
-        && (1..=HEADLINE_WORDS).contains(&rest.split_whitespace().count())
+        && (1..=max_words).contains(&rest.split_whitespace().count())
 }
 
 /// A headline is at most this many words; a longer text after "Related:" is a sentence.
@@ -643,6 +725,9 @@ mod tests {
             "Lea también: Marruecos refuerza la seguridad en la frontera",
             "المقال السابق الأمن يحجز أطنانا من المخدرات بميناء طنجة المتوسط",
             "Previous article Police dismantle a terror cell in Tetouan",
+            "الوسوم: حموشي، الأمن الوطني، الإرهاب",
+            "Tags: DGSN, Tanger, drogue",
+            "Kategorie: News",
         ] {
             assert!(is_boilerplate(teaser, 0), "{teaser}");
         }
