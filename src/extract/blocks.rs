@@ -72,6 +72,18 @@ pub fn paragraphs_of_element(element: ElementRef<'_>) -> Vec<Block> {
     walker.finish()
 }
 
+/// Paragraphs of a container the page marks as its article, without the navigation, asides,
+/// footers and comment threads it may hold.
+pub fn paragraphs_of_container(element: ElementRef<'_>) -> Vec<Block> {
+    let mut walker = Walker {
+        framed: true,
+        total_chars: text_chars(element),
+        ..Walker::default()
+    };
+    walker.walk(element, false, 0);
+    walker.finish()
+}
+
 /// Paragraphs of a whole page's `<body>`, for pages readability cannot handle.
 pub fn paragraphs_of_body(document: &Html) -> Vec<Block> {
     let Ok(body) = Selector::parse("body") else {
@@ -95,6 +107,9 @@ pub fn text_of_fragment(html: &str) -> String {
 
 #[derive(Default)]
 struct Walker {
+    /// Walking a container of the page rather than readability's pick: navigation, asides,
+    /// footers and comment threads inside it are the page's frame, never its article.
+    framed: bool,
     current: String,
     current_links: usize,
     space: bool,
@@ -114,7 +129,7 @@ impl Walker {
                 Node::Text(text) => self.push_text(text, in_link),
                 Node::Element(el) => {
                     let name = el.name();
-                    if is_skipped(name) {
+                    if is_skipped(name) || self.framed && is_frame(el) {
                         continue;
                     }
                     let Some(child) = ElementRef::wrap(child) else {
@@ -280,6 +295,13 @@ fn is_skipped(name: &str) -> bool {
             | "form"
             | "head"
     )
+}
+
+/// Comment threads are named so (`comments`, `comment-list`, WordPress's `respond`).
+const COMMENTS: &[&str] = &["comment", "comments", "respond"];
+
+pub fn is_frame(el: &scraper::node::Element) -> bool {
+    matches!(el.name(), "nav" | "aside" | "footer") || has_class_word(el, COMMENTS)
 }
 
 fn is_block(name: &str) -> bool {

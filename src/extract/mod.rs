@@ -11,6 +11,7 @@
 
 mod blocks;
 mod boilerplate;
+mod container;
 mod dateline;
 mod input;
 mod lang;
@@ -131,6 +132,10 @@ fn extract_inner(
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
         }
+    } else if char_count(&paragraphs) < container::SHORT_BODY_CHARS {
+        if let Some(found) = container::better_than(&document, &paragraphs, clean_blocks) {
+            paragraphs = found.into_iter().map(|b| b.text).collect();
+        }
     }
     if paragraphs.is_empty() {
         return Err(ExtractError::Empty);
@@ -177,14 +182,22 @@ fn extract_inner(
 
 /// Our layers over raw paragraphs: boilerplate out, repeats out.
 fn clean(raw: Vec<blocks::Block>) -> Vec<String> {
+    clean_blocks(raw)
+        .into_iter()
+        .map(|block| block.text)
+        .collect()
+}
+
+fn clean_blocks(raw: Vec<blocks::Block>) -> Vec<blocks::Block> {
     let mut seen = HashSet::new();
     raw.into_iter()
         .filter(|block| {
             !boilerplate::is_boilerplate(&block.text, block.link_chars)
                 && !dateline::is_dateline(&block.text)
         })
-        .map(|block| block.text)
-        .filter(|text| is_list_item(text) || seen.insert(crate::text::fold_str(text)))
+        .filter(|block| {
+            is_list_item(&block.text) || seen.insert(crate::text::fold_str(&block.text))
+        })
         .collect()
 }
 
