@@ -11,7 +11,7 @@ use scraper::{ElementRef, Html, Selector};
 use super::blocks::{self, Block};
 
 /// readability's pick shorter than this gets a second opinion.
-pub const SHORT_BODY_CHARS: usize = 1000;
+pub const SHORT_BODY_CHARS: usize = 2000;
 /// The container must hold this many times readability's prose to be preferred.
 const MIN_GAIN: usize = 2;
 /// A paragraph this long is prose; shorter ones are labels, counters and link rows.
