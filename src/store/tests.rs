@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::alert::dispatch::Decision;
 use crate::config::AlertPolicy;
-use crate::extract::learned::Seen;
+use crate::extract::learned::{MIN_STORIES, Seen, is_furniture};
 use crate::fetch::Validators;
 use crate::watch::Field;
 
@@ -342,6 +342,65 @@ fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
         )
         .unwrap();
     assert_eq!(left, 0, "stale paragraphs and their stories are pruned");
+}
+
+#[test]
+fn a_line_in_every_article_is_furniture_and_one_in_a_third_of_them_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    let (promo, background) = (8, 7);
+    let topics = [
+        "الفلاحة",
+        "الصيد",
+        "السياحة",
+        "التعليم",
+        "الصحة",
+        "النقل",
+        "الطاقة",
+        "الرياضة",
+        "الثقافة",
+        "القضاء",
+        "السكن",
+        "التشغيل",
+        "البيئة",
+        "الماء",
+        "الاتصالات",
+    ];
+    for (n, topic) in topics.iter().enumerate() {
+        let mut article = article(feed.id, &format!("k{n}"));
+        article.fingerprints = if n % 3 == 0 {
+            vec![promo, background]
+        } else {
+            vec![promo]
+        };
+        let title = format!("وزارة {topic} تعلن خطة {topic}");
+        article.story =
+            crate::story::Signature::of(&title, &format!("{topic} {topic} {topic}"), []);
+        store
+            .insert_article(&article, now(), window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let records = store
+        .learned_records("X", &[promo, background], now())
+        .unwrap();
+    let seen = |print: i64| records.get(&print).copied().unwrap();
+    assert_eq!(seen(promo).articles, 15);
+    assert!(is_furniture(&seen(promo), 60));
+    assert_eq!(
+        seen(background),
+        Seen {
+            articles: 5,
+            stories: MIN_STORIES,
+            outlet_articles: 15
+        },
+        "stories are counted up to what the rule asks for"
+    );
+    assert!(
+        !is_furniture(&seen(background), 60),
+        "five stories, but a third of the outlet's articles"
+    );
 }
 
 /// Two outlets publish one story (a reprint); each article's alert closure is given the outlets
