@@ -19,6 +19,9 @@ pub const EDGE: usize = 2;
 /// Different stories an outlet must have carried a paragraph in: the same lines in the
 /// rewrites of one story are a rewrite, not furniture.
 pub const MIN_STORIES: u32 = 4;
+/// Articles the outlet must have published since a paragraph first appeared before its share
+/// means anything: a background paragraph closing a few articles in a row is not yet a habit.
+pub const MIN_SAMPLE: u32 = 10;
 /// A short line ("download our app", "follow us") is furniture when at least this share of the
 /// outlet's articles since it first appeared carried it at an edge.
 const SHORT_SHARE: f64 = 0.5;
@@ -50,7 +53,7 @@ pub fn is_furniture(seen: &Seen, chars: usize) -> bool {
         return false;
     };
     seen.stories >= MIN_STORIES
-        && seen.outlet_articles > 0
+        && seen.outlet_articles >= MIN_SAMPLE
         && f64::from(seen.articles) >= needed * f64::from(seen.outlet_articles)
 }
 
@@ -175,6 +178,17 @@ mod tests {
     }
 
     #[test]
+    fn a_standing_line_after_the_first_paragraph_is_at_the_head() {
+        let share = "شارك المقال عبر واتساب";
+        let text = body(&["الرباط - متابعة", share, "الخبر.", "تفاصيل.", "خاتمة."]);
+        let split = split(&text, &records(&[(share, STANDING)]));
+        assert_eq!(
+            split.body,
+            body(&["الرباط - متابعة", "الخبر.", "تفاصيل.", "خاتمة."])
+        );
+    }
+
+    #[test]
     fn a_run_of_furniture_touching_the_end_goes_whole_and_the_middle_stays() {
         let follow = "تابعونا على فيسبوك وتويتر";
         let text = body(&[
@@ -232,6 +246,12 @@ mod tests {
             ..STANDING
         };
         assert!(!is_furniture(&few_stories, 40));
+        let in_a_row = Seen {
+            articles: MIN_SAMPLE - 1,
+            stories: MIN_SAMPLE - 1,
+            outlet_articles: MIN_SAMPLE - 1,
+        };
+        assert!(!is_furniture(&in_a_row, 40), "too few articles to judge");
         let most = Seen {
             articles: 7,
             stories: 7,
