@@ -253,8 +253,8 @@ impl Pipeline {
         Ok(alerts)
     }
 
-    /// The page with the paragraphs its outlet repeats everywhere removed, and the fingerprints
-    /// of all its paragraphs (which keep the counts learning).
+    /// The page with its outlet's learned furniture removed from the head and tail of its body,
+    /// and the fingerprints of the paragraphs at those edges (which keep the counts learning).
     async fn without_learned_boilerplate(
         &self,
         feed: &Feed,
@@ -262,15 +262,16 @@ impl Pipeline {
         now: DateTime<Utc>,
     ) -> Result<(extract::Article, Vec<i64>), StoreError> {
         let fingerprints = learned::fingerprints(&page.body);
-        let (outlet, lookup) = (feed.outlet.clone(), fingerprints.clone());
-        let boilerplate = self
-            .with_store(move |s| s.learned_boilerplate(&outlet, &lookup, now))
+        let outlet = feed.outlet.clone();
+        let records = self
+            .with_store(move |s| s.learned_records(&outlet, &fingerprints, now))
             .await?;
-        if !boilerplate.is_empty() {
-            tracing::debug!(feed = %feed.url, paragraphs = boilerplate.len(), "dropped the outlet's learned boilerplate");
-            page.body = learned::strip(&page.body, &boilerplate);
+        let split = learned::split(&page.body, &records);
+        if split.body.len() != page.body.len() {
+            tracing::debug!(feed = %feed.url, "dropped the outlet's learned boilerplate");
+            page.body = split.body;
         }
-        Ok((page, fingerprints))
+        Ok((page, split.edges))
     }
 
     fn new_article(

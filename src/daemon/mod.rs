@@ -381,6 +381,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
                 articles = total.articles,
                 alerts = total.alerts,
                 stories = total.stories,
+                paragraphs = total.paragraphs,
                 "pruned data past its retention"
             );
         }

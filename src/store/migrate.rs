@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_story_covering",
         include_str!("../../migrations/0012_story_covering.sql"),
     ),
+    (
+        "0013_learned_furniture",
+        include_str!("../../migrations/0013_learned_furniture.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -119,8 +119,9 @@ pub struct NewArticle {
     pub published_at: Option<DateTime<FixedOffset>>,
     /// What finds its story: see [`crate::story`].
     pub story: Signature,
-    /// The outlet, and the fingerprints of the body's paragraphs it has now been seen with
-    /// (see [`crate::extract::learned`]); empty for feed summaries.
+    /// The outlet, and the fingerprints of the paragraphs at the head and tail of the body,
+    /// which count towards its learned boilerplate (see [`crate::extract::learned`]); empty for
+    /// feed summaries.
     pub outlet: String,
     pub fingerprints: Vec<i64>,
     /// When to try the page again, for a body taken from the feed after the page failed.
@@ -295,7 +296,7 @@ impl Store {
                 article.page_retry_at.map(timestamp),
             ],
         )?;
-        learned::record(&tx, &article.outlet, &article.fingerprints, now)?;
+        learned::record(&tx, article, story_id, now)?;
         let stored = StoredArticle {
             id: tx.last_insert_rowid(),
             story_id,

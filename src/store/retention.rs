@@ -1,6 +1,7 @@
 //! Keeping the database bounded over months: articles older than `retention` go with their
 //! matches, terms and story rows (and leave the document frequencies); alerts (with their deliveries and reports) older than
-//! `alert_retention` go too, and an article an alert still shows is kept until its alert goes.
+//! `alert_retention` go too, and an article an alert still shows is kept until its alert goes;
+//! paragraphs of learned boilerplate go once their outlet has not used them for its window.
 //! Work is done in small batches, each its own short transaction, so the writer is never held
 //! for long; freed pages are reused, and returned to the filesystem when the database was
 //! created with incremental auto-vacuum.
@@ -16,6 +17,8 @@ pub struct Pruned {
     pub articles: usize,
     pub alerts: usize,
     pub stories: usize,
+    /// Learned-boilerplate paragraphs no longer seen.
+    pub paragraphs: usize,
 }
 
 impl Pruned {
@@ -27,6 +30,7 @@ impl Pruned {
         self.articles += other.articles;
         self.alerts += other.alerts;
         self.stories += other.stories;
+        self.paragraphs += other.paragraphs;
     }
 }
 
@@ -75,11 +79,13 @@ impl Store {
                  LIMIT ?2)",
             params![before(retention.min(alert_retention)), batch as i64],
         )?;
+        let paragraphs = super::learned::prune(&tx, now, batch)?;
         tx.commit()?;
         let pruned = Pruned {
             articles: articles.len(),
             alerts: alerts.len(),
             stories,
+            paragraphs,
         };
         if !pruned.is_empty() {
             // A no-op unless the database uses incremental auto-vacuum (new ones do).

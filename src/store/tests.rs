@@ -5,6 +5,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::alert::dispatch::Decision;
 use crate::config::AlertPolicy;
+use crate::extract::learned::{MIN_STORIES, Seen, is_furniture};
 use crate::fetch::Validators;
 use crate::watch::Field;
 
@@ -253,43 +254,152 @@ fn poll_health_is_recorded() {
 }
 
 #[test]
-fn paragraphs_become_an_outlet_s_boilerplate_after_three_articles() {
+fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
     let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
     let window = Duration::from_secs(3600);
-    for (n, key) in ["a", "b", "c"].iter().enumerate() {
-        assert!(
-            store
-                .learned_boilerplate("X", &[1, 2, 3], now())
-                .unwrap()
-                .is_empty(),
-            "not yet after {n}"
-        );
+    assert!(
+        store
+            .learned_records("X", &[1, 2], now())
+            .unwrap()
+            .is_empty()
+    );
+    let stories = [
+        "حريق في غابة بإقليم شفشاون",
+        "افتتاح معرض الكتاب بالرباط",
+        "فيضانات في سهل الغرب",
+    ];
+    // Four articles: paragraph 1 in all (two of them rewrites of one story), paragraph 2 only
+    // from the third on, and one feed summary, which counts for nothing.
+    let carried: [(&str, &[i64], &str); 4] = [
+        ("a", &[1], stories[0]),
+        ("b", &[1], stories[0]),
+        ("c", &[1, 2], stories[1]),
+        ("d", &[1, 2], stories[2]),
+    ];
+    for (key, prints, story) in carried {
         let mut article = article(feed.id, key);
-        article.story =
-            crate::story::Signature::of("", &format!("{key} distinct body words here"), []);
+        article.fingerprints = prints.to_vec();
+        article.story = crate::story::Signature::of(story, &format!("{story} {story}"), []);
         store
             .insert_article(&article, now(), window, |_, _| Vec::new())
             .unwrap();
     }
+    let mut summary = article(feed.id, "e");
+    summary.body_source = BodySource::Feed;
+    summary.fingerprints = Vec::new();
+    store
+        .insert_article(&summary, now(), window, |_, _| Vec::new())
+        .unwrap();
+
+    let records = store.learned_records("X", &[1, 2, 3], now()).unwrap();
     assert_eq!(
-        store.learned_boilerplate("X", &[1, 2, 3], now()).unwrap(),
-        HashSet::from([1, 2])
+        records.get(&1),
+        Some(&Seen {
+            articles: 4,
+            stories: 3,
+            outlet_articles: 4
+        })
     );
+    assert_eq!(
+        records.get(&2),
+        Some(&Seen {
+            articles: 2,
+            stories: 2,
+            outlet_articles: 2
+        }),
+        "the share counts the outlet's articles since the paragraph first appeared"
+    );
+    assert_eq!(records.len(), 2);
     assert!(
         store
-            .learned_boilerplate("Other outlet", &[1, 2], now())
+            .learned_records("Other outlet", &[1, 2], now())
             .unwrap()
             .is_empty()
     );
     let much_later = now() + chrono::Duration::days(45);
     assert!(
         store
-            .learned_boilerplate("X", &[1, 2], much_later)
+            .learned_records("X", &[1, 2], much_later)
             .unwrap()
             .is_empty(),
         "counts expire"
+    );
+    let year = Duration::from_secs(365 * 86_400);
+    let pruned = store.prune(much_later, year, year, 1).unwrap();
+    assert_eq!(pruned.paragraphs, 1, "one batch");
+    assert_eq!(
+        store.prune(much_later, year, year, 10).unwrap().paragraphs,
+        1
+    );
+    let left: i64 = store
+        .conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM outlet_paragraph) + (SELECT count(*) FROM outlet_paragraph_story)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "stale paragraphs and their stories are pruned");
+}
+
+#[test]
+fn a_line_in_every_article_is_furniture_and_one_in_a_third_of_them_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    let (promo, background) = (8, 7);
+    let topics = [
+        "الفلاحة",
+        "الصيد",
+        "السياحة",
+        "التعليم",
+        "الصحة",
+        "النقل",
+        "الطاقة",
+        "الرياضة",
+        "الثقافة",
+        "القضاء",
+        "السكن",
+        "التشغيل",
+        "البيئة",
+        "الماء",
+        "الاتصالات",
+    ];
+    for (n, topic) in topics.iter().enumerate() {
+        let mut article = article(feed.id, &format!("k{n}"));
+        article.fingerprints = if n % 3 == 0 {
+            vec![promo, background]
+        } else {
+            vec![promo]
+        };
+        let title = format!("وزارة {topic} تعلن خطة {topic}");
+        article.story =
+            crate::story::Signature::of(&title, &format!("{topic} {topic} {topic}"), []);
+        store
+            .insert_article(&article, now(), window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let records = store
+        .learned_records("X", &[promo, background], now())
+        .unwrap();
+    let seen = |print: i64| records.get(&print).copied().unwrap();
+    assert_eq!(seen(promo).articles, 15);
+    assert!(is_furniture(&seen(promo), 60));
+    assert_eq!(
+        seen(background),
+        Seen {
+            articles: 5,
+            stories: MIN_STORIES,
+            outlet_articles: 15
+        },
+        "stories are counted up to what the rule asks for"
+    );
+    assert!(
+        !is_furniture(&seen(background), 60),
+        "five stories, but a third of the outlet's articles"
     );
 }
 
