@@ -67,6 +67,17 @@ fn nesting(html: &str) -> usize {
         let Some(name) = html.get(name_start..name_start + name_len) else {
             continue;
         };
+        // Script and style text is not markup: a script that builds HTML in strings would
+        // otherwise count as nesting the parser never sees. Comments likewise.
+        if !closing && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")) {
+            let end = format!("</{}", name.to_ascii_lowercase());
+            at = find_ignoring_case(bytes, at, end.as_bytes()).unwrap_or(bytes.len());
+            continue;
+        }
+        if bytes[tag..].starts_with(b"!--") {
+            at = find_ignoring_case(bytes, at, b"-->").unwrap_or(bytes.len());
+            continue;
+        }
         if !CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
             continue;
         }
@@ -78,6 +89,15 @@ fn nesting(html: &str) -> usize {
         }
     }
     deepest
+}
+
+/// Where `needle` (lower-case ASCII) next starts in `bytes` from `from`, ignoring case.
+fn find_ignoring_case(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|i| from + i)
 }
 
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
@@ -97,6 +117,12 @@ mod tests {
             "often-unclosed tags do not count"
         );
         assert_eq!(nesting("<divx><div2>"), 0);
+        assert_eq!(
+            nesting("<div><script>var t = '<span><span><span>';</SCRIPT><!-- <div><div> --></div>"),
+            1,
+            "markup inside scripts and comments is not nesting"
+        );
+        assert_eq!(nesting("<div><script>never closed <div><div>"), 1);
     }
 
     #[test]
