@@ -14,6 +14,7 @@ mod boilerplate;
 mod container;
 mod dateline;
 mod input;
+mod jsonld;
 mod lang;
 pub mod learned;
 mod metadata;
@@ -135,6 +136,13 @@ fn extract_inner(
     } else if char_count(&paragraphs) < container::SHORT_BODY_CHARS {
         if let Some(found) = container::better_than(&document, &paragraphs, clean_blocks) {
             paragraphs = found.into_iter().map(|b| b.text).collect();
+        }
+    }
+    if char_count(&paragraphs) < MIN_BODY_CHARS {
+        // A page rendered by scripts may still state its body in its structured data.
+        let stated = jsonld::article_body(&document);
+        if char_count(&stated) > char_count(&paragraphs) {
+            paragraphs = stated;
         }
     }
     if paragraphs.is_empty() {
@@ -331,6 +339,21 @@ mod tests {
             Err(ExtractError::Empty)
         ));
         assert!(extract("", None).is_err());
+    }
+
+    #[test]
+    fn a_page_rendered_by_scripts_yields_the_body_its_structured_data_states() {
+        let body = "استقبل المدير العام للأمن الوطني ومراقبة التراب الوطني عبد اللطيف حموشي بالرباط \
+                    ألكسندر زوييف، الأمين العام المساعد لمكتب الأمم المتحدة لمكافحة الإرهاب.\n\
+                    وتناولت المباحثات التهديدات الإرهابية في منطقة الساحل وسبل تعزيز التعاون.";
+        let data = serde_json::json!({"@type": "NewsArticle", "articleBody": body});
+        let page = format!(
+            r#"<html><head><script type="application/ld+json">{data}</script></head>
+<body><div id="__next"><nav><a href="/">الرئيسية</a></nav></div><script src="/app.js"></script></body></html>"#
+        );
+        let article = extract(&page, None).unwrap();
+        assert_eq!(article.body.split("\n\n").count(), 2, "{}", article.body);
+        assert!(article.body.contains("زوييف"));
     }
 
     #[test]
