@@ -112,6 +112,23 @@ fn rss<T: AsRef<str>, L: AsRef<str>>(items: &[(T, L, DateTime<Utc>)], extra: &st
     )
 }
 
+/// Publishes `items` on `/feed` one more at a time, polling after each: the rig that polled
+/// and the alerts each poll raised.
+fn publish_one_by_one(
+    server: &Server,
+    items: &[(String, String, DateTime<Utc>)],
+) -> (Rig, Vec<usize>) {
+    let rig = Rig::new("", &feed_toml(server, "/feed", ""));
+    let alerts = (1..=items.len())
+        .map(|published| {
+            let list = &items[..published];
+            server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
+            rig.poll(0).0.unwrap().alerts
+        })
+        .collect();
+    (rig, alerts)
+}
+
 const MIN: Duration = Duration::from_secs(60);
 
 #[test]
@@ -596,13 +613,7 @@ fn a_paragraph_an_outlet_repeats_at_the_tail_of_everything_stops_alerting() {
             t0() - chrono::Duration::minutes(10 * (12 - n as i64)),
         ));
     }
-    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
-    let mut alerts = Vec::new();
-    for published in 1..=items.len() {
-        let list = &items[..published];
-        server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
-        alerts.push(rig.poll(0).0.unwrap().alerts);
-    }
+    let (rig, alerts) = publish_one_by_one(&server, &items);
     assert_eq!(
         alerts,
         [vec![1; 10], vec![0; 2]].concat(),
@@ -709,13 +720,7 @@ fn a_background_paragraph_repeated_across_different_events_is_kept_and_alerts_ea
             t0() - chrono::Duration::minutes(10 * (6 - n as i64)),
         ));
     }
-    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
-    let mut alerts = Vec::new();
-    for published in 1..=items.len() {
-        let list = &items[..published];
-        server.put("/feed", Resource::new("application/rss+xml", rss(list, "")));
-        alerts.push(rig.poll(0).0.unwrap().alerts);
-    }
+    let (rig, alerts) = publish_one_by_one(&server, &items);
     assert_eq!(
         alerts,
         vec![1; 6],

@@ -35,12 +35,7 @@ pub fn load(root: &Path) -> Result<Vec<Page>, String> {
         .ok_or_else(|| format!("{}: not an object of pages", truth_path.display()))?;
     let mut pages = Vec::with_capacity(entries.len());
     for (id, entry) in entries {
-        let path = root.join("html").join(format!("{id}.html.gz"));
-        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(file)
-            .read_to_end(&mut raw)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let raw = read_gz(&root.join("html").join(format!("{id}.html.gz")))?;
         let (html, _) = raqib::fetch::charset::decode(&raw, None, None);
         pages.push(Page {
             url: entry["url"].as_str().unwrap_or_default().to_string(),
@@ -52,6 +47,16 @@ pub fn load(root: &Path) -> Result<Vec<Page>, String> {
         });
     }
     Ok(pages)
+}
+
+/// The bytes of a gzipped page, or why they cannot be read.
+pub fn read_gz(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(raw)
 }
 
 /// Precision, recall and F1 over a set of pages.
@@ -76,15 +81,19 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Score {
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let (precision, recall) = (mean(&precisions), mean(&recalls));
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
     Score {
         precision,
         recall,
-        f1,
+        f1: f1(precision, recall),
+    }
+}
+
+/// The harmonic mean of precision and recall.
+pub fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
     }
 }
 

@@ -1,9 +1,9 @@
 //! trafilatura's evaluation set in `../shared/bench/trafilatura-eval`: 990 pages in a dozen
 //! languages, each with snippets an extractor must keep and snippets it must drop, scored as
 //! its `score.py` does (a kept snippet found is a true positive, a dropped one found a false
-//! positive; whitespace collapsed on both sides).
+//! positive; whitespace collapsed on both sides). Used beside `benchmark.rs`, whose gz reader it
+//! shares.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// One page: its URL, its HTML decoded as `raqib extract` decodes a file, and its snippets.
@@ -35,12 +35,7 @@ pub fn load(root: &Path) -> Result<Vec<Page>, String> {
     };
     let mut pages = Vec::with_capacity(entries.len());
     for (id, entry) in &entries {
-        let path = root.join("html").join(format!("{id}.html.gz"));
-        let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(file)
-            .read_to_end(&mut raw)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let raw = super::benchmark::read_gz(&root.join("html").join(format!("{id}.html.gz")))?;
         let url = entry["url"].as_str().unwrap_or_default().to_string();
         let tld = url::Url::parse(&url).ok().and_then(|u| {
             u.host_str()
@@ -85,15 +80,10 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a Page, &'a str)>) -> Score 
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let (precision, recall) = (ratio(kept, kept + leaked), ratio(kept, to_keep));
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
     Score {
         precision,
         recall,
-        f1,
+        f1: super::benchmark::f1(precision, recall),
         kept,
         to_keep,
         leaked,
