@@ -54,6 +54,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_story_covering",
         include_str!("../../migrations/0012_story_covering.sql"),
     ),
+    (
+        "0014_story_counts",
+        include_str!("../../migrations/0014_story_counts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -9,6 +9,7 @@
 //! Everything here is pure; the store fetches the candidates and keeps the document
 //! frequencies (`src/store/story.rs`).
 
+pub mod prior;
 pub mod reprint;
 pub mod rewrite;
 
