@@ -113,7 +113,8 @@ fn merge(tx: &Connection, later: i64, earlier: i64, now: DateTime<Utc>) -> Resul
         "UPDATE article_story SET story_id = ?2 WHERE story_id = ?1",
         "UPDATE alert SET story_id = ?2 WHERE story_id = ?1",
     ] {
-        tx.prepare_cached(update)?.execute(params![later, earlier])?;
+        tx.prepare_cached(update)?
+            .execute(params![later, earlier])?;
     }
     tx.prepare_cached(
         "INSERT INTO story_merge (story_id, merged_into, merged_at) VALUES (?1, ?2, ?3)",
@@ -365,7 +366,9 @@ fn stored_candidate(tx: &Connection, id: i64) -> Result<StoredCandidate> {
             tx.prepare_cached(
                 "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
             )?
-            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32)))?
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?,
         ),
     };

@@ -22,8 +22,11 @@ pub const PROBE_TERMS: usize = 16;
 
 /// Similar enough on words alone.
 const SAME_WORDS: f32 = 0.5;
-/// Below this, entities cannot make up for the words.
-const CLOSE_WORDS: f32 = 0.2;
+/// Below this, entities cannot make up for the words. Low: once months of one subject are
+/// stored, the words two rewrites share are that subject's and weigh little (seeds 000 and
+/// 001 fall to 0.15 after months of news about the same people), and the watches and names
+/// they share decide; 0.2 split them.
+const CLOSE_WORDS: f32 = 0.1;
 /// Word similarity plus shared entities (weighted Jaccard) that make one story.
 const SAME_WORDS_AND_ENTITIES: f32 = 0.6;
 
@@ -152,7 +155,10 @@ pub type Term = i64;
 /// `folded` is the title and body as [`fold_str`] gives them.
 pub fn words(folded: &str) -> Vec<(Term, u32)> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
-    for word in folded.split(|c: char| !is_word_char(c)).filter_map(normal_word) {
+    for word in folded
+        .split(|c: char| !is_word_char(c))
+        .filter_map(normal_word)
+    {
         *counts.entry(word).or_default() += 1;
     }
     let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
