@@ -294,10 +294,11 @@ fn rewrite_candidates(
         .map(|(id, n)| (n, id))
         .collect();
     ranked.sort_unstable_by(|a, b| b.cmp(a));
+    let mut story_days: HashMap<i64, u8> = HashMap::new();
     let stored = ranked
         .into_iter()
         .take(REWRITE_CANDIDATES)
-        .map(|(_, id)| stored_candidate(tx, id))
+        .map(|(_, id)| stored_candidate(tx, id, &mut story_days))
         .collect::<Result<Vec<_>>>()?;
     let unknown: Vec<Term> = stored
         .iter()
@@ -347,7 +348,12 @@ enum Terms {
     Weighed(Vec<(Term, f32)>),
 }
 
-fn stored_candidate(tx: &Connection, id: i64) -> Result<StoredCandidate> {
+/// Article `id` as a candidate; `story_days` keeps the weekdays of the stories already read.
+fn stored_candidate(
+    tx: &Connection,
+    id: i64,
+    story_days: &mut HashMap<i64, u8>,
+) -> Result<StoredCandidate> {
     let (story, entities, counts, profile): (i64, String, Option<Vec<u8>>, Option<Vec<u8>>) = tx
         .prepare_cached(
             "SELECT story_id, entities, term_counts, profile FROM article_story
@@ -355,10 +361,17 @@ fn stored_candidate(tx: &Connection, id: i64) -> Result<StoredCandidate> {
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     // The days of the whole story: an article naming none must not bridge two days.
-    let weekdays = tx
-        .prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?
-        .query_map([story], |r| r.get::<_, u8>(0))?
-        .try_fold(0, |acc, d| d.map(|d| acc | d))?;
+    let weekdays = match story_days.get(&story) {
+        Some(&days) => days,
+        None => {
+            let days = tx
+                .prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?
+                .query_map([story], |r| r.get::<_, u8>(0))?
+                .try_fold(0, |acc, d| d.map(|d| acc | d))?;
+            story_days.insert(story, days);
+            days
+        }
+    };
     let terms = match (counts.as_deref().and_then(decode_counts), profile) {
         (Some(counts), _) => Terms::Counts(counts),
         (None, Some(profile)) => Terms::Weighed(decode_profile(&profile).unwrap_or_default()),
