@@ -104,18 +104,25 @@ fn weigh_entities(names: &[String], df: &HashMap<Term, u64>, articles: u64) -> V
     weighed
 }
 
-/// Move the `later` story's articles and alerts to `earlier`. Alerts already raised on both
-/// stay (one watch may then hold two on the merged story: later articles are recorded against
-/// the first); the merge is recorded in `story_merge`.
+/// Move the `later` story's articles and alerts to `earlier`, keeping one alert per watch and
+/// story: an alert whose watch already alerted on `earlier` stays, with the articles recorded
+/// against it, on the story it was raised on (whose row stays for it; an emptied story row with
+/// no alert goes); `story_merge` says where that story went. Articles of the merged story after
+/// this are recorded against the earlier story's alert.
 fn merge(tx: &Connection, later: i64, earlier: i64, now: DateTime<Utc>) -> Result<()> {
-    for update in [
+    for statement in [
+        "UPDATE alert SET story_id = ?2 WHERE story_id = ?1
+           AND watch NOT IN (SELECT watch FROM alert WHERE story_id = ?2)",
         "UPDATE article SET story_id = ?2 WHERE story_id = ?1",
         "UPDATE article_story SET story_id = ?2 WHERE story_id = ?1",
-        "UPDATE alert SET story_id = ?2 WHERE story_id = ?1",
     ] {
-        tx.prepare_cached(update)?
+        tx.prepare_cached(statement)?
             .execute(params![later, earlier])?;
     }
+    tx.prepare_cached(
+        "DELETE FROM story WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM alert WHERE story_id = ?1)",
+    )?
+    .execute([later])?;
     tx.prepare_cached(
         "INSERT INTO story_merge (story_id, merged_into, merged_at) VALUES (?1, ?2, ?3)",
     )?

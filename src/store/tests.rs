@@ -381,19 +381,28 @@ fn an_article_close_to_two_stories_merges_them_and_raises_no_new_alert() {
         "both alerts raised before the merge stay, and no third"
     );
     assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT 1 FROM alert GROUP BY watch, story_id HAVING count(*) > 1)"
+        ),
+        0,
+        "one alert per watch and story after the merge"
+    );
+    assert_eq!(
         count(&format!(
-            "SELECT count(*) FROM alert WHERE story_id = {}",
-            stories[0]
+            "SELECT count(*) FROM alert WHERE uid = 'u-right' AND story_id = {}",
+            stories[1]
         )),
-        2
+        1,
+        "the later story's alert stays where it was raised"
     );
     assert_eq!(
         count(
             "SELECT count(*) FROM alert_report r JOIN alert a ON a.id = r.alert_id
-             WHERE a.uid = 'u-left' AND r.article_id = (SELECT id FROM article WHERE entry_key = 'both')"
+             JOIN article ar ON ar.id = r.article_id
+             WHERE a.uid = 'u-left'"
         ),
         1,
-        "the bridging article is recorded against the story's first alert"
+        "the bridging article is recorded against the earlier story's alert"
     );
     assert_eq!(
         count(&format!(
