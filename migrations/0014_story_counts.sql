@@ -8,7 +8,8 @@
 ALTER TABLE article_story ADD COLUMN term_counts BLOB;
 
 -- Stories merged because an article was close to both: the later story's articles and alerts
--- moved to the earlier one. No foreign keys: an emptied story's row goes with retention.
+-- moved to the earlier one (but an alert of a watch that had alerted on the earlier story,
+-- which stays on its own story's row). No foreign keys: an emptied story's row goes.
 CREATE TABLE story_merge (
     story_id    INTEGER NOT NULL,
     merged_into INTEGER NOT NULL,
