@@ -335,6 +335,58 @@ fn a_story_raises_one_alert_and_records_the_other_outlets_against_it() {
     assert_eq!(count("SELECT count(*) FROM alert_report"), 1);
 }
 
+/// Rows stored before 0014 have no term counts: their frozen vector (0011's `profile`, or the
+/// `article_term` weights before that) is compared instead.
+#[test]
+fn articles_stored_before_term_counts_are_still_found() {
+    for frozen in ["profile", "article_term"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+        let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+        let body: String = ('a'..='p').map(|c| format!("zorvak{c}{c} ")).collect();
+        let mut stories = Vec::new();
+        for (i, key) in ["old", "new"].into_iter().enumerate() {
+            let mut article = article(feed.id, key);
+            article.body = format!("{body} {key}word");
+            article.story = crate::story::Signature::of("", &article.body, []);
+            let at = now() + chrono::Duration::minutes(20 * i as i64);
+            let stored = store
+                .insert_article(&article, at, Duration::from_secs(48 * 3600), |_, _| {
+                    Vec::new()
+                })
+                .unwrap()
+                .unwrap();
+            stories.push(stored.story_id);
+            if key == "old" {
+                let weights: Vec<u8> = store
+                    .conn
+                    .prepare(
+                        "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
+                    )
+                    .unwrap()
+                    .query_map([stored.id], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+                    })
+                    .unwrap()
+                    .flat_map(|pair| {
+                        let (term, weight) = pair.unwrap();
+                        [term.to_le_bytes().to_vec(), weight.to_le_bytes().to_vec()].concat()
+                    })
+                    .collect();
+                let profile = (frozen == "profile").then_some(weights);
+                store
+                    .conn
+                    .execute(
+                        "UPDATE article_story SET term_counts = NULL, profile = ?2 WHERE article_id = ?1",
+                        params![stored.id, profile],
+                    )
+                    .unwrap();
+            }
+        }
+        assert_eq!(stories[0], stories[1], "{frozen}");
+    }
+}
+
 /// An article telling the events of two stories at once merges them: the later story's
 /// articles and alerts move to the earlier, the merge is recorded, no alert is raised again.
 #[test]
