@@ -492,7 +492,12 @@ fn stories_raise_one_alert_per_watch_and_the_rest_are_recorded_against_it() {
         .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(stories.len() as i64, count("SELECT count(*) FROM story"));
+    // Every story with articles (a story merged into another keeps its row only for an alert
+    // raised on it before the merge).
+    assert_eq!(
+        stories.len() as i64,
+        count("SELECT count(DISTINCT story_id) FROM article")
+    );
     let articles: i64 = stories
         .iter()
         .map(|s| s["articles"].as_i64().unwrap())
@@ -609,4 +614,100 @@ fn one_broken_feed_does_not_stop_the_others() {
         .query_row("SELECT sum(consecutive_errors) FROM feed", [], |r| r.get(0))
         .unwrap();
     assert_eq!(errors, 2);
+}
+
+/// Seeds 000, 001 and 002, three outlets' rewrites of one meeting, reach a fresh database one
+/// per poll, in every order: one story, and one alert of a watch alerting once per story.
+#[test]
+fn the_seed_rewrites_polled_one_at_a_time_raise_one_alert_in_every_order() {
+    let orders = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    // The example watches, each alerting once per story.
+    let watches = WATCHES.replace("alert = \"article\"\n", "");
+    for order in orders {
+        let server = Server::start();
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(
+            dir.path(),
+            &format!(
+                "[daemon]\ndatabase = \"state/raqib.db\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\n\
+                 [[feed]]\nurl = \"{}\"\noutlet = \"Outlet A\"\nlang = \"ar\"\n{watches}",
+                server.url("/a/feed")
+            ),
+        );
+        let mut items = String::new();
+        for &i in &order {
+            let text = seed(["000", "001", "002"][i]);
+            let text = lines(&text);
+            let path = format!("/a/seed-{i}.html");
+            server.put(
+                &path,
+                Resource::new(
+                    "text/html; charset=utf-8",
+                    wordpress_page(text[0], &text[1..], None, &[]),
+                ),
+            );
+            items.push_str(&rss_item(
+                text[0],
+                &server.url(&path),
+                None,
+                Duration::minutes(10),
+                text[1],
+            ));
+            server.put(
+                "/a/feed",
+                Resource::new(
+                    "application/rss+xml",
+                    format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Outlet A</title>\n{items}</channel></rss>"
+                    ),
+                ),
+            );
+            let run = raqib(&["--config", config.to_str().unwrap(), "run", "--once"]);
+            assert!(run.status.success(), "{}", stderr(&run));
+        }
+        let db = rusqlite::Connection::open(dir.path().join("state/raqib.db")).unwrap();
+        let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM article"), 3, "order {order:?}");
+        // Seed 002 names neither man: it raises no alert and, sharing no watch with the
+        // others, joins their story only when its words alone are close enough.
+        let stories: Vec<(String, i64)> = db
+            .prepare("SELECT url, story_id FROM article ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let story_of = |seed: &str| {
+            stories
+                .iter()
+                .find(|(url, _)| url.ends_with(&format!("seed-{seed}.html")))
+                .unwrap()
+                .1
+        };
+        assert_eq!(story_of("0"), story_of("1"), "order {order:?}: {stories:?}");
+        assert_eq!(
+            count("SELECT count(*) FROM alert WHERE watch = 'hammouchi'"),
+            1,
+            "order {order:?}: {stories:?}"
+        );
+        let jsonl = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+        assert_eq!(
+            jsonl
+                .lines()
+                .filter(
+                    |l| serde_json::from_str::<serde_json::Value>(l).unwrap()["watch"]
+                        == "hammouchi"
+                )
+                .count(),
+            1,
+            "order {order:?}"
+        );
+    }
 }

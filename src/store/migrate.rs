@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_learned_furniture",
         include_str!("../../migrations/0013_learned_furniture.sql"),
     ),
+    (
+        "0014_story_counts",
+        include_str!("../../migrations/0014_story_counts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

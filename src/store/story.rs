@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, StoredArticle, timestamp};
 use crate::story::rewrite::{self, Candidate, Term};
-use crate::story::{Signature, reprint};
+use crate::story::{Signature, prior, reprint};
 
 /// Candidates looked at per tier: a burst of one wire story shares bands with every copy, and
 /// any few hundred of them find its story.
@@ -23,27 +23,20 @@ const SHARED_PROBES: usize = 2;
 /// The row of `term_df` that counts articles.
 const ARTICLES: Term = 0;
 
-/// A new article's story and its TF-IDF vector (to store with it).
+/// A new article's story and what to store with it.
 pub(super) struct Assigned {
     pub story_id: i64,
+    /// Its TF-IDF vector today, through whose heaviest terms later articles find it.
     pub profile: Vec<(Term, f32)>,
-    /// Entities with their weights, as the `entities` column keeps them.
-    pub entities: Vec<(String, f32)>,
-}
-
-impl Assigned {
-    /// The `entities` column: one `name<TAB>weight` per line.
-    fn entities_column(&self) -> String {
-        self.entities
-            .iter()
-            .map(|(e, w)| format!("{e}\t{w}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    /// The counts of the terms of [`Assigned::profile`]: what it is compared by later, weighed
+    /// then.
+    pub counts: Vec<(Term, u32)>,
+    pub entities: Vec<String>,
 }
 
 /// Count the article's words, then find its story among the articles stored since `since`:
-/// a reprint, else a rewrite, else a new story titled `title`.
+/// a reprint, else a rewrite, else a new story titled `title`. An article that rewrites two
+/// stories merges them into the earlier.
 pub(super) fn assign(
     tx: &Connection,
     signature: &Signature,
@@ -56,29 +49,32 @@ pub(super) fn assign(
         .iter()
         .map(|e| (rewrite::entity_term(e), 1))
         .collect();
-    let (df, articles) = count_words(tx, signature.words.iter().chain(&entity_terms))?;
-    let entities: Vec<(String, f32)> = signature
-        .entities
+    let (mut df, articles) = count_words(tx, signature.words.iter().chain(&entity_terms))?;
+    let profile = rewrite::profile(&signature.words, |t| {
+        prior::idf(t, df.get(&t).copied().unwrap_or(1), articles)
+    });
+    let entities = weigh_entities(&signature.entities, &df, articles);
+    let counts: Vec<(Term, u32)> = profile
         .iter()
-        .map(|e| {
-            let df = df.get(&rewrite::entity_term(e)).copied().unwrap_or(1);
-            (e.clone(), rewrite::idf(df, articles))
+        .filter_map(|(term, _)| {
+            let i = signature.words.iter().position(|(t, _)| t == term)?;
+            Some(signature.words[i])
         })
         .collect();
-    let profile = rewrite::profile(
-        &signature.words,
-        |t| df.get(&t).copied().unwrap_or(1),
-        articles,
-    );
-    let story = match reprint_of(tx, signature.simhash, since)? {
-        Some(story) => Some(story),
+    let stories = match reprint_of(tx, signature.simhash, since)? {
+        Some(story) => vec![story],
         None => {
-            let candidates = rewrite_candidates(tx, &profile, since)?;
+            let candidates = rewrite_candidates(tx, &profile, since, &mut df, articles)?;
             rewrite::find(&profile, &entities, signature.weekdays, &candidates)
         }
     };
-    let story_id = match story {
-        Some(story) => story,
+    let story_id = match stories.iter().min() {
+        Some(&earliest) => {
+            for &later in stories.iter().filter(|&&s| s != earliest) {
+                merge(tx, later, earliest, now)?;
+            }
+            earliest
+        }
         None => {
             tx.execute(
                 "INSERT INTO story (first_seen_at, title) VALUES (?1, ?2)",
@@ -90,8 +86,48 @@ pub(super) fn assign(
     Ok(Assigned {
         story_id,
         profile,
-        entities,
+        counts,
+        entities: signature.entities.clone(),
     })
+}
+
+/// Entities with their weights today, sorted by name as `rewrite::find` wants them.
+fn weigh_entities(names: &[String], df: &HashMap<Term, u64>, articles: u64) -> Vec<(String, f32)> {
+    let mut weighed: Vec<(String, f32)> = names
+        .iter()
+        .map(|e| {
+            let df = df.get(&rewrite::entity_term(e)).copied().unwrap_or(1);
+            (e.clone(), prior::entity_idf(e, df, articles))
+        })
+        .collect();
+    weighed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    weighed
+}
+
+/// Move the `later` story's articles and alerts to `earlier`, keeping one alert per watch and
+/// story: an alert whose watch already alerted on `earlier` stays, with the articles recorded
+/// against it, on the story it was raised on (whose row stays for it; an emptied story row with
+/// no alert goes); `story_merge` says where that story went. Articles of the merged story after
+/// this are recorded against the earlier story's alert.
+fn merge(tx: &Connection, later: i64, earlier: i64, now: DateTime<Utc>) -> Result<()> {
+    for statement in [
+        "UPDATE alert SET story_id = ?2 WHERE story_id = ?1
+           AND watch NOT IN (SELECT watch FROM alert WHERE story_id = ?2)",
+        "UPDATE article SET story_id = ?2 WHERE story_id = ?1",
+        "UPDATE article_story SET story_id = ?2 WHERE story_id = ?1",
+    ] {
+        tx.prepare_cached(statement)?
+            .execute(params![later, earlier])?;
+    }
+    tx.prepare_cached(
+        "DELETE FROM story WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM alert WHERE story_id = ?1)",
+    )?
+    .execute([later])?;
+    tx.prepare_cached(
+        "INSERT INTO story_merge (story_id, merged_into, merged_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![later, earlier, timestamp(now)])?;
+    Ok(())
 }
 
 /// Store what the articles that come after this one compare themselves with.
@@ -102,15 +138,15 @@ pub(super) fn record(
     weekdays: u8,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO article_story (article_id, story_id, weekdays, entities, profile)
+        "INSERT INTO article_story (article_id, story_id, weekdays, entities, term_counts)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         article.id,
         article.story_id,
         weekdays,
-        assigned.entities_column(),
-        encode_profile(&assigned.profile)
+        assigned.entities.join("\n"),
+        encode_counts(&assigned.counts)
     ])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO article_term (article_id, term, weight) VALUES (?1, ?2, ?3)",
@@ -221,11 +257,14 @@ fn reprint_of(tx: &Connection, simhash: u64, since: DateTime<Utc>) -> Result<Opt
 }
 
 /// Articles stored since `since` that share at least [`SHARED_PROBES`] of the new article's
-/// heaviest terms, with their vectors and entities; those sharing most first.
+/// heaviest terms, with their vectors and entities weighed today; those sharing most first.
+/// `df` holds the new article's document frequencies and gains those of the candidates' terms.
 fn rewrite_candidates(
     tx: &Connection,
     profile: &[(Term, f32)],
     since: DateTime<Utc>,
+    df: &mut HashMap<Term, u64>,
+    articles: u64,
 ) -> Result<Vec<Candidate>> {
     let probes = rewrite::probes(profile);
     if probes.is_empty() {
@@ -262,71 +301,140 @@ fn rewrite_candidates(
         .map(|(id, n)| (n, id))
         .collect();
     ranked.sort_unstable_by(|a, b| b.cmp(a));
-    let ids: Vec<i64> = ranked
+    let mut story_days: HashMap<i64, u8> = HashMap::new();
+    let stored = ranked
         .into_iter()
         .take(REWRITE_CANDIDATES)
-        .map(|(_, id)| id)
+        .map(|(_, id)| stored_candidate(tx, id, &mut story_days))
+        .collect::<Result<Vec<_>>>()?;
+    let unknown: Vec<Term> = stored
+        .iter()
+        .flat_map(|c| {
+            let counted = match &c.terms {
+                Terms::Counts(counts) => counts.as_slice(),
+                Terms::Weighed(_) => &[],
+            };
+            counted
+                .iter()
+                .map(|(t, _)| *t)
+                .chain(c.entities.iter().map(|e| rewrite::entity_term(e)))
+        })
+        .filter(|t| !df.contains_key(t))
         .collect();
-    let mut article = tx.prepare_cached(
-        "SELECT story_id, entities, profile FROM article_story WHERE article_id = ?1",
-    )?;
-    let mut story_days =
-        tx.prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?;
-    let mut days_of: HashMap<i64, u8> = HashMap::new();
-    let mut terms = tx.prepare_cached(
-        "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
-    )?;
-    let mut candidates = Vec::with_capacity(ids.len());
-    for id in ids {
-        let (story, entities, stored): (i64, String, Option<Vec<u8>>) =
-            article.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        // The days of the whole story: an article naming none must not bridge two days.
-        let weekdays = match days_of.get(&story) {
-            Some(&days) => days,
-            None => {
-                let days = story_days
-                    .query_map([story], |r| r.get::<_, u8>(0))?
-                    .try_fold(0, |acc, d| d.map(|d| acc | d))?;
-                days_of.insert(story, days);
-                days
-            }
-        };
-        let profile = match stored.as_deref().and_then(decode_profile) {
-            Some(profile) => profile,
-            None => terms
-                .query_map([id], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?,
-        };
-        candidates.push(Candidate {
-            story,
-            profile,
-            entities: entities
-                .lines()
-                .filter_map(|line| {
-                    let (name, weight) = line.split_once('\t')?;
-                    Some((name.to_string(), weight.parse().ok()?))
-                })
-                .collect(),
-            weekdays,
-        });
-    }
-    Ok(candidates)
+    df.extend(document_frequencies(tx, &unknown)?);
+    let df_of = |t: Term| df.get(&t).copied().unwrap_or(1);
+    Ok(stored
+        .into_iter()
+        .map(|c| Candidate {
+            story: c.story,
+            profile: match c.terms {
+                Terms::Counts(counts) => {
+                    rewrite::profile(&counts, |t| prior::idf(t, df_of(t), articles))
+                }
+                Terms::Weighed(profile) => profile,
+            },
+            entities: weigh_entities(&c.entities, df, articles),
+            weekdays: c.weekdays,
+        })
+        .collect())
 }
 
-/// A TF-IDF vector as the `profile` column keeps it: (term, weight) pairs, little-endian.
-fn encode_profile(profile: &[(Term, f32)]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(profile.len() * 12);
-    for (term, weight) in profile {
+/// A candidate as stored, before its terms are weighed.
+struct StoredCandidate {
+    story: i64,
+    terms: Terms,
+    entities: Vec<String>,
+    /// The [`rewrite::weekdays`] its whole story names.
+    weekdays: u8,
+}
+
+enum Terms {
+    /// Counts of its kept terms (migration 0014 on).
+    Counts(Vec<(Term, u32)>),
+    /// The vector weighed when it was stored, for articles stored before.
+    Weighed(Vec<(Term, f32)>),
+}
+
+/// Article `id` as a candidate; `story_days` keeps the weekdays of the stories already read.
+fn stored_candidate(
+    tx: &Connection,
+    id: i64,
+    story_days: &mut HashMap<i64, u8>,
+) -> Result<StoredCandidate> {
+    let (story, entities, counts, profile): (i64, String, Option<Vec<u8>>, Option<Vec<u8>>) = tx
+        .prepare_cached(
+            "SELECT story_id, entities, term_counts, profile FROM article_story
+             WHERE article_id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    // The days of the whole story: an article naming none must not bridge two days.
+    let weekdays = match story_days.get(&story) {
+        Some(&days) => days,
+        None => {
+            let days = tx
+                .prepare_cached("SELECT weekdays FROM article_story WHERE story_id = ?1")?
+                .query_map([story], |r| r.get::<_, u8>(0))?
+                .try_fold(0, |acc, d| d.map(|d| acc | d))?;
+            story_days.insert(story, days);
+            days
+        }
+    };
+    let terms = match (counts.as_deref().and_then(decode_counts), profile) {
+        (Some(counts), _) => Terms::Counts(counts),
+        (None, Some(profile)) => Terms::Weighed(decode_profile(&profile).unwrap_or_default()),
+        (None, None) => Terms::Weighed(
+            tx.prepare_cached(
+                "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
+            )?
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        ),
+    };
+    Ok(StoredCandidate {
+        story,
+        terms,
+        // Rows stored before 0014 keep a weight after a tab: the name is what counts now.
+        entities: entities
+            .lines()
+            .filter_map(|line| line.split('\t').next())
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect(),
+        weekdays,
+    })
+}
+
+/// The database's document frequencies of these terms (those it does not count are left out).
+fn document_frequencies(tx: &Connection, terms: &[Term]) -> Result<HashMap<Term, u64>> {
+    if terms.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = serde_json::to_string(terms).map_err(|e| StoreError::Task(e.to_string()))?;
+    let mut select = tx.prepare_cached(
+        "SELECT term, df FROM term_df WHERE term IN (SELECT value FROM json_each(?1))",
+    )?;
+    let found = select
+        .query_map([list], |r| {
+            Ok((r.get::<_, Term>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+        })?
+        .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    Ok(found)
+}
+
+/// Term counts as the `term_counts` column keeps them: (term, count) pairs, little-endian.
+fn encode_counts(counts: &[(Term, u32)]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(counts.len() * 12);
+    for (term, count) in counts {
         bytes.extend_from_slice(&term.to_le_bytes());
-        bytes.extend_from_slice(&weight.to_le_bytes());
+        bytes.extend_from_slice(&count.to_le_bytes());
     }
     bytes
 }
 
-/// The vector back; `None` when the bytes are not whole pairs.
-fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
+/// The counts back; `None` when the bytes are not whole pairs.
+fn decode_counts(bytes: &[u8]) -> Option<Vec<(Term, u32)>> {
     if bytes.len() % 12 != 0 {
         return None;
     }
@@ -334,10 +442,21 @@ fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
         .chunks_exact(12)
         .map(|pair| {
             let term = Term::from_le_bytes(pair[..8].try_into().ok()?);
-            let weight = f32::from_le_bytes(pair[8..].try_into().ok()?);
-            Some((term, weight))
+            let count = u32::from_le_bytes(pair[8..].try_into().ok()?);
+            Some((term, count))
         })
         .collect()
+}
+
+/// A vector as the `profile` column of 0011 keeps it: (term, weight) pairs, little-endian;
+/// `None` when the bytes are not whole pairs.
+fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
+    decode_counts(bytes).map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(term, bits)| (term, f32::from_bits(bits)))
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -345,10 +464,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn profiles_round_trip_and_torn_bytes_are_refused() {
-        let profile = vec![(-5_i64, 0.25_f32), (7, 0.5), (i64::MAX, 1.0)];
-        assert_eq!(decode_profile(&encode_profile(&profile)), Some(profile));
-        assert_eq!(decode_profile(&[]), Some(Vec::new()));
-        assert_eq!(decode_profile(&[1, 2, 3]), None);
+    fn counts_round_trip_and_torn_bytes_are_refused() {
+        let counts = vec![(-5_i64, 1_u32), (7, 3), (i64::MAX, u32::MAX)];
+        assert_eq!(decode_counts(&encode_counts(&counts)), Some(counts));
+        assert_eq!(decode_counts(&[]), Some(Vec::new()));
+        assert_eq!(decode_counts(&[1, 2, 3]), None);
+    }
+
+    #[test]
+    fn profiles_of_0011_are_read() {
+        let mut bytes = Vec::new();
+        for (term, weight) in [(-5_i64, 0.25_f32), (7, 0.5)] {
+            bytes.extend_from_slice(&term.to_le_bytes());
+            bytes.extend_from_slice(&weight.to_le_bytes());
+        }
+        assert_eq!(decode_profile(&bytes), Some(vec![(-5, 0.25), (7, 0.5)]));
     }
 }

@@ -445,6 +445,136 @@ fn a_story_raises_one_alert_and_records_the_other_outlets_against_it() {
     assert_eq!(count("SELECT count(*) FROM alert_report"), 1);
 }
 
+/// Rows stored before 0014 have no term counts: their frozen vector (0011's `profile`, or the
+/// `article_term` weights before that) is compared instead.
+#[test]
+fn articles_stored_before_term_counts_are_still_found() {
+    for frozen in ["profile", "article_term"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+        let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+        let body: String = ('a'..='p').map(|c| format!("zorvak{c}{c} ")).collect();
+        let mut stories = Vec::new();
+        for (i, key) in ["old", "new"].into_iter().enumerate() {
+            let mut article = article(feed.id, key);
+            article.body = format!("{body} {key}word");
+            article.story = crate::story::Signature::of("", &article.body, []);
+            let at = now() + chrono::Duration::minutes(20 * i as i64);
+            let stored = store
+                .insert_article(&article, at, Duration::from_secs(48 * 3600), |_, _| {
+                    Vec::new()
+                })
+                .unwrap()
+                .unwrap();
+            stories.push(stored.story_id);
+            if key == "old" {
+                let weights: Vec<u8> = store
+                    .conn
+                    .prepare(
+                        "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
+                    )
+                    .unwrap()
+                    .query_map([stored.id], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
+                    })
+                    .unwrap()
+                    .flat_map(|pair| {
+                        let (term, weight) = pair.unwrap();
+                        [term.to_le_bytes().to_vec(), weight.to_le_bytes().to_vec()].concat()
+                    })
+                    .collect();
+                let profile = (frozen == "profile").then_some(weights);
+                store
+                    .conn
+                    .execute(
+                        "UPDATE article_story SET term_counts = NULL, profile = ?2 WHERE article_id = ?1",
+                        params![stored.id, profile],
+                    )
+                    .unwrap();
+            }
+        }
+        assert_eq!(stories[0], stories[1], "{frozen}");
+    }
+}
+
+/// An article telling the events of two stories at once merges them: the later story's
+/// articles and alerts move to the earlier, the merge is recorded, no alert is raised again.
+#[test]
+fn an_article_close_to_two_stories_merges_them_and_raises_no_new_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    // Words no prior lists: two halves sharing nothing, and a whole that holds both.
+    let words =
+        |half: &str| -> Vec<String> { ('a'..='l').map(|c| format!("{half}{c}{c}")).collect() };
+    let (left, right) = (words("zorvak").join(" "), words("quentil").join(" "));
+    let texts = [
+        ("left", left.clone()),
+        ("right", right.clone()),
+        ("both", format!("{left} {right}")),
+    ];
+    let mut stories = Vec::new();
+    for (i, (key, body)) in texts.iter().enumerate() {
+        let mut article = article(feed.id, key);
+        article.body = body.clone();
+        article.story = crate::story::Signature::of("", body, ["hammouchi"]);
+        let at = now() + chrono::Duration::minutes(20 * i as i64);
+        let stored = store
+            .insert_article(&article, at, Duration::from_secs(48 * 3600), |_, _| {
+                let mut alerts = alert(&format!("u-{key}"));
+                alerts[0].policy = AlertPolicy::Story;
+                alerts
+            })
+            .unwrap()
+            .unwrap();
+        stories.push(stored.story_id);
+    }
+    let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_ne!(stories[0], stories[1], "the halves are two stories");
+    assert_eq!(stories[2], stories[0], "the whole joins the earlier");
+    assert_eq!(count("SELECT count(DISTINCT story_id) FROM article"), 1);
+    assert_eq!(
+        count("SELECT count(DISTINCT story_id) FROM article_story"),
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM alert"),
+        2,
+        "both alerts raised before the merge stay, and no third"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM (SELECT 1 FROM alert GROUP BY watch, story_id HAVING count(*) > 1)"
+        ),
+        0,
+        "one alert per watch and story after the merge"
+    );
+    assert_eq!(
+        count(&format!(
+            "SELECT count(*) FROM alert WHERE uid = 'u-right' AND story_id = {}",
+            stories[1]
+        )),
+        1,
+        "the later story's alert stays where it was raised"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM alert_report r JOIN alert a ON a.id = r.alert_id
+             JOIN article ar ON ar.id = r.article_id
+             WHERE a.uid = 'u-left'"
+        ),
+        1,
+        "the bridging article is recorded against the earlier story's alert"
+    );
+    assert_eq!(
+        count(&format!(
+            "SELECT count(*) FROM story_merge WHERE story_id = {} AND merged_into = {}",
+            stories[1], stories[0]
+        )),
+        1
+    );
+}
+
 #[test]
 fn per_article_alerts_are_raised_for_every_article_of_a_story() {
     let (_dir, store, _) = one_story_from_two_outlets(AlertPolicy::Article);

@@ -2,13 +2,16 @@
 //!
 //! Two tiers. [`reprint`]: bodies whose SimHash over folded word 3-shingles is within a few
 //! bits of each other (agency copy, light edits). [`rewrite`]: the same event in other words,
-//! found by TF-IDF similarity over folded words, helped by shared entities. Both look only at
+//! found by TF-IDF similarity over folded words, helped by shared entities, the words weighed
+//! when compared by the database's document frequencies blended with a shipped [`prior`].
+//! Both look only at
 //! articles stored within the story window (48 hours by default): a story is an event, and a
 //! press release is rewritten within hours.
 //!
 //! Everything here is pure; the store fetches the candidates and keeps the document
 //! frequencies (`src/store/story.rs`).
 
+pub mod prior;
 pub mod reprint;
 pub mod rewrite;
 

@@ -22,8 +22,11 @@ pub const PROBE_TERMS: usize = 16;
 
 /// Similar enough on words alone.
 const SAME_WORDS: f32 = 0.5;
-/// Below this, entities cannot make up for the words.
-const CLOSE_WORDS: f32 = 0.2;
+/// Below this, entities cannot make up for the words. Low: once months of one subject are
+/// stored, the words two rewrites share are that subject's and weigh little (seeds 000 and
+/// 001 fall to 0.15 after months of news about the same people), and the watches and names
+/// they share decide; 0.2 split them.
+const CLOSE_WORDS: f32 = 0.1;
 /// Word similarity plus shared entities (weighted Jaccard) that make one story.
 const SAME_WORDS_AND_ENTITIES: f32 = 0.6;
 
@@ -152,17 +155,10 @@ pub type Term = i64;
 /// `folded` is the title and body as [`fold_str`] gives them.
 pub fn words(folded: &str) -> Vec<(Term, u32)> {
     let mut counts: HashMap<&str, u32> = HashMap::new();
-    for word in folded.split(|c: char| !is_word_char(c)) {
-        if FUNCTION_WORDS.contains(&word) {
-            continue;
-        }
-        let word = strip_proclitics(word);
-        if word.chars().count() < 3
-            || word.chars().all(|c| c.is_ascii_digit())
-            || FUNCTION_WORDS.contains(&word)
-        {
-            continue;
-        }
+    for word in folded
+        .split(|c: char| !is_word_char(c))
+        .filter_map(normal_word)
+    {
         *counts.entry(word).or_default() += 1;
     }
     let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
@@ -170,6 +166,19 @@ pub fn words(folded: &str) -> Vec<(Term, u32)> {
     words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     words.truncate(COUNTED_WORDS);
     words.into_iter().map(|(w, n)| (term(w), n)).collect()
+}
+
+/// A folded word as it counts, proclitics stripped; `None` for a function word, a number or a
+/// word too short to tell anything.
+pub(crate) fn normal_word(word: &str) -> Option<&str> {
+    if FUNCTION_WORDS.contains(&word) {
+        return None;
+    }
+    let word = strip_proclitics(word);
+    let telling = word.chars().count() >= 3
+        && !word.chars().all(|c| c.is_ascii_digit())
+        && !FUNCTION_WORDS.contains(&word);
+    telling.then_some(word)
 }
 
 fn strip_proclitics(word: &str) -> &str {
@@ -183,7 +192,7 @@ fn strip_proclitics(word: &str) -> &str {
         .unwrap_or(word)
 }
 
-fn term(word: &str) -> Term {
+pub(crate) fn term(word: &str) -> Term {
     // FNV-1a: stable across builds and platforms, unlike the std hasher.
     let hash = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
@@ -192,12 +201,11 @@ fn term(word: &str) -> Term {
 }
 
 /// An article's TF-IDF vector: its [`KEPT_TERMS`] heaviest terms, unit length, sorted by term.
-/// `df(term)` is the number of stored articles holding the term (this one included) out of
-/// `articles`.
-pub fn profile(words: &[(Term, u32)], df: impl Fn(Term) -> u64, articles: u64) -> Vec<(Term, f32)> {
+/// `idf(term)` is the term's weight now (see [`super::prior::idf`]).
+pub fn profile(words: &[(Term, u32)], idf: impl Fn(Term) -> f32) -> Vec<(Term, f32)> {
     let mut weighted: Vec<(Term, f32)> = words
         .iter()
-        .map(|&(term, count)| (term, (1.0 + (count as f32).ln()) * idf(df(term), articles)))
+        .map(|&(term, count)| (term, (1.0 + (count as f32).ln()) * idf(term)))
         .collect();
     weighted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     weighted.truncate(KEPT_TERMS);
@@ -275,11 +283,6 @@ pub fn entity_term(entity: &str) -> Term {
     term(&format!("\u{1}{entity}"))
 }
 
-/// The weight of a term or entity found in `df` of `articles` articles: rare ones weigh more.
-pub fn idf(df: u64, articles: u64) -> f32 {
-    ((articles as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
-}
-
 /// Weighted Jaccard similarity of two entity lists sorted by name: the weight they share over
 /// the weight either names; 0 when either names none. Unshared rare names (Oujda against
 /// Tétouan) weigh against, which an overlap with the smaller list would ignore.
@@ -343,20 +346,22 @@ pub struct Candidate {
     pub weekdays: u8,
 }
 
-/// The story the new article rewrites, if any: that of the closest candidate (words and
-/// entities) among those close enough.
+/// The stories the new article rewrites, the best first: that of the closest candidate (words
+/// and entities) among those close enough, then the others it bridges to. A story joins the
+/// list only when the days of the week it names agree with those of the stories before it:
+/// an article naming no day would otherwise merge a Tuesday's event with a Thursday's.
 pub fn find(
     profile: &[(Term, f32)],
     entities: &[(String, f32)],
     weekdays: u8,
     candidates: &[Candidate],
-) -> Option<i64> {
-    candidates
+) -> Vec<i64> {
+    let mut close: Vec<(&Candidate, f32)> = candidates
         .iter()
         .filter(|c| weekdays == 0 || c.weekdays == 0 || weekdays & c.weekdays != 0)
         .map(|c| {
             (
-                c.story,
+                c,
                 similarity(profile, &c.profile),
                 shared_entities(entities, &c.entities),
             )
@@ -365,8 +370,19 @@ pub fn find(
             words >= SAME_WORDS
                 || (words >= CLOSE_WORDS && words + shared >= SAME_WORDS_AND_ENTITIES)
         })
-        .max_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2)))
-        .map(|(story, _, _)| story)
+        .map(|(c, words, shared)| (c, words + shared))
+        .collect();
+    close.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.story.cmp(&b.0.story)));
+    let mut stories: Vec<i64> = Vec::with_capacity(close.len());
+    let mut days = weekdays;
+    for (candidate, _) in close {
+        let agrees = days == 0 || candidate.weekdays == 0 || days & candidate.weekdays != 0;
+        if agrees && !stories.contains(&candidate.story) {
+            stories.push(candidate.story);
+            days |= candidate.weekdays;
+        }
+    }
+    stories
 }
 
 #[cfg(test)]
@@ -416,9 +432,9 @@ mod tests {
     #[test]
     fn similarity_of_a_vector_with_itself_is_one() {
         let w = words("", "cellule terroriste démantelée à Tétouan par le BCIJ");
-        let p = profile(&w, |_| 1, 10);
+        let p = profile(&w, |_| 2.0);
         assert!((similarity(&p, &p) - 1.0).abs() < 1e-5);
-        let q = profile(&words("", "match de football à Rabat"), |_| 1, 10);
+        let q = profile(&words("", "match de football à Rabat"), |_| 2.0);
         assert_eq!(similarity(&p, &q), 0.0);
     }
 }
