@@ -6,11 +6,14 @@
 //! - [`blocks`] turns HTML into paragraphs, measuring how much of each is link text;
 //! - [`boilerplate`] drops cookie notices, comment forms, related lists, share bars and
 //!   "back to top" buttons in Arabic, French and English, and link-dense fragments;
+//! - [`furniture`] drops what news templates set around a story (datelines, counters,
+//!   reading-time badges, the repeated headline, app promos, teasers, tag lists);
 //! - repeated paragraphs are kept once (scrapers often see a body twice);
 //! - [`metadata`] reads title, date, author, language and canonical URL from the whole page.
 
 mod blocks;
 mod boilerplate;
+mod furniture;
 mod input;
 mod lang;
 pub mod learned;
@@ -118,14 +121,28 @@ fn extract_inner(
         .ok()
         .and_then(|mut r| r.parse().ok());
 
+    let titles: Vec<&str> = meta
+        .title
+        .iter()
+        .chain(readable.as_ref().map(|a| &a.title))
+        .map(String::as_str)
+        .collect();
     let mut paragraphs = readable
         .as_ref()
-        .map(|article| clean(blocks::paragraphs(&article.content)))
+        .map(|article| {
+            clean(furniture::strip(
+                blocks::paragraphs(&article.content),
+                &titles,
+            ))
+        })
         .unwrap_or_default();
     if let Some(Some(ruled)) = ruled_paragraphs {
         paragraphs = ruled;
     } else if char_count(&paragraphs) < MIN_BODY_CHARS {
-        let whole = clean(blocks::paragraphs_of_body(&document));
+        let whole = clean(furniture::strip(
+            blocks::paragraphs_of_body(&document),
+            &titles,
+        ));
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
         }
