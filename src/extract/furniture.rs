@@ -384,25 +384,24 @@ fn padded(words: &[String]) -> String {
     format!(" {} ", words.join(" "))
 }
 
-/// The body's blocks without the furniture. `titles` are the page's headline as its metadata
-/// and readability give it.
-pub fn strip(blocks: Vec<Block>, titles: &[&str]) -> Vec<Block> {
-    let titles: Vec<String> = titles
-        .iter()
+/// The body's blocks without the furniture. `title` is the headline readability found: a
+/// heading repeating it is gone already, a paragraph repeating it at the head goes here.
+pub fn strip(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
+    let title = title
         .map(|t| padded(&tokens(t)))
-        .filter(|t| t.trim().len() > 1)
-        .collect();
+        .filter(|t| !t.trim().is_empty());
     let words: Vec<Vec<String>> = blocks.iter().map(|b| tokens(&b.text)).collect();
     let mut furniture = vec![false; blocks.len()];
     let header_end = header_end(&blocks, &words);
     for (i, block) in blocks.iter().enumerate() {
         let line = padded(&words[i]);
         furniture[i] = i < header_end
-            || (i < HEAD_BLOCKS && titles.contains(&line))
+            || (i < HEAD_BLOCKS && title.as_ref() == Some(&line))
             || is_meta_line(&block.text, &words[i])
             || is_app_promo(&block.text, &line)
             || is_comment_policy(&block.text, &line);
     }
+    keep_table_zeros(&blocks, &words, &mut furniture);
     mark_teasers(&blocks, &words, &mut furniture);
     mark_tag_lists(&words, &mut furniture);
     blocks
@@ -413,9 +412,8 @@ pub fn strip(blocks: Vec<Block>, titles: &[&str]) -> Vec<Block> {
 }
 
 /// Just past the last meta line (a dateline, most often) among the head blocks, when every
-/// block before it is short and either not a sentence (kicker, headline, byline) or a dek: a
-/// sentence below a kicker or headline, or right above the byline. That is the article's
-/// header; a story's lead is never set above its byline, nor between its kicker and dateline.
+/// block before it is a short line that is not a sentence: the kicker, headline and byline set
+/// above the dateline. A sentence there (a dek, a lead) is text.
 fn header_end(blocks: &[Block], words: &[Vec<String>]) -> usize {
     let head = blocks.len().min(HEAD_BLOCKS);
     let Some(last) = (0..head)
@@ -424,28 +422,37 @@ fn header_end(blocks: &[Block], words: &[Vec<String>]) -> usize {
     else {
         return 0;
     };
-    let opens_with_label = !is_sentence(&blocks[0].text);
-    let header = blocks[..last].iter().enumerate().all(|(i, b)| {
-        b.text.chars().count() < HEADER_CHARS
-            && (!is_sentence(&b.text)
-                || opens_with_label
-                || is_byline(&blocks[i + 1].text, &words[i + 1]))
-    });
+    let header = blocks[..last]
+        .iter()
+        .all(|b| b.text.chars().count() < HEADER_CHARS && !is_sentence(&b.text));
     if header { last + 1 } else { 0 }
 }
 
-/// Openings of a byline: "By …", "Par …", "بقلم …", the Egyptian "كتب …".
-const BYLINE_OPENINGS: &[&str] = &["by", "par", "بقلم", "كتب", "بواسطة", "written"];
-/// A byline names one or two people, with a place or an agency at most.
-const BYLINE_WORDS: usize = 8;
+/// Whether a block is nothing but numbers.
+fn is_numbers(words: &[String]) -> bool {
+    !words.is_empty() && words.iter().all(|w| w.chars().all(|c| c.is_ascii_digit()))
+}
 
-static BYLINES: LazyLock<Vec<String>> = LazyLock::new(|| fold_words(BYLINE_OPENINGS));
+fn is_zero(words: &[String]) -> bool {
+    is_numbers(words) && words.iter().all(|w| w.chars().all(|c| c == '0'))
+}
 
-/// A short line that opens with a byline word: what sits between a dek and the story.
-fn is_byline(text: &str, words: &[String]) -> bool {
-    words.len() <= BYLINE_WORDS
-        && !is_sentence(text)
-        && words.first().is_some_and(|w| BYLINES.contains(w))
+/// Zeros among other numbers are a table's cells (a standings table's wins and poles), not
+/// counters: a run of numeric blocks holding any other number keeps its zeros.
+fn keep_table_zeros(blocks: &[Block], words: &[Vec<String>], furniture: &mut [bool]) {
+    let mut start = 0;
+    while start < words.len() {
+        let end = (start..words.len())
+            .find(|&i| !is_numbers(&words[i]))
+            .unwrap_or(words.len());
+        let table = (start..end).any(|i| !is_zero(&words[i]) && !is_numeric_stamp(&blocks[i].text));
+        if table {
+            for i in (start..end).filter(|&i| is_zero(&words[i])) {
+                furniture[i] = false;
+            }
+        }
+        start = end.max(start + 1);
+    }
 }
 
 /// A dateline with its update stamp, a reading-time badge or a row of counters: a short line,
@@ -457,12 +464,43 @@ fn is_meta_line(text: &str, words: &[String]) -> bool {
     let numbered = words
         .iter()
         .any(|w| w.starts_with(|c: char| c.is_ascii_digit()) || MINUTES.contains(w));
-    let meta = words
+    let labels = words.iter().filter(|w| META.contains(w.as_str())).count();
+    let numbers = words
         .iter()
-        .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()) || META.contains(w.as_str()))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_digit()))
         .count();
+    // Numbers alone are a table's cells or a price, unless they are the zeros of counters
+    // whose labels are icons, or a numeric date or time.
+    if labels == 0 {
+        return is_zero(words) || is_numeric_stamp(text);
+    }
     // A byline ("كتب محمود عبد الراضي") or a city may share the line with the date.
-    numbered && meta * 3 >= words.len() * 2
+    numbered && (labels + numbers) * 3 >= words.len() * 2
+}
+
+/// "23.10.2018", "28/11/2026 14:35", "2026-11-28", "19:49": digit groups joined by date and
+/// time separators, with a year or a clock time among them.
+fn is_numeric_stamp(text: &str) -> bool {
+    let text = text.trim();
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '/' | '-' | ':' | ' ' | '|' | ','))
+    {
+        return false;
+    }
+    let groups: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let year = groups
+        .iter()
+        .any(|g| g.len() == 4 && matches!(g.get(..2), Some("19" | "20")));
+    // Minutes are two digits after the colon: "2:1" is a score.
+    let clock = text.split(':').skip(1).any(|after| {
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        digits == 2
+    });
+    groups.len() >= 2 && (year || clock)
 }
 
 fn is_sentence(text: &str) -> bool {
@@ -536,10 +574,13 @@ mod tests {
     }
 
     fn kept(texts: &[&str], titles: &[&str]) -> Vec<String> {
-        strip(texts.iter().map(|t| block(t)).collect(), titles)
-            .into_iter()
-            .map(|b| b.text)
-            .collect()
+        strip(
+            texts.iter().map(|t| block(t)).collect(),
+            titles.first().copied(),
+        )
+        .into_iter()
+        .map(|b| b.text)
+        .collect()
     }
 
     const STORY: &str = "استقبل المدير العام للأمن الوطني، يوم الاثنين بالرباط، وفدا أمنيا رفيعا لبحث سبل تعزيز التعاون في مكافحة الإرهاب.";
@@ -556,7 +597,9 @@ mod tests {
             "مدة القراءة: دقيقتان",
             "Temps de lecture : 3 min",
             "0",
-            "1٬204",
+            "0 0 0",
+            "23.10.2018",
+            "19:49",
             "0 views 0 comments 0 shares",
             "الجمعة 12 ربيع الآخر 1448 هـ",
         ] {
@@ -565,11 +608,22 @@ mod tests {
     }
 
     #[test]
+    fn zeros_in_a_table_stay() {
+        let row = [STORY, "Ryan Blaney", "2339", "1", "0", "0", "18"];
+        assert_eq!(kept(&row, &[]), row);
+        assert_eq!(kept(&[STORY, "0", "0", "0"], &[]), [STORY]);
+    }
+
+    #[test]
     fn sentences_with_dates_and_numbers_stay() {
         for text in [
             "وقعت الحادثة يوم 28 نوفمبر 2026 على الساعة 10:00 صباحا.",
             "Le 28 novembre, 3 suspects ont été arrêtés à Tanger",
             "The ministry said 1,200 officers would be deployed on 12 December at 6 am",
+            "225.86",
+            "-5.44%",
+            "1٬204",
+            "2:1",
         ] {
             assert_eq!(kept(&[STORY, text], &[]), [STORY, text], "{text}");
         }
@@ -591,22 +645,12 @@ mod tests {
         assert_eq!(body, [STORY, STORY], "a sentence above a date is text");
         let title = "Cybercriminalité: la DGSN démantèle un réseau";
         let dek = "Cinq suspects ont été interpellés après plusieurs mois d'enquête.";
-        let body = kept(
-            &[
-                title,
-                dek,
-                "Par Yassine Bennani",
-                "Le 28/11/2026 à 18h12",
-                STORY,
-            ],
-            &[title],
+        let body = kept(&["Société", dek, "Le 28/11/2026 à 18h12", STORY], &[title]);
+        assert_eq!(
+            body,
+            ["Société", dek, STORY],
+            "a dek is text, and so is what is above it"
         );
-        assert_eq!(body, [STORY], "the dek sits between headline and dateline");
-        let body = kept(
-            &[dek, "Par Yassine Bennani", "Le 28/11/2026 à 18h12", STORY],
-            &[],
-        );
-        assert_eq!(body, [STORY], "the dek sits above the byline");
     }
 
     #[test]

@@ -121,18 +121,15 @@ fn extract_inner(
         .ok()
         .and_then(|mut r| r.parse().ok());
 
-    let titles: Vec<&str> = meta
-        .title
-        .iter()
-        .chain(readable.as_ref().map(|a| &a.title))
-        .map(String::as_str)
-        .collect();
+    // Readability has already dropped a heading that repeats its title; the same title set
+    // again as the first paragraph is left to us.
+    let title = readable.as_ref().map(|a| a.title.as_str());
     let mut paragraphs = readable
         .as_ref()
         .map(|article| {
             clean(furniture::strip(
                 blocks::paragraphs(&article.content),
-                &titles,
+                title,
             ))
         })
         .unwrap_or_default();
@@ -141,7 +138,7 @@ fn extract_inner(
     } else if char_count(&paragraphs) < MIN_BODY_CHARS {
         let whole = clean(furniture::strip(
             blocks::paragraphs_of_body(&document),
-            &titles,
+            title,
         ));
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
