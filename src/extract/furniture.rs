@@ -219,6 +219,10 @@ const META_WORDS: &[&str] = &[
     "k",
 ];
 
+/// Durations: with nothing but numbers beside them they are a recipe's or a route's time
+/// ("15 – 30 Min"), not a reading-time badge, which says it is about reading.
+const DURATIONS: &[&str] = &["دقيقة", "دقائق", "min", "mins", "minute", "minutes"];
+
 /// Minute words that carry their number ("two minutes"), so a badge may hold no digit.
 const NUMBERED_MINUTES: &[&str] = &["دقيقتان", "دقيقتين"];
 
@@ -340,6 +344,7 @@ const TAG_WORDS: usize = 3;
 static META: LazyLock<HashSet<String>> =
     LazyLock::new(|| META_WORDS.iter().map(|w| fold_str(w)).collect());
 static MINUTES: LazyLock<Vec<String>> = LazyLock::new(|| fold_words(NUMBERED_MINUTES));
+static DURATIONS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_words(DURATIONS));
 static STORES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(STORES));
 static CALLS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(INSTALL_CALLS));
 static COMMENTS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(COMMENT_WORDS));
@@ -473,6 +478,13 @@ fn is_meta_line(text: &str, words: &[String]) -> bool {
     // whose labels are icons, or a numeric date or time.
     if labels == 0 {
         return is_zero(words) || is_numeric_stamp(text);
+    }
+    let durations = words
+        .iter()
+        .filter(|w| DURATIONS_FOLDED.contains(w))
+        .count();
+    if durations == labels {
+        return false;
     }
     // A byline ("كتب محمود عبد الراضي") or a city may share the line with the date.
     numbered && (labels + numbers) * 3 >= words.len() * 2
@@ -624,6 +636,7 @@ mod tests {
             "-5.44%",
             "1٬204",
             "2:1",
+            "15 – 30 Min",
         ] {
             assert_eq!(kept(&[STORY, text], &[]), [STORY, text], "{text}");
         }
