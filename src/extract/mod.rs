@@ -6,6 +6,8 @@
 //! - [`blocks`] turns HTML into paragraphs, measuring how much of each is link text;
 //! - [`boilerplate`] drops cookie notices, comment forms, related lists, share bars and
 //!   "back to top" buttons in Arabic, French and English, and link-dense fragments;
+//! - [`furniture`] drops what news templates set around a story (datelines, counters,
+//!   reading-time badges, the repeated headline, app promos, teasers, tag lists);
 //! - repeated paragraphs are kept once (scrapers often see a body twice);
 //! - [`metadata`] reads title, date, author, language and canonical URL from the whole page.
 
@@ -13,6 +15,7 @@ mod blocks;
 mod boilerplate;
 mod container;
 mod dateline;
+mod furniture;
 mod input;
 mod jsonld;
 mod lang;
@@ -122,19 +125,31 @@ fn extract_inner(
         .ok()
         .and_then(|mut r| r.parse().ok());
 
+    // Readability has already dropped a heading that repeats its title; the same title set
+    // again as the first paragraph is left to us.
+    let title = readable.as_ref().map(|a| a.title.as_str());
     let mut paragraphs = readable
         .as_ref()
-        .map(|article| clean(blocks::paragraphs(&article.content)))
+        .map(|article| {
+            clean(furniture::strip(
+                blocks::paragraphs(&article.content),
+                title,
+            ))
+        })
         .unwrap_or_default();
     if let Some(Some(ruled)) = ruled_paragraphs {
         paragraphs = ruled;
     } else if char_count(&paragraphs) < MIN_BODY_CHARS {
-        let whole = clean(blocks::paragraphs_of_body(&document));
+        let whole = clean(furniture::strip(
+            blocks::paragraphs_of_body(&document),
+            title,
+        ));
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
         }
     } else if char_count(&paragraphs) < container::SHORT_BODY_CHARS {
-        if let Some(found) = container::better_than(&document, &paragraphs, clean_blocks) {
+        let clean_page = |raw| clean_blocks(furniture::strip(raw, title));
+        if let Some(found) = container::better_than(&document, &paragraphs, clean_page) {
             paragraphs = found.into_iter().map(|b| b.text).collect();
         }
     }
