@@ -495,30 +495,13 @@ const TAXONOMY_WORDS: usize = 20;
 
 static TAXONOMY_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(TAXONOMY_LABELS));
 
-/// Labels of the links to the previous and next article, which need no separator.
-const NEIGHBOUR_LABELS: &[&str] = &[
-    "previous article",
-    "next article",
-    "previous post",
-    "next post",
-    "article précédent",
-    "article suivant",
-    "المقال السابق",
-    "المقال التالي",
-    "الخبر السابق",
-    "الخبر التالي",
-];
-
 static TEASER_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(TEASER_LABELS));
-static NEIGHBOUR_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NEIGHBOUR_LABELS));
 
 /// Whether a short paragraph is a teaser: a teaser label, then a separator (`:`, `»`, `>>`,
-/// `|`, a dash), then another headline; a previous/next-article link; or a taxonomy row.
+/// `|`, a dash), then another headline; or a taxonomy row. (Previous/next-article links,
+/// which need no separator, are [`super::furniture`]'s: it sees the block after a label.)
 fn is_teaser(text: &str, words: &str) -> bool {
-    NEIGHBOUR_FOLDED
-        .iter()
-        .any(|l| words.starts_with(l.as_str()))
-        || labelled(text, words, &TEASER_FOLDED, HEADLINE_WORDS)
+    labelled(text, words, &TEASER_FOLDED, HEADLINE_WORDS)
         || labelled(text, words, &TAXONOMY_FOLDED, TAXONOMY_WORDS)
 }
 
@@ -723,8 +706,6 @@ mod tests {
             "À lire aussi » Hammouchi reçoit le directeur du FBI à Rabat",
             "Read more: Morocco and Spain sign a new security cooperation agreement",
             "Lea también: Marruecos refuerza la seguridad en la frontera",
-            "المقال السابق الأمن يحجز أطنانا من المخدرات بميناء طنجة المتوسط",
-            "Previous article Police dismantle a terror cell in Tetouan",
             "الوسوم: حموشي، الأمن الوطني، الإرهاب",
             "Tags: DGSN, Tanger, drogue",
             "Kategorie: News",

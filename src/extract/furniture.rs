@@ -1,9 +1,9 @@
 //! Furniture that news templates set around a story and readability keeps with it, recognised
 //! by what it says and where it sits rather than by an outlet's markup: datelines with their
 //! update stamps, reading-time badges and view or share counters (lines made of dates, numbers
-//! and their labels), the headline repeated as the first paragraph, app-store promos,
-//! comment-policy notices, next/previous teasers and tag lists cut into single words. Arabic,
-//! French and English.
+//! and their labels), the header above the dateline, the headline repeated as the first
+//! paragraph, next/previous teasers and tag lists cut into single words. Arabic, French and
+//! English. App promos and comment policies are [`super::promo`]'s.
 //!
 //! It runs on the blocks of the chosen body before [`super::boilerplate`], because several
 //! rules need a block's neighbours or its position, which a per-paragraph filter cannot see.
@@ -234,74 +234,6 @@ const HEAD_BLOCKS: usize = 6;
 /// Header blocks (kicker, dek, byline) are shorter than this; a lead paragraph may be longer.
 const HEADER_CHARS: usize = 300;
 
-/// Store names of app-download promos.
-const STORES: &[&str] = &[
-    "app store",
-    "appstore",
-    "google play",
-    "play store",
-    "appgallery",
-    "app gallery",
-    "آب ستور",
-    "اب ستور",
-    "جوجل بلاي",
-    "غوغل بلاي",
-    "قوقل بلاي",
-];
-
-/// Calls to install an app.
-const INSTALL_CALLS: &[&str] = &[
-    "حمل تطبيق",
-    "حملوا تطبيق",
-    "حمل التطبيق",
-    "نزل تطبيق",
-    "نزلوا تطبيق",
-    "تحميل تطبيق",
-    "متاح على",
-    "متوفر على",
-    "download",
-    "get it on",
-    "available on",
-    "telecharge",
-    "disponible sur",
-];
-
-const PROMO_CHARS: usize = 300;
-
-/// What a comment-policy notice says about comments …
-const COMMENT_WORDS: &[&str] = &[
-    "تعليق",
-    "تعليقات",
-    "التعليقات",
-    "تعليقك",
-    "comment",
-    "comments",
-    "commentaire",
-    "commentaires",
-];
-/// … and how it disowns or moderates them.
-const POLICY_PHRASES: &[&str] = &[
-    "عن آراء أصحابها",
-    "عن رأي أصحابها",
-    "عن آرائهم",
-    "عن رأي كاتبها",
-    "لا تعبر بالضرورة",
-    "تخضع للمراجعة",
-    "تخضع للمراقبة",
-    "بعد المراجعة",
-    "سياسة التعليق",
-    "شروط التعليق",
-    "سياسة النشر",
-    "are moderated",
-    "will appear after",
-    "not responsible for the views",
-    "views expressed by readers",
-    "sont moderes",
-    "n engagent que leurs auteurs",
-];
-
-const POLICY_CHARS: usize = 600;
-
 /// Labels of next/previous teasers, alone or opening the teaser's headline.
 const TEASER_LABELS: &[&str] = &[
     "المقال التالي",
@@ -345,10 +277,6 @@ static META: LazyLock<HashSet<String>> =
     LazyLock::new(|| META_WORDS.iter().map(|w| fold_str(w)).collect());
 static MINUTES: LazyLock<Vec<String>> = LazyLock::new(|| fold_words(NUMBERED_MINUTES));
 static DURATIONS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_words(DURATIONS));
-static STORES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(STORES));
-static CALLS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(INSTALL_CALLS));
-static COMMENTS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(COMMENT_WORDS));
-static POLICY_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(POLICY_PHRASES));
 static TEASERS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(TEASER_LABELS));
 static TAGS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_phrases(TAG_LABELS));
 
@@ -402,9 +330,7 @@ pub fn strip(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
         let line = padded(&words[i]);
         furniture[i] = i < header_end
             || (i < HEAD_BLOCKS && title.as_ref() == Some(&line))
-            || is_meta_line(&block.text, &words[i])
-            || is_app_promo(&block.text, &line)
-            || is_comment_policy(&block.text, &line);
+            || is_meta_line(&block.text, &words[i]);
     }
     keep_table_zeros(&blocks, &words, &mut furniture);
     mark_teasers(&blocks, &words, &mut furniture);
@@ -517,20 +443,6 @@ fn is_numeric_stamp(text: &str) -> bool {
 
 fn is_sentence(text: &str) -> bool {
     text.trim_end().ends_with(['.', '!', '?', '؟', '…'])
-}
-
-/// "حمّل تطبيق … من App Store و Google Play", "Download the … app on the App Store".
-fn is_app_promo(text: &str, line: &str) -> bool {
-    text.chars().count() <= PROMO_CHARS
-        && STORES_FOLDED.iter().any(|s| line.contains(s.as_str()))
-        && CALLS_FOLDED.iter().any(|c| line.contains(c.as_str()))
-}
-
-/// "التعليقات المنشورة تعبر عن آراء أصحابها …", "Comments are moderated …".
-fn is_comment_policy(text: &str, line: &str) -> bool {
-    text.chars().count() <= POLICY_CHARS
-        && COMMENTS_FOLDED.iter().any(|w| line.contains(w.as_str()))
-        && POLICY_FOLDED.iter().any(|p| line.contains(p.as_str()))
 }
 
 /// A teaser label alone takes the headline after it along; a label opening a short line is a
@@ -680,21 +592,6 @@ mod tests {
             HEAD_BLOCKS + 1,
             "only at the head"
         );
-    }
-
-    #[test]
-    fn app_promos_and_comment_policies_go() {
-        for line in [
-            "حمّل تطبيق اليوم الجديد على أندرويد وآيفون من جوجل بلاي و آب ستور",
-            "Get the latest news on the go: download the Roya News app on the App Store and Google Play.",
-            "Téléchargez l'application pour suivre l'actualité, disponible sur Google Play",
-            "التعليقات المنشورة تعبر عن آراء أصحابها ولا تعبر بالضرورة عن رأي الموقع.",
-            "Comments are moderated and will appear after approval.",
-        ] {
-            assert_eq!(kept(&[STORY, line], &[]), [STORY], "{line}");
-        }
-        let news = "Apple removed the messaging app from its App Store in China on Monday, the company said.";
-        assert_eq!(kept(&[STORY, news], &[]), [STORY, news]);
     }
 
     #[test]

@@ -99,6 +99,37 @@ const PLATFORM: &[&str] = &[
     " تطبيقنا ",
 ];
 
+/// App stores: named with an install call, an app promo ("حمّلوا تطبيق … من App Store").
+const STORES: &[&str] = &[
+    " app store ",
+    " appstore ",
+    " google play ",
+    " play store ",
+    " appgallery ",
+    " app gallery ",
+    " اب ستور ",
+    " جوجل بلاي ",
+    " غوغل بلاي ",
+    " قوقل بلاي ",
+];
+
+/// Calls to install an app, beside a store's name.
+const INSTALL: &[&str] = &[
+    " حمل تطبيق ",
+    " حملوا تطبيق ",
+    " حمل التطبيق ",
+    " نزل تطبيق ",
+    " نزلوا تطبيق ",
+    " تحميل تطبيق ",
+    " متاح على ",
+    " متوفر على ",
+    " download ",
+    " get it on ",
+    " available on ",
+    " telecharge",
+    " disponible sur ",
+];
+
 /// Paywalls: what a reader is asked to subscribe to or log in for.
 const PAYWALL: &[&str] = &[
     " full story ",
@@ -116,7 +147,7 @@ const PAYWALL: &[&str] = &[
     " مشترك بالفعل ",
 ];
 
-/// Comment policies and the login a comment form asks for.
+/// Comment policies and the login a comment form asks for: phrases that say it alone …
 const COMMENT_POLICY: &[&str] = &[
     " comments are moderated ",
     " comments will be moderated ",
@@ -135,6 +166,37 @@ const COMMENT_POLICY: &[&str] = &[
 ];
 
 /// Folding drops the padding that marks word edges: it is put back.
+/// … and disclaimers that do beside a comment word ("التعليقات … تعبر عن آراء أصحابها").
+const COMMENT_WORDS: &[&str] = &[
+    " تعليق ",
+    " تعليقات ",
+    " التعليقات ",
+    " تعليقك ",
+    " comment ",
+    " comments ",
+    " commentaire ",
+    " commentaires ",
+];
+const DISCLAIMERS: &[&str] = &[
+    " عن اراء اصحابها ",
+    " عن راي اصحابها ",
+    " عن ارائهم ",
+    " عن راي كاتبها ",
+    " لا تعبر بالضروره ",
+    " تخضع للمراجعه ",
+    " تخضع للمراقبه ",
+    " بعد المراجعه ",
+    " سياسه التعليق ",
+    " شروط التعليق ",
+    " سياسه النشر ",
+    " are moderated ",
+    " will appear after ",
+    " not responsible for the views ",
+    " views expressed by readers ",
+    " sont moderes ",
+    " n engagent que leurs auteurs ",
+];
+
 fn folded(list: &[&str]) -> Vec<String> {
     list.iter()
         .map(|w| {
@@ -150,6 +212,10 @@ static OPENING_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(OPENING))
 static PLATFORM_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(PLATFORM));
 static PAYWALL_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(PAYWALL));
 static COMMENT_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(COMMENT_POLICY));
+static STORES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(STORES));
+static INSTALL_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(INSTALL));
+static COMMENT_WORDS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(COMMENT_WORDS));
+static DISCLAIMERS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(DISCLAIMERS));
 
 fn any(words: &str, list: &[String]) -> bool {
     list.iter().any(|w| words.contains(w.as_str()))
@@ -160,10 +226,13 @@ fn any(words: &str, list: &[String]) -> bool {
 pub fn is_promo(chars: usize, words: &str) -> bool {
     let invites =
         any(words, &INVITE_FOLDED) || OPENING_FOLDED.iter().any(|w| words.starts_with(w.as_str()));
-    if chars <= PROMO_CHARS && invites && any(words, &PLATFORM_FOLDED) {
+    let app = any(words, &STORES_FOLDED) && any(words, &INSTALL_FOLDED);
+    if chars <= PROMO_CHARS && (app || invites && any(words, &PLATFORM_FOLDED)) {
         return true;
     }
-    chars <= NOTICE_CHARS && (any(words, &PAYWALL_FOLDED) || any(words, &COMMENT_FOLDED))
+    let policy = any(words, &COMMENT_FOLDED)
+        || any(words, &COMMENT_WORDS_FOLDED) && any(words, &DISCLAIMERS_FOLDED);
+    chars <= NOTICE_CHARS && (any(words, &PAYWALL_FOLDED) || policy)
 }
 
 #[cfg(test)]
@@ -194,6 +263,13 @@ mod tests {
             "To view the full story, please subscribe to The Times.",
             "Please understand that comments are moderated and it is not always possible to publish every one.",
             "التعليقات المنشورة لا تعبر عن رأي الموقع وإنما عن رأي أصحابها.",
+            "جميع التعليقات تخضع للمراجعة قبل نشرها، وتعبر عن آراء أصحابها.",
+            "Téléchargez l'application, disponible sur l'App Store.",
+            "حمّل تطبيق اليوم الجديد على أندرويد وآيفون من جوجل بلاي و آب ستور",
+            "Get the latest news on the go: download the Roya News app on the App Store and Google Play.",
+            "Téléchargez l'application pour suivre l'actualité, disponible sur Google Play",
+            "التعليقات المنشورة تعبر عن آراء أصحابها ولا تعبر بالضرورة عن رأي الموقع.",
+            "Comments are moderated and will appear after approval.",
         ] {
             assert!(promo(text), "{text}");
         }
@@ -206,6 +282,7 @@ mod tests {
             "تابع المجلس الأمني تطورات الوضع عبر تطبيق خاص بالمراسلات المشفرة.",
             "Facebook will join the European code of practice against disinformation next year.",
             "La DGSN a démantelé un réseau qui recrutait sur Telegram des jeunes de Tanger.",
+            "Apple removed the messaging app from its App Store in China on Monday, the company said.",
         ] {
             assert!(!promo(text), "{text}");
         }
