@@ -677,3 +677,59 @@ fn json_logs_are_one_object_per_line_with_stable_field_names() {
         );
     }
 }
+
+/// The watchlist issue's example, with the ambiguous alias given only under `context`
+/// (a conditional alias), and the documented form with it also among `aliases`.
+#[test]
+fn a_context_alias_fires_only_near_its_words_in_either_form() {
+    let conditional = r#"aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI"]"#;
+    let listed = r#"aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI", "القاعدة"]"#;
+    let far = format!(
+        "أعلنت القاعدة {} عن هجوم إرهابي",
+        ["وقالت مصادر محلية إن"; 4].join(" ")
+    );
+    for aliases in [conditional, listed] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(
+            dir.path(),
+            &format!(
+                "[[watch]]\nname = \"al-qaeda\"\n{aliases}\n\
+                 context = {{ alias = \"القاعدة\", near = [\"تنظيم\", \"إرهاب*\", \"داعش\", \"الساحل\"], within = 12 }}\n\n\
+                 [[sink]]\nname = \"log\"\ntype = \"log\"\n"
+            ),
+        );
+        let config = config.to_str().unwrap();
+        let output = raqib(&["--config", config, "check-config"]);
+        assert!(output.status.success(), "{aliases}: {}", stderr(&output));
+        let fires = |text: &str| {
+            let output = raqib_with_input(&["--config", config, "match", "-"], text.as_bytes());
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{}",
+                stderr(&output)
+            );
+            stdout(&output)
+                .lines()
+                .map(|row| row.split('\t').nth(2).unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fires("أعلنت القاعدة مسؤوليتها عن هجوم إرهابي في المنطقة"),
+            ["القاعدة", "إرهاب*"],
+            "{aliases}: a context word within 12 words"
+        );
+        assert!(
+            fires("القاعدة الذهبية في الطبخ هي الصبر").is_empty(),
+            "{aliases}: no context word"
+        );
+        assert!(
+            fires(&far).is_empty(),
+            "{aliases}: the context word 23 words away"
+        );
+        assert_eq!(
+            fires("AQMI revendique l'attaque"),
+            ["AQMI"],
+            "{aliases}: another alias alone"
+        );
+    }
+}

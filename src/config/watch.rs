@@ -19,7 +19,8 @@ pub struct Watch {
     pub aliases: Vec<String>,
     /// The parsed `query` (see [`crate::watch::query`]).
     pub query: Option<crate::watch::query::Expr>,
-    /// Aliases that only count with one of their context words nearby.
+    /// Conditional aliases: each counts only with one of its context words nearby, whether or
+    /// not it is also listed in `aliases`.
     pub context: Vec<Context>,
     pub severity: Severity,
     /// Names of the sinks its alerts go to (every sink when the file names none).
@@ -61,7 +62,8 @@ enum RawPolicy {
 pub const DEFAULT_DIGEST_EVERY: Duration = Duration::from_secs(3600);
 
 /// `context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*"], within = 12 }`: an ambiguous alias
-/// counts only with one of `near` at most `within` words away.
+/// counts only with one of `near` at most `within` words away. The alias need not be among the
+/// watch's `aliases`: given only here, it is a conditional alias of the watch all the same.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     pub alias: String,
@@ -116,6 +118,12 @@ enum RawContexts {
     Many(Vec<RawContext>),
 }
 
+impl RawContexts {
+    fn is_empty(&self) -> bool {
+        matches!(self, RawContexts::Many(many) if many.is_empty())
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawContext {
@@ -135,7 +143,12 @@ impl Checker<'_> {
             else {
                 continue;
             };
-            if raw.aliases.is_empty() && raw.query.is_none() {
+            let has_aliases = !raw.aliases.is_empty()
+                || raw
+                    .context
+                    .as_ref()
+                    .is_some_and(|c| !c.get_ref().is_empty());
+            if !has_aliases && raw.query.is_none() {
                 self.problem(
                     span.start,
                     format!(
@@ -146,7 +159,7 @@ impl Checker<'_> {
             let query = raw
                 .query
                 .as_ref()
-                .and_then(|q| self.query(&name, q, raw.aliases.is_empty()));
+                .and_then(|q| self.query(&name, q, !has_aliases));
             let mut aliases = Vec::new();
             for alias in &raw.aliases {
                 let folded = crate::text::fold_str(alias.get_ref().trim().trim_end_matches('*'));
@@ -177,7 +190,7 @@ impl Checker<'_> {
                     list.into_iter().map(Spanned::into_inner).collect()
                 }
             };
-            let context = self.contexts(&name, &aliases, raw.context);
+            let context = self.contexts(&name, raw.context);
             let alert = self.policy(&name, span.start, raw.alert, raw.digest_every.as_ref());
             watches.push(Watch {
                 name,
@@ -271,12 +284,7 @@ impl Checker<'_> {
         span.start + opening + within
     }
 
-    fn contexts(
-        &mut self,
-        watch: &str,
-        aliases: &[String],
-        raw: Option<Spanned<RawContexts>>,
-    ) -> Vec<Context> {
+    fn contexts(&mut self, watch: &str, raw: Option<Spanned<RawContexts>>) -> Vec<Context> {
         let Some(raw) = raw else {
             return Vec::new();
         };
@@ -287,12 +295,15 @@ impl Checker<'_> {
         };
         let mut contexts = Vec::new();
         for raw in raw {
-            let folded = crate::text::fold_str(&raw.alias);
-            if !aliases.iter().any(|a| crate::text::fold_str(a) == folded) {
+            let alias = raw.alias.trim();
+            if !crate::text::fold_str(alias.trim_end_matches('*'))
+                .chars()
+                .any(crate::text::is_word_char)
+            {
                 self.problem(
                     at,
                     format!(
-                        "watch {watch:?}: context alias {:?} is not one of its aliases {aliases:?}",
+                        "watch {watch:?}: context alias {:?} has no letters or digits",
                         raw.alias
                     ),
                 );
@@ -301,10 +312,7 @@ impl Checker<'_> {
             if raw.near.is_empty() {
                 self.problem(
                     at,
-                    format!(
-                        "watch {watch:?}: context for {:?} needs near = [\"…\"] words",
-                        raw.alias
-                    ),
+                    format!("watch {watch:?}: context for {alias:?} needs near = [\"…\"] words"),
                 );
                 continue;
             }
@@ -331,7 +339,7 @@ impl Checker<'_> {
                 continue;
             }
             contexts.push(Context {
-                alias: raw.alias,
+                alias: alias.to_string(),
                 near: raw.near,
                 within,
             });
@@ -378,9 +386,9 @@ name = "filtered"
 aliases = ["DGSN"]
 query = "lang:fr"
 [[watch]]
-name = "lost"
+name = "blank"
 aliases = ["AQMI"]
-context = [{ alias = "القاعدة", near = ["تنظيم"] }]
+context = [{ alias = "القاعدة", near = ["تنظيم"] }, { alias = " - ", near = ["تنظيم"] }]
 "#,
         );
         assert_eq!(found.len(), 3, "{found:?}");
@@ -394,8 +402,33 @@ context = [{ alias = "القاعدة", near = ["تنظيم"] }]
         assert!(found[0].message.contains("after OR, but the query ends"));
         assert_eq!(found[1].line, 7);
         assert!(found[1].message.contains("at least one word"));
-        assert_eq!(found[2].line, 15);
-        assert!(found[2].message.contains("not one of its aliases"));
+        assert_eq!((found[2].line, found[2].column), (15, 11), "{found:?}");
+        assert!(
+            found[2]
+                .message
+                .contains("watch \"blank\": context alias \" - \" has no letters or digits"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_alias_given_only_under_context_is_a_conditional_alias() {
+        let config = load(
+            r#"
+[[watch]]
+name = "al-qaeda"
+aliases = ["تنظيم القاعدة", "Al-Qaïda", "AQMI"]
+context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "داعش", "الساحل"], within = 12 }
+[[watch]]
+name = "context-only"
+context = { alias = "القاعدة", near = ["إرهاب*"] }
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.watches[0].aliases.len(), 3);
+        assert_eq!(config.watches[0].context[0].alias, "القاعدة");
+        assert!(config.watches[1].aliases.is_empty());
+        assert_eq!(config.watches[1].context[0].within, DEFAULT_CONTEXT_WITHIN);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::eval::Node;
 use super::query::{Expr, MetaField, Scope};
 use super::{Reading, Term, WatchError};
-use crate::config::Watch;
+use crate::config::{Context, Watch};
 use crate::text::{self, compact};
 
 #[derive(Default)]
@@ -126,8 +126,8 @@ impl Builder {
         parts.iter().map(|p| self.expr(watch, index, p)).collect()
     }
 
-    /// A watch's rule: any alias (each with the context words its `context` asks for) AND
-    /// its query.
+    /// A watch's rule: any alias (each with the context words its `context` asks for, and each
+    /// alias given only under `context` with its words) AND its query.
     pub(super) fn rule(&mut self, watch: &Watch, index: usize) -> Result<Node, WatchError> {
         let mut aliases = Vec::new();
         for alias in &watch.aliases {
@@ -136,7 +136,7 @@ impl Builder {
                 scope: Scope::Anywhere,
             };
             let folded = text::fold_str(alias);
-            let contexts: Vec<&crate::config::Context> = watch
+            let contexts: Vec<&Context> = watch
                 .context
                 .iter()
                 .filter(|c| text::fold_str(&c.alias) == folded)
@@ -146,22 +146,17 @@ impl Builder {
                 continue;
             }
             for context in contexts {
-                let near = context
-                    .near
-                    .iter()
-                    .map(|w| {
-                        Ok(Node::Term {
-                            term: self.term(watch, index, w)?,
-                            scope: Scope::Anywhere,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, WatchError>>()?;
-                aliases.push(Node::Near {
-                    left: Box::new(term.clone()),
-                    right: Box::new(Node::Or(near)),
-                    within: context.within,
-                    ordered: false,
-                });
+                aliases.push(self.conditional(watch, index, term.clone(), context)?);
+            }
+        }
+        let listed: Vec<String> = watch.aliases.iter().map(|a| text::fold_str(a)).collect();
+        for context in &watch.context {
+            if !listed.contains(&text::fold_str(&context.alias)) {
+                let term = Node::Term {
+                    term: self.term(watch, index, &context.alias)?,
+                    scope: Scope::Anywhere,
+                };
+                aliases.push(self.conditional(watch, index, term, context)?);
             }
         }
         let query = watch
@@ -173,6 +168,32 @@ impl Builder {
             (false, Some(query)) => Node::And(vec![Node::Or(aliases), query]),
             (true, Some(query)) => query,
             (_, None) => Node::Or(aliases),
+        })
+    }
+
+    /// `alias` counting only with one of `context`'s words within its distance.
+    fn conditional(
+        &mut self,
+        watch: &Watch,
+        index: usize,
+        alias: Node,
+        context: &Context,
+    ) -> Result<Node, WatchError> {
+        let near = context
+            .near
+            .iter()
+            .map(|w| {
+                Ok(Node::Term {
+                    term: self.term(watch, index, w)?,
+                    scope: Scope::Anywhere,
+                })
+            })
+            .collect::<Result<Vec<_>, WatchError>>()?;
+        Ok(Node::Near {
+            left: Box::new(alias),
+            right: Box::new(Node::Or(near)),
+            within: context.within,
+            ordered: false,
         })
     }
 }
