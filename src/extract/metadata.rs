@@ -201,6 +201,48 @@ mod tests {
     }
 
     #[test]
+    fn numeric_dates_in_cells_and_spans_read_in_the_page_order() {
+        let date = |html: &str| {
+            read_now(html, None)
+                .published_at
+                .map(|(d, source)| (d.to_rfc3339(), source))
+        };
+        let guessed = |s: &str| Some((s.to_string(), DateSource::Guessed));
+        assert_eq!(
+            date(
+                "<html lang='ar'><body><h1>عنوان</h1><table><tr><td>٢٨/١١/٢٠٢٦</td></tr></table></body></html>"
+            ),
+            guessed("2026-11-28T00:00:00+00:00")
+        );
+        assert_eq!(
+            date(
+                "<html lang='en-US'><body><h1>T</h1><span class=\"date\">03/04/2026</span></body></html>"
+            ),
+            guessed("2026-03-04T00:00:00+00:00")
+        );
+        assert_eq!(
+            date(
+                "<html lang='fr'><body><h1>T</h1><span class=\"date\">03/04/2026</span></body></html>"
+            ),
+            guessed("2026-04-03T00:00:00+00:00")
+        );
+        // A script's dates are code, not the page's dateline.
+        assert_eq!(
+            date(
+                "<html><body><script>var built = '01/02/2020';</script><h1>T</h1><p>28.11.2026 14:05 GMT+1</p></body></html>"
+            ),
+            guessed("2026-11-28T14:05:00+01:00")
+        );
+        // A placeholder in the markup gives way to the visible date.
+        assert_eq!(
+            date(
+                "<html><head><meta property='article:published_time' content='1970-01-01T00:00:00Z'></head><body><p>28/11/2026</p></body></html>"
+            ),
+            guessed("2026-11-28T00:00:00+00:00")
+        );
+    }
+
+    #[test]
     fn relative_canonical_links_are_resolved() {
         let url = Url::parse("https://x.ma/a?utm=1").unwrap();
         let meta = read_now("<link rel=canonical href='/a'>", Some(&url));
