@@ -1,9 +1,14 @@
-//! Dates as outlets write them: RFC 822 and its variants, ISO 8601 with or without a zone,
-//! and day-month-year with French or Arabic month names.
+//! Dates as outlets write them: RFC 822 and its variants, ISO 8601 with or without a zone, and
+//! the forms pages print (see [`scan`]): numeric, with month names in Arabic (each naming
+//! system, paired or alone), French, English, German, Spanish, Italian and Portuguese.
 //!
 //! A date with no zone is taken as UTC; the offset a page gives is kept.
 
+mod scan;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+pub use scan::DayOrder;
 
 /// Parse a date string from a feed or a page.
 pub fn parse(input: &str) -> Option<DateTime<FixedOffset>> {
@@ -19,7 +24,18 @@ pub fn parse(input: &str) -> Option<DateTime<FixedOffset>> {
     }
     rfc822_variants(s)
         .or_else(|| iso_variants(s))
-        .or_else(|| named_month(s))
+        .or_else(|| written(s))
+}
+
+/// A date as a page prints it, alone or first in a short string; day first unless its numbers
+/// say otherwise.
+fn written(s: &str) -> Option<DateTime<FixedOffset>> {
+    let found = scan::dates(s, s.len());
+    let order = scan::order_shown(&found).unwrap_or(DayOrder::DayFirst);
+    found
+        .iter()
+        .filter(|f| !f.month_only)
+        .find_map(|f| f.resolve(order))
 }
 
 fn utc(naive: NaiveDateTime) -> DateTime<FixedOffset> {
@@ -78,51 +94,6 @@ fn iso_variants(s: &str) -> Option<DateTime<FixedOffset>> {
         .map(|d| utc(d.and_time(NaiveTime::MIN)))
 }
 
-/// "2 ديسمبر 2025", "6 ماي 2025 10:30", "12 décembre 2025".
-fn named_month(s: &str) -> Option<DateTime<FixedOffset>> {
-    // Two-word Levantine month names become one word so that a day, a month and a year are
-    // always three words.
-    let mut joined = s.to_string();
-    for (two, one) in LEVANT_PAIRS {
-        joined = joined.replace(two, one);
-    }
-    let words: Vec<&str> = joined
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '،' | '-' | '/' | '|'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let digits = |w: &str| -> Option<u32> {
-        let ascii: String = w
-            .chars()
-            .map(|c| match c {
-                '٠'..='٩' => char::from(b'0' + (c as u32 - 0x0660) as u8),
-                c => c,
-            })
-            .collect();
-        ascii.parse().ok()
-    };
-    for window in words.windows(3) {
-        let (Some(day), Some(month), Some(year)) = (
-            digits(window[0]),
-            month_number(window[1]),
-            digits(window[2]),
-        ) else {
-            continue;
-        };
-        let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
-            continue;
-        };
-        let rest_start = words.iter().position(|w| std::ptr::eq(*w, window[2]))? + 1;
-        let time = words
-            .iter()
-            .skip(rest_start)
-            .take(3)
-            .find_map(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
-            .unwrap_or(NaiveTime::MIN);
-        return Some(utc(date.and_time(time)));
-    }
-    None
-}
-
 const LEVANT_PAIRS: [(&str, &str); 6] = [
     ("كانون الثاني", "كانون_الثاني"),
     ("كانون الأول", "كانون_الاول"),
@@ -132,16 +103,68 @@ const LEVANT_PAIRS: [(&str, &str); 6] = [
     ("تشرين الثاني", "تشرين_الثاني"),
 ];
 
-/// The first date in running text, such as the line under a headline: a day, a month name and
-/// a year ("الخميس 6 ماي 2025 - 10:30", "12 décembre 2025", "15 كانون الثاني 2025"), or, given the
-/// time the page was fetched, a relative form ("منذ ساعتين", "il y a 2 heures", "3 hours ago").
-pub fn find_in_text(
-    text: &str,
-    fetched_at: Option<DateTime<Utc>>,
-) -> Option<DateTime<FixedOffset>> {
-    fetched_at
-        .and_then(|now| relative(text, now))
-        .or_else(|| named_month(text))
+/// What a page says about reading the dates in its text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    /// The order its language implies for all-numeric dates (see [`DayOrder::of_language`]),
+    /// when the page's own numbers do not show it.
+    pub order: Option<DayOrder>,
+    /// When it was fetched: relative dates count back from it, and no date is later.
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+/// The publication date in a page's visible text: the first date in its first
+/// [`HEAD_SPAN`] bytes, such as the line under a headline (`الخميس 6 ماي 2025 - 10:30`,
+/// `28/11/2026`, `Nov 28, 2026, 2:05 PM`), or, given the fetch time, a relative form
+/// (`منذ ساعتين`, `il y a 2 heures`, `3 hours ago`). A date labelled as an update is taken only
+/// when no other is shown, a paired month with a year alone only when no day is. The whole text
+/// settles whether `03/04/2026` is day or month first.
+pub fn find_in_text(text: &str, page: &Page) -> Option<DateTime<FixedOffset>> {
+    let mut head_end = text.len().min(HEAD_SPAN);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    if let Some(date) = page
+        .fetched_at
+        .and_then(|now| relative(&text[..head_end], now))
+    {
+        return Some(date);
+    }
+    let found = scan::dates(text, head_end);
+    let order = scan::order_shown(&found)
+        .or(page.order)
+        .unwrap_or(DayOrder::DayFirst);
+    let usable: Vec<(&scan::Found, DateTime<FixedOffset>)> = found
+        .iter()
+        .take_while(|f| f.at < head_end)
+        .filter_map(|f| f.resolve(order).map(|d| (f, d)))
+        .filter(|(_, d)| plausible(d, page.fetched_at))
+        .collect();
+    let first = |month_only: bool, stamp: scan::Stamp| {
+        usable
+            .iter()
+            .find(|(f, _)| f.month_only == month_only && f.stamp == stamp)
+            .map(|(_, d)| *d)
+    };
+    first(false, scan::Stamp::Published)
+        .or_else(|| first(false, scan::Stamp::Updated))
+        .or_else(|| first(true, scan::Stamp::Published))
+        .or_else(|| first(true, scan::Stamp::Updated))
+}
+
+/// Bytes of text searched for the publication date itself.
+pub const HEAD_SPAN: usize = 4000;
+
+/// Bytes of the longest month name above (`كانون_الثاني`), with a final dot.
+const LONGEST_MONTH: usize = 24;
+
+/// Whether `date` can be a publication date: not before the web's news sites, and not after the
+/// page was fetched (a day's grace for clocks and zones). Placeholders such as 1970-01-01 or
+/// 2099-12-31 and the dates of coming events are not.
+pub fn plausible(date: &DateTime<FixedOffset>, fetched_at: Option<DateTime<Utc>>) -> bool {
+    use chrono::Datelike;
+    date.year() >= scan::MIN_YEAR
+        && fetched_at.is_none_or(|now| date.with_timezone(&Utc) <= now + chrono::Duration::days(1))
 }
 
 /// "منذ ساعتين", "منذ 3 أيام", "il y a une heure", "2 hours ago", against `now`.
@@ -214,9 +237,13 @@ fn latin_unit(word: &str) -> Option<i64> {
     })
 }
 
-/// Month names in French, English and the Arabic naming systems (Moroccan, Maghreb, Levant,
-/// Egyptian/Gulf).
+/// Month names in the Arabic naming systems (Moroccan, Maghreb, Levantine, Egyptian/Gulf),
+/// French, English, German, Spanish, Italian and Portuguese, folded (see
+/// [`crate::text::fold_str`]).
 fn month_number(word: &str) -> Option<u32> {
+    if word.len() > LONGEST_MONTH || !word.starts_with(char::is_alphabetic) {
+        return None;
+    }
     let word = crate::text::fold_str(word.trim_end_matches('.'));
     const MONTHS: [&[&str]; 12] = [
         &[
@@ -224,6 +251,11 @@ fn month_number(word: &str) -> Option<u32> {
             "january",
             "jan",
             "janv",
+            "januar",
+            "janner",
+            "enero",
+            "gennaio",
+            "janeiro",
             "يناير",
             "جانفي",
             "كانون_الثاني",
@@ -233,40 +265,100 @@ fn month_number(word: &str) -> Option<u32> {
             "february",
             "feb",
             "fevr",
+            "februar",
+            "febrero",
+            "febbraio",
+            "fevereiro",
             "فبراير",
             "فيفري",
             "شباط",
         ],
-        &["mars", "march", "mar", "مارس", "اذار"],
-        &["avril", "april", "apr", "avr", "ابريل", "افريل", "نيسان"],
-        &["mai", "may", "ماي", "مايو", "ايار"],
-        &["juin", "june", "jun", "يونيو", "يونيه", "جوان", "حزيران"],
+        &[
+            "mars", "march", "mar", "marz", "maerz", "marzo", "marco", "مارس", "اذار",
+        ],
+        &[
+            "avril",
+            "april",
+            "apr",
+            "avr",
+            "abril",
+            "aprile",
+            "ابريل",
+            "افريل",
+            "نيسان",
+        ],
+        &[
+            "mai", "may", "mayo", "maggio", "maio", "ماي", "مايو", "ايار",
+        ],
+        &[
+            "juin",
+            "june",
+            "jun",
+            "juni",
+            "junio",
+            "giugno",
+            "junho",
+            "يونيو",
+            "يونيه",
+            "جوان",
+            "حزيران",
+        ],
         &[
             "juillet",
             "july",
             "jul",
             "juil",
+            "juli",
+            "julio",
+            "luglio",
+            "julho",
             "يوليوز",
             "يوليو",
             "يوليه",
             "جويليه",
             "تموز",
         ],
-        &["aout", "august", "aug", "غشت", "اغسطس", "اوت", "اب"],
+        &[
+            "aout",
+            "august",
+            "aug",
+            "agosto",
+            "غشت",
+            "اغسطس",
+            "اوت",
+            "اب",
+        ],
         &[
             "septembre",
             "september",
             "sep",
             "sept",
+            "septiembre",
+            "setiembre",
+            "settembre",
+            "setembro",
             "شتنبر",
             "سبتمبر",
             "ايلول",
         ],
-        &["octobre", "october", "oct", "اكتوبر", "تشرين_الاول"],
+        &[
+            "octobre",
+            "october",
+            "oct",
+            "oktober",
+            "okt",
+            "octubre",
+            "ottobre",
+            "outubro",
+            "اكتوبر",
+            "تشرين_الاول",
+        ],
         &[
             "novembre",
             "november",
             "nov",
+            "noviembre",
+            "novembro",
             "نونبر",
             "نوفمبر",
             "تشرين_الثاني",
@@ -275,6 +367,11 @@ fn month_number(word: &str) -> Option<u32> {
             "decembre",
             "december",
             "dec",
+            "dezember",
+            "dez",
+            "diciembre",
+            "dicembre",
+            "dezembro",
             "دجنبر",
             "ديسمبر",
             "كانون_الاول",
@@ -344,7 +441,7 @@ mod tests {
     #[test]
     fn dates_in_running_text() {
         let found = |s: &str| {
-            find_in_text(s, None)
+            find_in_text(s, &Page::default())
                 .map(|d| d.with_timezone(&Utc).to_rfc3339())
                 .unwrap_or_default()
         };
@@ -372,7 +469,14 @@ mod tests {
         use chrono::TimeZone;
         let now = Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap();
         let ago = |s: &str| {
-            find_in_text(s, Some(now)).map(|d| (now - d.with_timezone(&Utc)).num_minutes())
+            find_in_text(
+                s,
+                &Page {
+                    fetched_at: Some(now),
+                    ..Page::default()
+                },
+            )
+            .map(|d| (now - d.with_timezone(&Utc)).num_minutes())
         };
         assert_eq!(ago("نشر منذ ساعتين"), Some(120));
         assert_eq!(ago("منذ 3 ساعات"), Some(180));
@@ -385,9 +489,206 @@ mod tests {
         assert_eq!(ago("an hour ago"), Some(60));
         assert_eq!(ago("منذ البداية"), None);
         assert_eq!(
-            find_in_text("منذ ساعتين", None),
+            find_in_text("منذ ساعتين", &Page::default()),
             None,
             "no fetch time, no relative date"
+        );
+    }
+
+    fn in_text(s: &str, order: Option<DayOrder>) -> String {
+        let page = Page {
+            order,
+            fetched_at: Some(Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()),
+        };
+        find_in_text(s, &page)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn numeric_dates_alone_and_with_a_time() {
+        for (written, expected) in [
+            ("28/11/2026", "2026-11-28T00:00:00+00:00"),
+            ("28-11-2026", "2026-11-28T00:00:00+00:00"),
+            ("28.11.2026 14:05", "2026-11-28T14:05:00+00:00"),
+            ("2026/11/28 10:30", "2026-11-28T10:30:00+00:00"),
+            ("2026-11-28", "2026-11-28T00:00:00+00:00"),
+            ("٢٨/١١/٢٠٢٦", "2026-11-28T00:00:00+00:00"),
+            ("3/4/2026", "2026-04-03T00:00:00+00:00"),
+        ] {
+            assert_eq!(in_text(written, None), expected, "{written}");
+        }
+        assert_eq!(
+            parse("28/11/2026 - 14:05").map(|d| d.to_rfc3339()),
+            Some("2026-11-28T14:05:00+00:00".into())
+        );
+    }
+
+    #[test]
+    fn the_page_settles_which_of_day_and_month_comes_first() {
+        let us = DayOrder::of_language("en-US");
+        let fr = DayOrder::of_language("fr-FR");
+        assert_eq!(us, Some(DayOrder::MonthFirst));
+        assert_eq!(DayOrder::of_language("ar"), Some(DayOrder::DayFirst));
+        assert_eq!(DayOrder::of_language("en_GB"), Some(DayOrder::DayFirst));
+        assert_eq!(DayOrder::of_language("en"), None);
+        assert_eq!(
+            in_text("Posted 03/04/2026", us),
+            "2026-03-04T00:00:00+00:00"
+        );
+        assert_eq!(
+            in_text("Publié le 03/04/2026", fr),
+            "2026-04-03T00:00:00+00:00"
+        );
+        assert_eq!(in_text("03/04/2026", None), "2026-04-03T00:00:00+00:00");
+        // A 13 to 31 in either place settles it, whatever the language says.
+        assert_eq!(in_text("11/28/2026", fr), "2026-11-28T00:00:00+00:00");
+        assert_eq!(in_text("28/11/2026", us), "2026-11-28T00:00:00+00:00");
+        // An unambiguous date elsewhere on the page settles the ambiguous one.
+        let page = "03/04/2026 | Comments: 11/28/2026, 11/29/2026";
+        assert_eq!(in_text(page, fr), "2026-03-04T00:00:00+00:00");
+        let page = "03/04/2026 | Commentaires : 28/11/2026";
+        assert_eq!(in_text(page, us), "2026-04-03T00:00:00+00:00");
+        // Named dates show nothing: an embedded post may be from anywhere.
+        let page = "03/04/2026 · Related: Nov 28, 2026";
+        assert_eq!(in_text(page, None), "2026-04-03T00:00:00+00:00");
+    }
+
+    #[test]
+    fn numbers_that_are_not_dates() {
+        for s in [
+            "version 1.2.2026.5",
+            "192.168.10.2024",
+            "32/11/2026",
+            "13/13/2026",
+            "0/11/2026",
+            "28/11/26",
+            "28/11/1789",
+            "tel 05/22/6650",
+        ] {
+            assert_eq!(in_text(s, None), "", "{s}");
+        }
+    }
+
+    #[test]
+    fn paired_month_names_agree_or_are_no_date() {
+        for (written, expected) in [
+            ("آب/أغسطس 2013", "2013-08-01T00:00:00+00:00"),
+            ("كانون الثاني/يناير 2024", "2024-01-01T00:00:00+00:00"),
+            ("12 تشرين الأول/أكتوبر 2023", "2023-10-12T00:00:00+00:00"),
+            ("5 نوفمبر/تشرين الثاني 2026", "2026-11-05T00:00:00+00:00"),
+            ("5 نوفمبر (تشرين الثاني) 2026", "2026-11-05T00:00:00+00:00"),
+            (
+                "الأحد 15 أيار (مايو) 2022 - 10:30",
+                "2022-05-15T10:30:00+00:00",
+            ),
+        ] {
+            assert_eq!(in_text(written, None), expected, "{written}");
+        }
+        assert_eq!(in_text("5 نوفمبر/كانون الثاني 2026", None), "");
+        // A month and a year in plain words are the subject of a sentence, not a dateline;
+        // next to a day they are not needed.
+        assert_eq!(in_text("في مارس 2020 أغلقت الحدود", None), "");
+        assert_eq!(
+            in_text("العدد 45، آب/أغسطس 2013 | 3 أيلول 2013", None),
+            "2013-09-03T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn datelines_give_the_publication_not_the_update() {
+        for (written, expected) in [
+            (
+                "الجمعة 28 نوفمبر 2026 - 14:05 | آخر تحديث: السبت 29 نوفمبر 2026 - 09:12",
+                "2026-11-28T14:05:00+00:00",
+            ),
+            (
+                "آخر تحديث: السبت 29 نوفمبر 2026 - 09:12 | نشر في: 28 نوفمبر 2026 - 14:05",
+                "2026-11-28T14:05:00+00:00",
+            ),
+            (
+                "Publié le 28/11/2026 à 14h05, mis à jour le 29/11/2026 à 09h12",
+                "2026-11-28T14:05:00+00:00",
+            ),
+            (
+                "Published: Nov 28, 2026, 2:05 PM · Updated: Nov 29, 2026, 9:12 AM",
+                "2026-11-28T14:05:00+00:00",
+            ),
+            (
+                "Mis à jour le 29/11/2026 à 09h12",
+                "2026-11-29T09:12:00+00:00",
+            ),
+            ("28 novembre 2026 à 14h", "2026-11-28T14:00:00+00:00"),
+            (
+                "28. November 2026 um 12:30 Uhr",
+                "2026-11-28T12:30:00+00:00",
+            ),
+            ("3 de mayo de 2022, 10:15", "2022-05-03T10:15:00+00:00"),
+            ("28 نوفمبر 2026م - 12:05 م", "2026-11-28T12:05:00+00:00"),
+            ("November 28, 2026 12:05 a.m.", "2026-11-28T00:05:00+00:00"),
+        ] {
+            assert_eq!(in_text(written, None), expected, "{written}");
+        }
+    }
+
+    #[test]
+    fn the_offset_a_page_gives_is_kept() {
+        for (written, expected) in [
+            ("28/11/2026 14:05 GMT+1", "2026-11-28T14:05:00+01:00"),
+            (
+                "28 نوفمبر 2026 - 14:05 (GMT+03:00)",
+                "2026-11-28T14:05:00+03:00",
+            ),
+            ("Nov 28, 2026 2:05 PM -0500", "2026-11-28T14:05:00-05:00"),
+            ("2026/11/28 14:05 UTC", "2026-11-28T14:05:00+00:00"),
+            ("28.11.2026 14:05 +01:00", "2026-11-28T14:05:00+01:00"),
+        ] {
+            assert_eq!(in_text(written, None), expected, "{written}");
+        }
+    }
+
+    #[test]
+    fn dates_after_the_fetch_or_before_the_web_are_not_publications() {
+        assert_eq!(in_text("Concert le 20/12/2026", None), "");
+        assert_eq!(
+            in_text("Match le 20/12/2026 · Publié le 28/11/2026", None),
+            "2026-11-28T00:00:00+00:00"
+        );
+        let now = Some(Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap());
+        for placeholder in ["1970-01-01T00:00:00Z", "2099-12-31T00:00:00Z"] {
+            assert!(
+                !plausible(&parse(placeholder).unwrap(), now),
+                "{placeholder}"
+            );
+        }
+        assert!(plausible(&parse("2026-11-30T20:00:00+00:00").unwrap(), now));
+    }
+
+    #[test]
+    fn hostile_text_finds_nothing_and_never_panics() {
+        let long = "١/".repeat(10_000) + &"28.".repeat(5_000) + "٢٠٢٦";
+        for s in [
+            long.as_str(),
+            "28/11/",
+            "28/11/2026 14:",
+            "Nov",
+            "28 نوفمبر",
+            "28 نوفمبر/",
+            "نوفمبر (",
+            "14h99",
+            "99:99",
+            "28/11/2026 25:00 GMT+99",
+            "28/11/2026 10:00 GMT+",
+            "2026/11/28 10:30 p.",
+            "ـ/ـ/ـ",
+            &"28/11/2026 14:05 ((((".repeat(20_000),
+        ] {
+            let _ = in_text(s, None);
+            let _ = parse(s);
+        }
+        assert_eq!(
+            in_text("28/11/2026 25:00", None),
+            "2026-11-28T00:00:00+00:00"
         );
     }
 

@@ -53,12 +53,13 @@ pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
         Some(base) => base.join(&href).ok().map(|u| u.to_string()),
         None => Url::parse(&href).ok().map(|u| u.to_string()),
     });
-    let lang = first_attr(&[
+    let lang_tag = first_attr(&[
         ("html", "lang"),
+        ("html", "xml:lang"),
         ("meta[http-equiv='content-language']", "content"),
         ("meta[property='og:locale']", "content"),
-    ])
-    .and_then(|l| {
+    ]);
+    let lang = lang_tag.as_deref().and_then(|l| {
         let primary = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
         (primary.len() == 2 || primary.len() == 3).then_some(primary)
     });
@@ -70,9 +71,18 @@ pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
         ("time[datetime]", "datetime"),
     ])
     .and_then(|d| crate::date::parse(&d))
+    .filter(|d| crate::date::plausible(d, fetched_at))
     .map(|d| (d, DateSource::Markup))
     .or_else(|| url.and_then(date_in_path).map(|d| (d, DateSource::Guessed)))
-    .or_else(|| visible_date(doc, fetched_at).map(|d| (d, DateSource::Guessed)));
+    .or_else(|| {
+        let page = crate::date::Page {
+            order: lang_tag
+                .as_deref()
+                .and_then(crate::date::DayOrder::of_language),
+            fetched_at,
+        };
+        visible_date(doc, &page).map(|d| (d, DateSource::Guessed))
+    });
     Metadata {
         title,
         author: first_attr(&[
@@ -87,22 +97,38 @@ pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
     }
 }
 
-/// A date written near the top of the page's visible text (under the headline, usually).
-fn visible_date(doc: &Html, fetched_at: Option<DateTime<Utc>>) -> Option<DateTime<FixedOffset>> {
+/// A date written near the top of the page's visible text (under the headline, usually); the
+/// dates further down settle how to read an ambiguous one.
+fn visible_date(doc: &Html, page: &crate::date::Page) -> Option<DateTime<FixedOffset>> {
+    use scraper::Node;
     let body = Selector::parse("body").ok()?;
-    let mut head = String::new();
-    for chunk in doc.select(&body).next()?.text() {
-        head.push_str(chunk.trim());
-        head.push(' ');
-        if head.len() > VISIBLE_DATE_SPAN {
-            break;
+    let mut text = String::new();
+    // Depth first, in document order, without recursion (nesting is deep on hostile pages).
+    let mut stack = vec![*doc.select(&body).next()?];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            // Their dates are code, not what the reader sees.
+            Node::Element(el) if INVISIBLE.contains(&el.name()) => continue,
+            Node::Text(chunk) => {
+                text.push_str(chunk.trim());
+                text.push(' ');
+                if text.len() > VISIBLE_TEXT_SPAN {
+                    break;
+                }
+            }
+            _ => {}
         }
+        stack.extend(node.children().rev());
     }
-    crate::date::find_in_text(&head, fetched_at)
+    crate::date::find_in_text(&text, page)
 }
 
-/// Bytes of visible text searched for a date.
-const VISIBLE_DATE_SPAN: usize = 4000;
+/// Elements whose text the reader does not see.
+const INVISIBLE: [&str; 4] = ["script", "style", "noscript", "template"];
+
+/// Bytes of visible text read for dates: past the head (see [`crate::date::HEAD_SPAN`]) only
+/// to learn the page's day and month order.
+const VISIBLE_TEXT_SPAN: usize = 65_536;
 
 /// `/2025/12/02/` in a URL path.
 fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
@@ -171,6 +197,48 @@ mod tests {
                 .0
                 .to_rfc3339(),
             "2025-12-02T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn numeric_dates_in_cells_and_spans_read_in_the_page_order() {
+        let date = |html: &str| {
+            read_now(html, None)
+                .published_at
+                .map(|(d, source)| (d.to_rfc3339(), source))
+        };
+        let guessed = |s: &str| Some((s.to_string(), DateSource::Guessed));
+        assert_eq!(
+            date(
+                "<html lang='ar'><body><h1>عنوان</h1><table><tr><td>٢٨/١١/٢٠٢٦</td></tr></table></body></html>"
+            ),
+            guessed("2026-11-28T00:00:00+00:00")
+        );
+        assert_eq!(
+            date(
+                "<html lang='en-US'><body><h1>T</h1><span class=\"date\">03/04/2026</span></body></html>"
+            ),
+            guessed("2026-03-04T00:00:00+00:00")
+        );
+        assert_eq!(
+            date(
+                "<html lang='fr'><body><h1>T</h1><span class=\"date\">03/04/2026</span></body></html>"
+            ),
+            guessed("2026-04-03T00:00:00+00:00")
+        );
+        // A script's dates are code, not the page's dateline.
+        assert_eq!(
+            date(
+                "<html><body><script>var built = '01/02/2020';</script><h1>T</h1><p>28.11.2026 14:05 GMT+1</p></body></html>"
+            ),
+            guessed("2026-11-28T14:05:00+01:00")
+        );
+        // A placeholder in the markup gives way to the visible date.
+        assert_eq!(
+            date(
+                "<html><head><meta property='article:published_time' content='1970-01-01T00:00:00Z'></head><body><p>28/11/2026</p></body></html>"
+            ),
+            guessed("2026-11-28T00:00:00+00:00")
         );
     }
 

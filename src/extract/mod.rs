@@ -174,6 +174,7 @@ fn extract_inner(
         .as_ref()
         .and_then(|a| a.published_time.as_deref())
         .and_then(crate::date::parse)
+        .filter(|d| crate::date::plausible(d, options.fetched_at))
     {
         Some(stated) => (Some(stated), false),
         None => match meta.published_at {
