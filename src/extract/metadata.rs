@@ -109,6 +109,10 @@ fn visible_date(doc: &Html, page: &crate::date::Page) -> Option<DateTime<FixedOf
         match node.value() {
             // Their dates are code, not what the reader sees.
             Node::Element(el) if INVISIBLE.contains(&el.name()) => continue,
+            // A date inside a sentence of the story is the date of what it reports ("from 6 to
+            // 8 May 2025"), not of the page: only lines short enough to be a dateline, a cell or
+            // a label count.
+            Node::Text(chunk) if chunk.trim().chars().count() > PROSE_CHARS => text.push_str(" . "),
             Node::Text(chunk) => {
                 text.push_str(chunk.trim());
                 text.push(' ');
@@ -122,6 +126,9 @@ fn visible_date(doc: &Html, page: &crate::date::Page) -> Option<DateTime<FixedOf
     }
     crate::date::find_in_text(&text, page)
 }
+
+/// A text longer than this is prose, whose dates are not the page's.
+const PROSE_CHARS: usize = 120;
 
 /// Elements whose text the reader does not see.
 const INVISIBLE: [&str; 4] = ["script", "style", "noscript", "template"];
@@ -175,6 +182,19 @@ mod tests {
                 .to_rfc3339(),
             "2025-12-02T09:45:00+00:00"
         );
+    }
+
+    #[test]
+    fn a_date_inside_a_sentence_of_the_story_is_not_the_page_date() {
+        let lead = "وأوضح البلاغ أن وفدا أمنيا رفيع المستوى حل بالعاصمة النمساوية فيينا، خلال \
+                    الفترة من 6 إلى 8 ماي 2025، في إطار زيارة عمل لتعزيز التعاون الأمني الثنائي.";
+        let page = format!("<html><body><h1>حموشي في فيينا</h1><p>{lead}</p></body></html>");
+        assert_eq!(read_now(&page, None).published_at, None);
+        let dated = format!(
+            "<html><body><h1>حموشي في فيينا</h1><span class='date'>الجمعة 9 ماي 2025</span><p>{lead}</p></body></html>"
+        );
+        let found = read_now(&dated, None).published_at.unwrap().0;
+        assert_eq!(found.to_rfc3339(), "2025-05-09T00:00:00+00:00");
     }
 
     #[test]
