@@ -503,16 +503,16 @@ fn stories_raise_one_alert_per_watch_and_the_rest_are_recorded_against_it() {
         .map(|s| s["articles"].as_i64().unwrap())
         .sum();
     assert_eq!(articles, 10);
-    let meeting = stories
-        .iter()
-        .find(|s| s["outlets"].as_array().unwrap().len() >= 2)
-        .expect("a story told by two outlets");
+    // The meeting, seeds 000 and 001 (Zouev's watch fires on them), is one story told by two
+    // outlets. Other stories may be too: which articles a concurrent poll stores first varies,
+    // and so may their grouping; the English report of the meeting is a story of its own.
+    let told_by_two = |s: &&serde_json::Value| s["outlets"].as_array().unwrap().len() >= 2;
     assert!(
-        meeting["watches"]
-            .as_array()
-            .unwrap()
-            .contains(&"zouev".into()),
-        "{meeting}"
+        stories
+            .iter()
+            .filter(told_by_two)
+            .any(|s| s["watches"].as_array().unwrap().contains(&"zouev".into())),
+        "{stories:#?}"
     );
 
     let listed = raqib(&[
