@@ -25,15 +25,7 @@ fn trafilatura_eval_stays_above_its_floor() {
         }
     };
     assert_eq!(pages.len(), 990, "the set has 990 pages");
-    let texts: Vec<String> = pages
-        .iter()
-        .map(|page| {
-            let url = url::Url::parse(&page.url).ok();
-            raqib::extract::extract(&page.html, url.as_ref())
-                .map(|article| article.body)
-                .unwrap_or_default()
-        })
-        .collect();
+    let texts = bodies(pages.iter().map(|p| (p.url.as_str(), p.html.as_str())));
     let score = trafilatura_eval::score(pages.iter().zip(texts.iter().map(String::as_str)));
     eprintln!(
         "trafilatura-eval: F1 {:.3}, precision {:.3}, recall {:.3} (kept {}/{}, leaked {})",
@@ -60,15 +52,7 @@ fn the_extraction_benchmark_stays_above_its_floor() {
         }
     };
     assert_eq!(pages.len(), 181, "the benchmark has 181 pages");
-    let bodies: Vec<String> = pages
-        .iter()
-        .map(|page| {
-            let url = url::Url::parse(&page.url).ok();
-            raqib::extract::extract(&page.html, url.as_ref())
-                .map(|article| article.body)
-                .unwrap_or_default()
-        })
-        .collect();
+    let bodies = bodies(pages.iter().map(|p| (p.url.as_str(), p.html.as_str())));
     let score = benchmark::score(
         pages
             .iter()
@@ -86,6 +70,18 @@ fn the_extraction_benchmark_stays_above_its_floor() {
         score.precision,
         score.recall
     );
+}
+
+/// The body raqib extracts from each `(url, html)` page; empty where it finds none.
+fn bodies<'a>(pages: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    pages
+        .map(|(url, html)| {
+            let url = url::Url::parse(url).ok();
+            raqib::extract::extract(html, url.as_ref())
+                .map(|article| article.body)
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 #[test]
