@@ -620,17 +620,9 @@ fn one_broken_feed_does_not_stop_the_others() {
 /// per poll, in every order: one story, and one alert of a watch alerting once per story.
 #[test]
 fn the_seed_rewrites_polled_one_at_a_time_raise_one_alert_in_every_order() {
-    let orders = [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ];
     // The example watches, each alerting once per story.
     let watches = WATCHES.replace("alert = \"article\"\n", "");
-    for order in orders {
+    for order in common::ORDERS_OF_THREE {
         let server = Server::start();
         let dir = tempfile::tempdir().unwrap();
         let config = write_config(

@@ -6,6 +6,8 @@
 //!
 //! `cargo test --test stories -- --nocapture` prints the pairwise precision and recall.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -338,16 +340,6 @@ fn grouping_precision_and_recall_on_all_cases() {
     assert!(precision >= 0.94 && worst_precision >= 0.8, "{figures:?}");
 }
 
-/// The six orders of three things.
-const PERMUTATIONS: [[usize; 3]; 6] = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-];
-
 /// Seeds 000, 001 and 002, each in a poll of its own 20 minutes after the other, in every
 /// order, on `desk()`: always one story.
 fn the_seed_rewrites_are_one_story_in_every_order(desk: impl Fn() -> Desk, label: &str) {
@@ -359,7 +351,7 @@ fn the_seed_rewrites_are_one_story_in_every_order(desk: impl Fn() -> Desk, label
         .collect();
     {
         let (watches, watch_names) = (&watchlist, names.as_slice());
-        for order in PERMUTATIONS {
+        for order in common::ORDERS_OF_THREE {
             let mut desk = desk();
             for (step, &i) in order.iter().enumerate() {
                 let now = start() + chrono::Duration::minutes(20 * step as i64);

@@ -147,6 +147,16 @@ impl Server {
 
 /// Read one request's line and headers: its path and its headers (names in lower case); None
 /// when the connection ends first.
+/// The six orders in which three articles can arrive.
+pub const ORDERS_OF_THREE: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
 pub fn read_head(reader: &mut impl BufRead) -> Option<(String, HashMap<String, String>)> {
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).ok()? == 0 {
