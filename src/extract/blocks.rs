@@ -279,6 +279,8 @@ fn camel_humps(word: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Ruby annotations (`rt`, `rp`) are skipped too: furigana over Japanese kanji is a reading aid,
+/// and kept inline it splits every annotated word in two.
 fn is_skipped(name: &str) -> bool {
     matches!(
         name,
@@ -294,6 +296,8 @@ fn is_skipped(name: &str) -> bool {
             | "input"
             | "form"
             | "head"
+            | "rt"
+            | "rp"
     )
 }
 

@@ -51,23 +51,52 @@ fn charset_param(content_type: &str) -> Option<&str> {
     })
 }
 
-/// `<meta charset>`, `<meta http-equiv content="…charset=…">` or `<?xml encoding="…"?>` in the
-/// first 1024 bytes.
+/// How far into the document a `<meta>` declaration is looked for. The HTML prescan reads 1024
+/// bytes, but a browser's parser still changes encoding on a later `<meta charset>` in the head,
+/// and pages whose head opens with inline scripts (analytics, an archive's toolbar) carry it
+/// there.
+const META_WINDOW: usize = 64 * 1024;
+
+/// The XML declaration's `encoding`, else the first `<meta>` tag with a charset (`<meta charset>`
+/// or `<meta http-equiv content="…charset=…">`) before `<body>` within [`META_WINDOW`]. A
+/// `charset` attribute on another tag (a `<script>`'s) names that resource's encoding, not the
+/// page's.
 fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
-    let head = &bytes[..bytes.len().min(1024)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    for marker in ["charset=", "encoding="] {
-        let mut rest = head.as_str();
-        while let Some(at) = rest.find(marker) {
-            rest = &rest[at + marker.len()..];
-            let value: String = rest
-                .trim_start_matches(['"', '\'', ' '])
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
-                .collect();
-            if let Some(encoding) = Encoding::for_label(value.as_bytes()) {
-                return Some(encoding);
-            }
+    let window = &bytes[..bytes.len().min(META_WINDOW)];
+    let window = String::from_utf8_lossy(window).to_ascii_lowercase();
+    let start = window.trim_start();
+    if start.starts_with("<?xml") {
+        let declaration = start.find("?>").map_or(start, |end| &start[..end]);
+        if let Some(encoding) = labelled_after(declaration, "encoding=") {
+            return Some(encoding);
+        }
+    }
+    let head = window
+        .find("<body")
+        .map_or(window.as_str(), |end| &window[..end]);
+    let mut rest = head;
+    while let Some(at) = rest.find("<meta") {
+        rest = &rest[at + "<meta".len()..];
+        let tag = rest.find('>').map_or(rest, |end| &rest[..end]);
+        if let Some(encoding) = labelled_after(tag, "charset=") {
+            return Some(encoding);
+        }
+    }
+    None
+}
+
+/// The first encoding label that follows `marker` in `text` (already lower-cased).
+fn labelled_after(text: &str, marker: &str) -> Option<&'static Encoding> {
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        rest = &rest[at + marker.len()..];
+        let value: String = rest
+            .trim_start_matches(['"', '\'', ' '])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+            .collect();
+        if let Some(encoding) = Encoding::for_label(value.as_bytes()) {
+            return Some(encoding);
         }
     }
     None
@@ -115,6 +144,31 @@ mod tests {
         assert_eq!(
             decode(&bom, Some("text/html; charset=iso-8859-1"), None),
             ("حموشي".to_string(), "UTF-8")
+        );
+    }
+
+    #[test]
+    fn a_late_meta_in_the_head_is_read_but_not_a_script_charset_nor_a_meta_in_the_body() {
+        let script = format!(
+            "<script src=\"/toolbar.js\" charset=\"utf-8\"></script><script>{}</script>",
+            "var analytics = 1;\n".repeat(80)
+        );
+        let page = |meta_in_head: bool| {
+            let meta = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">";
+            let (head_meta, body_meta) = if meta_in_head { (meta, "") } else { ("", meta) };
+            let html = format!(
+                "<html><head>{script}{head_meta}</head><body>{body_meta}<p>一个约定，信守十五年。</p></body></html>"
+            );
+            encoding_rs::GBK.encode(&html).0.into_owned()
+        };
+        assert_eq!(declared(&page(true)), Some(encoding_rs::GBK));
+        let (text, used) = decode(&page(true), None, None);
+        assert_eq!(used, "GBK");
+        assert!(text.contains("一个约定，信守十五年。"));
+        assert_ne!(
+            declared(&page(false)),
+            Some(encoding_rs::GBK),
+            "a meta inside the body does not declare the page's encoding"
         );
     }
 
