@@ -221,10 +221,53 @@ const FURNITURE: &[&str] = &[
     "taboola",
 ];
 
+/// Words that, beside `author` in one class or id, name the box about the writer that themes
+/// set under a story (`author-bio`, `authorbox`, `about-author`, `AuthorBox`): a portrait, a
+/// biography and links to the writer's other articles, none of it the story.
+const AUTHOR_BOX: &[&str] = &[
+    "bio",
+    "biography",
+    "box",
+    "info",
+    "description",
+    "desc",
+    "card",
+    "about",
+    "profile",
+    "details",
+];
+
+/// Whether one class or id of the element names an author box.
+fn is_author_box(el: &scraper::node::Element) -> bool {
+    let mut names = el
+        .attr("class")
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .chain(el.attr("id"));
+    names.any(|name| {
+        let words: Vec<String> = name
+            .split(['-', '_'])
+            .flat_map(camel_humps)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        // `authorbox`, `postauthorbio`: the two words written as one.
+        let joined = |w: &String| {
+            w.find("author")
+                .map(|at| &w[at + "author".len()..])
+                .is_some_and(|rest| AUTHOR_BOX.contains(&rest))
+        };
+        let author = words.iter().any(|w| w == "author" || joined(w));
+        let about = words
+            .iter()
+            .any(|w| AUTHOR_BOX.contains(&w.as_str()) || joined(w));
+        author && about
+    })
+}
+
 /// Whether an element's class or id names page furniture (`figure-caption`, `share-bar`,
-/// `newsCaption`, …).
+/// `newsCaption`, an author box, …).
 fn is_boilerplate_container(el: &scraper::node::Element) -> bool {
-    if matches!(el.name(), "figure" | "figcaption") {
+    if matches!(el.name(), "figure" | "figcaption") || is_author_box(el) {
         return true;
     }
     // An embedded post (`social-media-embed`) is a quote the article makes, not a share bar.
@@ -397,6 +440,51 @@ mod tests {
             ["news", "Caption"]
         );
         assert_eq!(camel_humps("CAPTION").collect::<Vec<_>>(), ["CAPTION"]);
+    }
+
+    #[test]
+    fn author_boxes_go_however_the_theme_names_them() {
+        let story = "<p>أعلنت المديرية العامة للأمن الوطني، اليوم الاثنين، عن توقيف ثلاثة أشخاص \
+            بمدينة طنجة للاشتباه في ارتباطهم بشبكة إجرامية تنشط في تهريب المخدرات.</p>\
+            <p>وقد تم الاحتفاظ بالمشتبه فيهم تحت تدبير الحراسة النظرية رهن إشارة البحث القضائي.</p>";
+        let bio =
+            "<p>صحفي مختص في الشؤون الأمنية، عمل مراسلا لعدة منابر قبل أن ينضم إلى فريق التحرير.</p>";
+        for class in [
+            "jeg_authorbox",
+            "author-bio",
+            "about-author",
+            "TestReport__AuthorBox",
+            "entry-author__description",
+            "postauthorinfo",
+        ] {
+            let text = text_of_fragment(&format!(
+                "<div>{story}<div class='{class}'>{bio}</div></div>"
+            ));
+            assert!(
+                text.starts_with("أعلنت") && text.contains("رهن إشارة"),
+                "{class}: {text}"
+            );
+            assert!(!text.contains("صحفي مختص"), "{class}: {text}");
+        }
+        for class in [
+            "author",
+            "byline-authors",
+            "mtbnews-comment-authorinfocontainer",
+        ] {
+            let el = scraper::Html::parse_fragment(&format!("<div class='{class}'></div>"));
+            let div = el.select(&Selector::parse("div").unwrap()).next().unwrap();
+            assert!(!is_author_box(div.value()), "{class} is not an author box");
+        }
+    }
+
+    #[test]
+    fn a_wrapper_named_after_the_author_that_holds_the_story_stays() {
+        let story = "<p>Le directeur général a reçu la délégation onusienne à Rabat, lundi, pour un \
+            entretien consacré à la coopération en matière de lutte contre le terrorisme.</p>";
+        let text = text_of_fragment(&format!(
+            "<div class='layout-with-author-profile'>{story}{story}</div><div>Fin.</div>"
+        ));
+        assert!(text.contains("délégation onusienne"), "{text}");
     }
 
     #[test]
