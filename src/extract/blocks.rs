@@ -203,8 +203,11 @@ const MAX_DEPTH: usize = 256;
 /// Class and id words that mark page furniture rather than article text.
 const FURNITURE: &[&str] = &[
     "caption",
+    "legend",
     "credit",
+    "credits",
     "byline",
+    "authors",
     "share",
     "social",
     "related",
@@ -219,6 +222,15 @@ const FURNITURE: &[&str] = &[
     "cookie",
     "outbrain",
     "taboola",
+    // Category and tag lists, star ratings, sign-up and login prompts, calls to action and
+    // site notices: on both benchmarks no checked body text sits under these names.
+    "taxonomy",
+    "categories",
+    "rating",
+    "signup",
+    "login",
+    "cta",
+    "notice",
 ];
 
 /// Words that, beside `author` in one class or id, name the box about the writer that themes
@@ -474,6 +486,23 @@ mod tests {
             let el = scraper::Html::parse_fragment(&format!("<div class='{class}'></div>"));
             let div = el.select(&Selector::parse("div").unwrap()).next().unwrap();
             assert!(!is_author_box(div.value()), "{class} is not an author box");
+        }
+    }
+
+    #[test]
+    fn tag_lists_ratings_and_prompts_are_furniture() {
+        let text = text_of_fragment(
+            "<div><p>Le directeur général a reçu la délégation onusienne à Rabat, lundi, pour un \
+             entretien consacré à la coopération en matière de lutte contre le terrorisme.</p>\
+             <div class='post-categories'><a href='/c/1'>Sécurité</a> <a href='/c/2'>Maroc</a></div>\
+             <div class='field--type-taxonomy-term'>Terrorisme</div>\
+             <div class='article-rating'>Notez cet article</div>\
+             <div class='login-prompt'>Connectez-vous pour commenter</div>\
+             <p class='image-legend'>Le directeur général, lundi à Rabat.</p></div>",
+        );
+        assert!(text.starts_with("Le directeur général a reçu"), "{text}");
+        for furniture in ["Sécurité", "Terrorisme", "Notez", "Connectez", "lundi à Rabat"] {
+            assert!(!text.contains(furniture), "{furniture}: {text}");
         }
     }
 
