@@ -222,14 +222,23 @@ const FURNITURE: &[&str] = &[
     "cookie",
     "outbrain",
     "taboola",
-    // Category and tag lists, star ratings, sign-up and login prompts, calls to action and
-    // site notices: on both benchmarks no checked body text sits under these names.
+    // Category and tag lists, post metadata lines, star ratings, sign-up, subscription and
+    // login prompts, calls to action, downloads, licence lines and site notices: on both
+    // benchmarks no checked body text sits under these names.
     "taxonomy",
     "categories",
+    "metadata",
+    "postmetadata",
+    "utility",
     "rating",
     "signup",
+    "subscribe",
+    "subscription",
     "login",
     "cta",
+    "download",
+    "license",
+    "licence",
     "notice",
 ];
 
@@ -501,7 +510,13 @@ mod tests {
              <p class='image-legend'>Le directeur général, lundi à Rabat.</p></div>",
         );
         assert!(text.starts_with("Le directeur général a reçu"), "{text}");
-        for furniture in ["Sécurité", "Terrorisme", "Notez", "Connectez", "lundi à Rabat"] {
+        for furniture in [
+            "Sécurité",
+            "Terrorisme",
+            "Notez",
+            "Connectez",
+            "lundi à Rabat",
+        ] {
             assert!(!text.contains(furniture), "{furniture}: {text}");
         }
     }
