@@ -85,4 +85,17 @@ mod tests {
         );
         assert_eq!(detect("Rabat"), None);
     }
+
+    #[test]
+    fn counts_the_stopwords_story_words_drop() {
+        // Every stopword here was in the story list only, before the two lists became one.
+        assert_eq!(
+            detect("Mais ainsi, comme toujours, plus tard entre amis; tous leurs voisins aussi"),
+            Some("fr")
+        );
+        assert_eq!(
+            detect("Those who had been there before their arrival will also know"),
+            Some("en")
+        );
+    }
 }
