@@ -92,6 +92,7 @@ fn killed_at_random_moments_nothing_is_lost_or_stored_twice() {
             outlet.publish(Duration::from_millis(rng.u64(0..500)));
         }
         let mut child = Guard::new(start(&config, &log));
+        // A kill at a random moment is what the test is about.
         std::thread::sleep(Duration::from_millis(rng.u64(200..3_000)));
         child.kill().unwrap();
         child.wait().unwrap();

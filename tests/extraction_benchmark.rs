@@ -7,6 +7,8 @@
 
 #[path = "support/benchmark.rs"]
 mod benchmark;
+#[path = "common/skip.rs"]
+mod skip;
 #[path = "support/trafilatura_eval.rs"]
 mod trafilatura_eval;
 
@@ -20,7 +22,7 @@ fn trafilatura_eval_stays_above_its_floor() {
     let pages = match trafilatura_eval::load(&root) {
         Ok(pages) => pages,
         Err(why) => {
-            eprintln!("trafilatura-eval not available, floor not checked: {why}");
+            skip::unavailable("the trafilatura-eval floor", &why);
             return;
         }
     };
@@ -47,7 +49,7 @@ fn the_extraction_benchmark_stays_above_its_floor() {
         Ok(pages) => pages,
         Err(why) => {
             // The benchmark ships beside the repository, not in it.
-            eprintln!("extraction benchmark not available, floor not checked: {why}");
+            skip::unavailable("the extraction benchmark floor", &why);
             return;
         }
     };

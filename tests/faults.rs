@@ -6,7 +6,7 @@
 //!
 //! The disk-full and DNS tests need Linux namespaces (`unshare`): a tmpfs of a few megabytes
 //! mounted for the daemon alone, a network namespace without any interface. Where the machine
-//! forbids them they say so and pass without checking.
+//! forbids them they fail under `CI=true` and elsewhere print `skipped:` and pass.
 
 mod common;
 
@@ -19,6 +19,7 @@ use std::time::Duration;
 use common::daemon::{Guard, free_addr, http_get, peak_rss_mib, stop, wait_for};
 use common::outlet::{FEEDS, Outlet};
 use common::receiver::Receiver;
+use common::skip;
 use common::{Resource, Server, write_config};
 
 const DAEMON: &str =
@@ -76,7 +77,10 @@ fn namespaces(kind: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !usable {
-        eprintln!("skipped: `unshare --user {kind}` is not allowed on this machine");
+        skip::unavailable(
+            &format!("a test in a {kind} namespace"),
+            &format!("`unshare --user {kind}` fails here (not installed, or namespaces refused)"),
+        );
     }
     usable
 }
@@ -198,6 +202,8 @@ fn a_full_disk_pauses_polls_and_resumes_when_space_returns() {
             .sum()
     };
     let hits = feed_hits(&outlet);
+    // That no poll happens while the disk is full can only be seen over time: four of the
+    // feeds' 1 s intervals.
     std::thread::sleep(Duration::from_secs(4));
     let polls_while_full = feed_hits(&outlet) - hits;
     let health_while_full = http_get(&addr, "/healthz");
@@ -249,13 +255,16 @@ fn a_database_locked_by_another_process_delays_work_and_loses_nothing() {
         "SELECT count(*) FROM article"
     ) == 4));
 
-    // Another process holds the write lock for 8 s while the outlet publishes.
+    // Another process holds the write lock while the outlet publishes, until the daemon has
+    // met it.
+    let locks_met = || read(&log).matches("database is locked").count();
+    let before = locks_met();
     let locker = rusqlite::Connection::open(&db).unwrap();
     locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
     for _ in 0..4 {
         outlet.publish(Duration::ZERO);
     }
-    std::thread::sleep(Duration::from_secs(8));
+    let met_the_lock = wait_for(Duration::from_secs(60), || locks_met() > before);
     let during = locker
         .query_row("SELECT count(*) FROM article", [], |r| r.get::<_, i64>(0))
         .unwrap();
@@ -271,6 +280,7 @@ fn a_database_locked_by_another_process_delays_work_and_loses_nothing() {
     let still_running = stop(child.release());
     let log_text = read(&log);
 
+    assert!(met_the_lock, "{log_text}{still_running}");
     assert_eq!(during, 4, "nothing written under another process's lock");
     assert!(caught_up, "{log_text}{still_running}");
     assert!(log_text.contains("database is locked"), "{log_text}");
@@ -351,6 +361,8 @@ fn a_sink_that_refuses_connections_for_a_while_gets_every_alert_afterwards() {
         count(&db, "SELECT count(*) FROM alert") == expected as i64
             && read(&log).contains("will retry")
     });
+    // The outage's length is what the test is about: the sink stays down 3 s more, through
+    // retries at the 1 s `delivery_retry`.
     std::thread::sleep(Duration::from_secs(3));
     let receiver = Receiver::start_on(&addr, |_| 200);
     let delivered = wait_for(Duration::from_secs(60), || {

@@ -2,8 +2,8 @@
 //!
 //! Outlets rewrite a press release; word 3-shingles then barely overlap (0.02–0.05 on the
 //! seeds), so reprint hashing cannot see it. Here an article becomes a TF-IDF vector over its
-//! folded words, Arabic proclitics (و ف ال بال لل …) stripped so that والمغرب and المغرب count
-//! as one word, function words of Arabic, French and English dropped. Two articles are one
+//! folded words, Arabic proclitics cut (see [`crate::text::arabic`]) so that والمغرب and المغرب
+//! count as one word, stopwords of Arabic, French and English dropped. Two articles are one
 //! story when their vectors are close, or when they are fairly close *and* name the same
 //! entities: the watches they hit and the proper nouns of Latin-script text. Topic alone is not
 //! enough: every seed is about counter-terrorism and the head of the police, and only the
@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::text::{fold_str, is_arabic_letter, is_word_char};
+use crate::text::{arabic, fold_str, is_word_char, stopwords};
 
 /// Terms kept per article: its most distinctive ones.
 pub const KEPT_TERMS: usize = 64;
@@ -29,124 +29,6 @@ const SAME_WORDS: f32 = 0.5;
 const CLOSE_WORDS: f32 = 0.1;
 /// Word similarity plus shared entities (weighted Jaccard) that make one story.
 const SAME_WORDS_AND_ENTITIES: f32 = 0.6;
-
-/// Folded words too common to tell events apart.
-const FUNCTION_WORDS: &[&str] = &[
-    // Arabic, folded (checked before and after proclitics are stripped)
-    "علي",
-    "الي",
-    "هذا",
-    "هذه",
-    "ذلك",
-    "تلك",
-    "التي",
-    "الذي",
-    "الذين",
-    "كما",
-    "كان",
-    "كانت",
-    "بين",
-    "خلال",
-    "حول",
-    "عند",
-    "بعد",
-    "قبل",
-    "ايضا",
-    "حيث",
-    "منذ",
-    "غير",
-    "اذا",
-    "لقد",
-    "وقد",
-    "عبر",
-    "ضمن",
-    "دون",
-    "امس",
-    "اليوم",
-    "يوم",
-    "قال",
-    "اكد",
-    "اضاف",
-    "وذلك",
-    "فيها",
-    "فيه",
-    // French
-    "les",
-    "des",
-    "une",
-    "est",
-    "pour",
-    "dans",
-    "sur",
-    "par",
-    "aux",
-    "qui",
-    "que",
-    "son",
-    "ses",
-    "leur",
-    "leurs",
-    "avec",
-    "plus",
-    "ont",
-    "été",
-    "ete",
-    "cette",
-    "ces",
-    "entre",
-    "mais",
-    "ainsi",
-    "selon",
-    "lors",
-    "sont",
-    "être",
-    "etre",
-    "fait",
-    "aussi",
-    "comme",
-    "tout",
-    "tous",
-    // English
-    "the",
-    "and",
-    "for",
-    "that",
-    "with",
-    "was",
-    "were",
-    "are",
-    "has",
-    "have",
-    "had",
-    "from",
-    "this",
-    "these",
-    "those",
-    "which",
-    "who",
-    "its",
-    "his",
-    "her",
-    "their",
-    "they",
-    "been",
-    "also",
-    "said",
-    "after",
-    "before",
-    "into",
-    "over",
-    "about",
-    "than",
-    "but",
-    "not",
-    "will",
-];
-
-/// Arabic proclitic chains, longest first.
-const PROCLITICS: &[&str] = &[
-    "وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف",
-];
 
 /// A word as a story term: an id (a hash of the folded, proclitic-free word), never 0.
 pub type Term = i64;
@@ -168,28 +50,17 @@ pub fn words(folded: &str) -> Vec<(Term, u32)> {
     words.into_iter().map(|(w, n)| (term(w), n)).collect()
 }
 
-/// A folded word as it counts, proclitics stripped; `None` for a function word, a number or a
-/// word too short to tell anything.
+/// A folded word as it counts, proclitics cut; `None` for a stopword (with or without its
+/// proclitics: وذلك, وكان), a number or a word too short to tell anything.
 pub(crate) fn normal_word(word: &str) -> Option<&str> {
-    if FUNCTION_WORDS.contains(&word) {
+    if stopwords::is_stopword(word) {
         return None;
     }
-    let word = strip_proclitics(word);
+    let word = arabic::split(word).stem;
     let telling = word.chars().count() >= 3
         && !word.chars().all(|c| c.is_ascii_digit())
-        && !FUNCTION_WORDS.contains(&word);
+        && !stopwords::is_stopword(word);
     telling.then_some(word)
-}
-
-fn strip_proclitics(word: &str) -> &str {
-    if !word.starts_with(is_arabic_letter) {
-        return word;
-    }
-    PROCLITICS
-        .iter()
-        .filter_map(|p| word.strip_prefix(p))
-        .find(|rest| rest.chars().count() >= 3)
-        .unwrap_or(word)
 }
 
 pub(crate) fn term(word: &str) -> Term {
@@ -303,15 +174,15 @@ fn shared_entities(a: &[(String, f32)], b: &[(String, f32)]) -> f32 {
     if union > 0.0 { shared / union } else { 0.0 }
 }
 
-/// Days of the week, folded, Monday first: Arabic (with its article), French, English.
+/// Days of the week, folded, Monday first: Arabic (without its article), French, English.
 const WEEKDAYS: [[&str; 3]; 7] = [
-    ["الاثنين", "lundi", "monday"],
-    ["الثلاثاء", "mardi", "tuesday"],
-    ["الاربعاء", "mercredi", "wednesday"],
-    ["الخميس", "jeudi", "thursday"],
-    ["الجمعه", "vendredi", "friday"],
-    ["السبت", "samedi", "saturday"],
-    ["الاحد", "dimanche", "sunday"],
+    ["اثنين", "lundi", "monday"],
+    ["ثلاثاء", "mardi", "tuesday"],
+    ["اربعاء", "mercredi", "wednesday"],
+    ["خميس", "jeudi", "thursday"],
+    ["جمعه", "vendredi", "friday"],
+    ["سبت", "samedi", "saturday"],
+    ["احد", "dimanche", "sunday"],
 ];
 
 /// The days of the week an article names, one bit per day from Monday; `folded` as for
@@ -323,12 +194,13 @@ const WEEKDAYS: [[&str; 3]; 7] = [
 pub fn weekdays(folded: &str) -> u8 {
     let mut days = 0;
     for word in folded.split(|c: char| !is_word_char(c)) {
-        // و، ف، ب before the Arabic article: ويوم، بالخميس is written وبالخميس too rarely to matter.
-        let bare = word
-            .strip_prefix(['و', 'ف', 'ب'])
-            .filter(|rest| rest.starts_with("ال"))
-            .unwrap_or(word);
-        if let Some(day) = WEEKDAYS.iter().position(|names| names.contains(&bare)) {
+        // An Arabic day takes its article (الخميس, وبالخميس, للخميس): bare, اثنين is "two"
+        // and احد "one".
+        let split = arabic::split(word);
+        let named = |names: &[&str; 3]| {
+            (split.has_article() && names[0] == split.stem) || names[1..].contains(&word)
+        };
+        if let Some(day) = WEEKDAYS.iter().position(named) {
             days |= 1 << day;
         }
     }
@@ -406,7 +278,7 @@ mod tests {
     fn proclitics_and_function_words_do_not_count() {
         let a = words("", "والمغرب المغرب بالمغرب في من the");
         assert_eq!(a, vec![(term("مغرب"), 3)]);
-        assert_eq!(strip_proclitics("ولد"), "ولد", "too short once stripped");
+        assert_eq!(normal_word("ولد"), Some("ولد"), "too short once stripped");
     }
 
     #[test]

@@ -43,11 +43,6 @@ pub fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || (0x80..0xE0).contains(&b)
 }
 
-/// Whether the byte stands for an Arabic-script letter (where proclitics attach).
-pub fn is_arabic(b: u8) -> bool {
-    (0x80..0xC0).contains(&b)
-}
-
 /// Whether the byte stands for exactly one character (so a match on it needs no check).
 pub fn is_exact(b: u8) -> bool {
     b < 0xC0
@@ -56,6 +51,10 @@ pub fn is_exact(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn is_arabic(b: u8) -> bool {
+        (0x80..0xC0).contains(&b)
+    }
 
     #[test]
     fn arabic_letters_take_one_byte_each_and_stay_distinct() {

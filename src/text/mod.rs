@@ -5,8 +5,13 @@
 //! seats, diacritics, tatweel, Latin case and accents, digits, invisible marks). The folded copy
 //! keeps a map back to the original so that a match can be reported with the original words and
 //! offsets.
+//!
+//! The rules every reader of folded text shares live here too: the Arabic proclitic chain
+//! ([`arabic`]) and the stopwords of each language ([`stopwords`]).
 
+pub mod arabic;
 pub mod compact;
 mod fold;
+pub mod stopwords;
 
 pub use fold::{Folded, fold, fold_str, is_arabic_letter, is_word_char};

@@ -1,30 +1,29 @@
 //! Word boundaries that understand Arabic proclitics.
 //!
-//! Arabic writes conjunctions, prepositions and the article attached to the next word: the UN
-//! office appears as بمكتب, لمكتب and ومكتب, and the police chief as الحموشي. A stemmer would
-//! handle that but also cuts proper names (وجدة -> جد), so instead a term may be preceded by a
-//! chain of proclitics that itself starts on a word boundary. Positions are indexes into the
+//! Arabic writes conjunctions, prepositions and the article attached to the next word (see
+//! [`crate::text::arabic`], whose rule this applies): a term that takes proclitics may be
+//! preceded by a chain that itself starts on a word boundary. Positions are indexes into the
 //! one-byte form of folded text (see [`crate::text::compact`]), where alef and hamza forms are
 //! already one letter.
 
 use std::sync::LazyLock;
 
-use crate::text::compact;
+use crate::text::{arabic, compact};
 
-/// Proclitic chains accepted before an Arabic term: an optional conjunction (و ف), an optional
-/// preposition (ب ك ل), an optional article (ال). ل followed by ال is written لل.
-const CLITIC_CHAINS: &[&str] = &[
-    "و", "ف", "ب", "ك", "ل", "ال", "وب", "وك", "ول", "فب", "فك", "فل", "وال", "فال", "بال", "كال",
-    "لل", "وبال", "وكال", "ولل", "فبال", "فكال", "فلل",
-];
+static CHAINS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    arabic::chains()
+        .iter()
+        .map(|c| compact::encode(c))
+        .collect()
+});
 
-static CHAINS: LazyLock<Vec<Vec<u8>>> =
-    LazyLock::new(|| CLITIC_CHAINS.iter().map(|c| compact::encode(c)).collect());
+/// The longest chain, in bytes: a longer run of letters before a term is another word.
+static LONGEST: LazyLock<usize> = LazyLock::new(|| CHAINS.iter().map(Vec::len).max().unwrap_or(0));
 
 /// Where a match starting at `start` really begins, if it begins on a boundary: `start` itself
 /// when a non-word character (or the text's start) precedes it, or the start of an accepted
-/// proclitic chain for Arabic terms.
-pub fn left_edge(text: &[u8], start: usize, arabic: bool) -> Option<usize> {
+/// proclitic chain for terms that take proclitics.
+pub fn left_edge(text: &[u8], start: usize, takes_proclitics: bool) -> Option<usize> {
     let before = &text[..start];
     let word_len = before
         .iter()
@@ -34,8 +33,7 @@ pub fn left_edge(text: &[u8], start: usize, arabic: bool) -> Option<usize> {
     if word_len == 0 {
         return Some(start);
     }
-    // The longest chain is four letters: a longer run of letters is another word.
-    if !arabic || word_len > 4 {
+    if !takes_proclitics || word_len > *LONGEST {
         return None;
     }
     let chain = &before[start - word_len..];
@@ -46,10 +44,8 @@ pub fn left_edge(text: &[u8], start: usize, arabic: bool) -> Option<usize> {
 }
 
 /// Chains that end in the preposition ل before a word whose article it absorbed (للقاعدة).
-const LAM_CHAINS: &[&str] = &["لل", "ولل", "فلل"];
-
 static LAM: LazyLock<Vec<Vec<u8>>> =
-    LazyLock::new(|| LAM_CHAINS.iter().map(|c| compact::encode(c)).collect());
+    LazyLock::new(|| arabic::lam_article_chains().map(compact::encode).collect());
 
 /// Where a match of a term stripped of its article, starting at `start`, really begins: only
 /// right after a chain ending in لل that starts on a word boundary.
@@ -88,7 +84,7 @@ mod tests {
 
     #[test]
     fn every_chain_is_accepted_and_others_are_not() {
-        for chain in CLITIC_CHAINS {
+        for chain in arabic::chains() {
             let text = compact::encode(&format!("قال {chain}مكتب"));
             let start = at(&text, "مكتب");
             assert_eq!(left_edge(&text, start, true), Some(4), "{chain}");

@@ -7,7 +7,7 @@ use super::eval::Node;
 use super::query::{Expr, MetaField, Scope};
 use super::{Reading, Term, WatchError};
 use crate::config::Watch;
-use crate::text::{self, compact};
+use crate::text::{self, arabic, compact};
 
 #[derive(Default)]
 pub(super) struct Builder {
@@ -38,18 +38,18 @@ impl Builder {
             return Ok(id);
         }
         let id = self.terms.len() as u32;
+        let after_lam = arabic::without_article(&folded).map(compact::encode);
         self.terms.push(Term {
             watch: index,
             written: trimmed.to_string(),
             prefix,
-            arabic: compact::is_arabic(bytes[0]),
+            takes_proclitics: arabic::takes_proclitics(&folded),
             confirm: (!bytes.iter().all(|b| compact::is_exact(*b))).then_some(folded),
         });
         self.term_ids.insert(key, id);
-        let article = compact::encode("ال");
-        if bytes.len() > article.len() + 1 && bytes.starts_with(&article) {
+        if let Some(after_lam) = after_lam {
             self.pattern(
-                bytes[article.len()..].to_vec(),
+                after_lam,
                 Reading {
                     term: id,
                     after_lam: true,

@@ -98,8 +98,8 @@ struct Term {
     written: String,
     /// A trailing `*` lets the term take any suffix (topic words, not names).
     prefix: bool,
-    /// Arabic terms accept proclitics on their first word.
-    arabic: bool,
+    /// Arabic terms whose first word is a stem accept proclitics on it.
+    takes_proclitics: bool,
     /// The folded term, when its one-byte form is lossy and a hit must be confirmed.
     confirm: Option<String>,
 }
@@ -233,7 +233,7 @@ impl Watchlist {
                 let start = if reading.after_lam {
                     boundary::left_edge_after_lam(haystack, hit.start())
                 } else {
-                    boundary::left_edge(haystack, hit.start(), term.arabic)
+                    boundary::left_edge(haystack, hit.start(), term.takes_proclitics)
                 };
                 let Some(start) = start else {
                     continue;

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Send signal `name` (e.g. "HUP") to the child; it must be alive to receive it.
 pub fn signal(child: &Child, name: &str) {
@@ -13,17 +13,7 @@ pub fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
-/// Wait (bounded) until `done` holds; false if it never did.
-pub fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if done() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
+pub use super::wait::wait_for;
 
 /// SIGTERM, up to 30 s to exit (killed after that), and its standard error.
 pub fn stop(mut child: Child) -> String {

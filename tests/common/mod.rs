@@ -6,7 +6,9 @@
 pub mod daemon;
 pub mod outlet;
 pub mod receiver;
+pub mod skip;
 pub mod smtp;
+pub mod wait;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -211,6 +213,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             )
             .into_bytes(),
             Some(r) => {
+                // A slow server: the delay is what the test is about.
                 std::thread::sleep(r.delay);
                 let mut head = format!(
                     "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
@@ -230,6 +233,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                         return;
                     }
                     for byte in &r.body {
+                        // A slowloris server: the pace is what the test is about.
                         std::thread::sleep(every);
                         if stream.write_all(&[*byte]).is_err() {
                             return;
