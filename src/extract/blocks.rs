@@ -266,6 +266,14 @@ fn is_author_box(el: &scraper::node::Element) -> bool {
         .flat_map(str::split_whitespace)
         .chain(el.attr("id"));
     names.any(|name| {
+        // Most names hold no `author`: the test costs no allocation for them.
+        if !name
+            .as_bytes()
+            .windows("author".len())
+            .any(|w| w.eq_ignore_ascii_case(b"author"))
+        {
+            return false;
+        }
         let words: Vec<String> = name
             .split(['-', '_'])
             .flat_map(camel_humps)
