@@ -90,6 +90,8 @@ pub struct Pipeline {
     in_flight: Arc<Mutex<HashSet<String>>>,
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
+    /// Held by the dispatch round in progress: one at a time.
+    pub(super) dispatching: tokio::sync::Mutex<()>,
     pub(super) metrics: crate::metrics::Metrics,
     pub(super) progress: super::progress::Progress,
     /// False from a write that found the disk full until a probe write succeeds: no polls
@@ -131,6 +133,7 @@ impl Pipeline {
             in_flight: Arc::default(),
             fetcher,
             alerts_raised: Notify::new(),
+            dispatching: tokio::sync::Mutex::new(()),
             last_success: Mutex::new(None),
             metrics: crate::metrics::Metrics::default(),
             clock,

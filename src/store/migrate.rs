@@ -66,6 +66,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_article_url_unique",
         include_str!("../../migrations/0015_article_url_unique.sql"),
     ),
+    (
+        "0016_delivery_claims",
+        include_str!("../../migrations/0016_delivery_claims.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

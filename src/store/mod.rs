@@ -31,7 +31,7 @@ pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
-pub use outbox::PendingDelivery;
+pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
 pub use retention::Pruned;

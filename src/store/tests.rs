@@ -9,11 +9,11 @@ use crate::extract::learned::{MIN_STORIES, Seen, is_furniture};
 use crate::fetch::Validators;
 use crate::watch::Field;
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 2, 9, 0, 0).unwrap()
 }
 
-fn article(feed_id: i64, key: &str) -> NewArticle {
+pub(super) fn article(feed_id: i64, key: &str) -> NewArticle {
     let title = "حموشي يستقبل زوييف".to_string();
     let body = format!("نص المقال {key}");
     NewArticle {
@@ -47,7 +47,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
     }
 }
 
-fn alert(uid: &str) -> Vec<NewAlert> {
+pub(super) fn alert(uid: &str) -> Vec<NewAlert> {
     vec![NewAlert {
         uid: uid.into(),
         policy: AlertPolicy::Article,
@@ -56,6 +56,18 @@ fn alert(uid: &str) -> Vec<NewAlert> {
         payload: "{}".into(),
         sinks: vec!["file".into(), "log".into()],
     }]
+}
+
+/// The deliveries due at `at`, claimed for a minute as `claim`.
+pub(super) fn claim(store: &mut Store, claim: i64, at: DateTime<Utc>) -> Vec<PendingDelivery> {
+    let limits = ClaimLimits {
+        alerts: 10,
+        digests: 10,
+    };
+    store
+        .claim_deliveries(claim, at, at + chrono::Duration::minutes(1), limits)
+        .unwrap()
+        .deliveries
 }
 
 #[test]
@@ -121,7 +133,7 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
         HashSet::from(["a".to_string(), "https://x.ma/a".to_string()])
     );
 
-    let due = store.due_deliveries(now(), 10).unwrap();
+    let due = claim(&mut store, 1, now());
     assert_eq!(
         due.iter().map(|d| d.sink.as_str()).collect::<Vec<_>>(),
         vec!["file", "log"]
@@ -141,10 +153,8 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
             now(),
         )
         .unwrap();
-    assert!(store.due_deliveries(now(), 10).unwrap().is_empty());
-    let later = store
-        .due_deliveries(now() + chrono::Duration::minutes(5), 10)
-        .unwrap();
+    assert!(claim(&mut store, 1, now()).is_empty());
+    let later = claim(&mut store, 2, now() + chrono::Duration::minutes(5));
     assert_eq!((later.len(), later[0].attempts), (1, 1));
     assert_eq!(store.pending_deliveries().unwrap(), 1);
 }
