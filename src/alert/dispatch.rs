@@ -16,7 +16,7 @@ pub const BATCH: usize = 500;
 pub const DIGESTS: usize = 50;
 /// How long a round's claim keeps other dispatchers off its deliveries; renewed every
 /// [`RENEW_EVERY`] while they are sent, so only a dispatcher that died loses it.
-pub const CLAIM_FOR: Duration = Duration::from_secs(30);
+pub const CLAIM_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
 pub const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// Deliveries in flight at once.
 pub const CONCURRENCY: usize = 8;

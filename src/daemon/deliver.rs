@@ -37,7 +37,7 @@ impl Pipeline {
         loop {
             let claim = fastrand::i64(1..);
             let now = self.now();
-            let until = now + to_chrono(dispatch::CLAIM_FOR);
+            let until = now + dispatch::CLAIM_FOR;
             let claimed = self
                 .with_store(move |s| s.claim_deliveries(claim, now, until, limits))
                 .await?;
@@ -99,7 +99,7 @@ impl Pipeline {
             tokio::select! {
                 sent = &mut sending => return sent,
                 _ = tokio::time::sleep(dispatch::RENEW_EVERY) => {
-                    let until = self.now() + to_chrono(dispatch::CLAIM_FOR);
+                    let until = self.now() + dispatch::CLAIM_FOR;
                     if let Err(err) = self.with_store(move |s| s.renew_claim(claim, until)).await {
                         tracing::warn!(error = %err, "cannot renew the claim on deliveries being sent; another dispatcher may take them when it expires");
                     }
@@ -118,10 +118,6 @@ impl Parcel {
             .or_else(|| self.rows.iter().map(|r| r.created_at).min())
             .unwrap_or(now)
     }
-}
-
-fn to_chrono(d: std::time::Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 /// One parcel per alert, and one per (sink, watch, period) for digests.
