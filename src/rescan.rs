@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::alert::{AlertArticle, Draft};
+use crate::alert::{About, AlertArticle, Draft};
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::watch::{Subject, WatchError, Watchlist};
@@ -89,11 +89,8 @@ pub fn rescan(
             }
             report.matched += u64::from(!matches.is_empty());
             report.matches += matches.len() as u64;
-            let new_alert = match (
-                alert && !matches.is_empty(),
-                url::Url::parse(&stored.feed_url),
-            ) {
-                (true, Ok(feed_url)) => {
+            let new_alert = match alert && !matches.is_empty() {
+                true => {
                     let shown = AlertArticle {
                         id: stored.article.id,
                         url: stored.url.clone(),
@@ -106,14 +103,17 @@ pub fn rescan(
                     let draft = Draft::new(
                         watch,
                         sinks.clone(),
-                        &feed_url,
-                        &stored.entry_key,
+                        About {
+                            url: stored.url.as_deref(),
+                            feed_url: &stored.feed_url,
+                            entry_key: &stored.entry_key,
+                        },
                         matches.clone(),
                     );
                     let outlets = store.story_outlets(stored.article)?;
                     Some(draft.finish(stored.article, &shown, &outlets, now))
                 }
-                _ => None,
+                false => None,
             };
             if store.replace_matches(stored.article, name, &matches, new_alert, now)? {
                 report.alerts += 1;

@@ -10,8 +10,14 @@ use chrono::{DateTime, Utc};
 
 use super::sink::SinkError;
 
-/// Deliveries taken per round.
+/// Single alerts claimed per round.
 pub const BATCH: usize = 500;
+/// Digests claimed per round, each with every alert of its period.
+pub const DIGESTS: usize = 50;
+/// How long a round's claim keeps other dispatchers off its deliveries; renewed every
+/// [`RENEW_EVERY`] while they are sent, so only a dispatcher that died loses it.
+pub const CLAIM_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+pub const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// Deliveries in flight at once.
 pub const CONCURRENCY: usize = 8;
 /// Retry delays: `first * 2^(attempts - 1)` (`first` is `delivery_retry`), at most
@@ -42,16 +48,17 @@ pub enum Decision {
 pub struct Retries {
     /// The first wait; it doubles with every failure.
     pub first: Duration,
-    /// Failing this long after the alert was raised, a delivery is dead.
+    /// Failing this long after it could first be attempted, a delivery is dead.
     pub dead_after: Duration,
 }
 
-/// Decide after the `attempts`-th attempt (this one included) of a delivery created at
-/// `created_at`; `draw` in [0, 1) spreads the retries of many deliveries apart.
+/// Decide after the `attempts`-th attempt (this one included) of a delivery that could first
+/// be attempted at `since` (when its alert was raised; for a digest, when its period ended);
+/// `draw` in [0, 1) spreads the retries of many deliveries apart.
 pub fn decide(
     result: &Result<(), SinkError>,
     attempts: u32,
-    created_at: DateTime<Utc>,
+    since: DateTime<Utc>,
     now: DateTime<Utc>,
     retries: Retries,
     draw: f64,
@@ -61,7 +68,7 @@ pub fn decide(
         Err(err) => err,
     };
     let error = err.to_string();
-    let age = (now - created_at).to_std().unwrap_or(Duration::ZERO);
+    let age = (now - since).to_std().unwrap_or(Duration::ZERO);
     if err.is_permanent() || age >= retries.dead_after {
         return Decision::Dead { error };
     }

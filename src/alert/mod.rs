@@ -30,16 +30,10 @@ pub struct Draft {
 }
 
 impl Draft {
-    /// The alert of `watch` on the entry `entry_key` of the feed at `feed_url`, for `sinks`.
-    pub fn new(
-        watch: &Watch,
-        sinks: Vec<String>,
-        feed_url: &url::Url,
-        entry_key: &str,
-        matches: Vec<Match>,
-    ) -> Draft {
+    /// The alert of `watch` on the article `about`, for `sinks`.
+    pub fn new(watch: &Watch, sinks: Vec<String>, about: About<'_>, matches: Vec<Match>) -> Draft {
         Draft {
-            uid: uid(&watch.name, feed_url.as_str(), entry_key),
+            uid: uid(&watch.name, about),
             watch: watch.name.clone(),
             severity: watch.severity.as_str(),
             policy: watch.alert,
@@ -140,10 +134,24 @@ impl Draft {
     }
 }
 
-/// The stable id of the alert for `watch` on the entry `entry_key` of the feed at `feed_url`:
-/// the same however often the entry is seen, so receivers can drop repeats.
-fn uid(watch: &str, feed_url: &str, entry_key: &str) -> String {
-    let digest = Sha256::digest(format!("{watch}\0{feed_url}\0{entry_key}").as_bytes());
+/// The article an alert is about, as its id names it.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    /// The article's URL: one article per URL, whichever feed carried it.
+    pub url: Option<&'a str>,
+    /// For an entry without a URL, which is only ever known through its own feed.
+    pub feed_url: &'a str,
+    pub entry_key: &'a str,
+}
+
+/// The stable id of the alert for `watch` on the article `about`: the same however often the
+/// article is seen and whichever feed carried it, so receivers can drop repeats.
+fn uid(watch: &str, about: About<'_>) -> String {
+    let named = match about.url {
+        Some(url) => format!("{watch}\0url\0{}", crate::store::article_url(url)),
+        None => format!("{watch}\0{}\0{}", about.feed_url, about.entry_key),
+    };
+    let digest = Sha256::digest(named.as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -163,11 +171,39 @@ mod tests {
     use super::*;
     use crate::watch::Field;
 
+    fn about<'a>(url: Option<&'a str>, feed_url: &'a str, entry_key: &'a str) -> About<'a> {
+        About {
+            url,
+            feed_url,
+            entry_key,
+        }
+    }
+
     #[test]
     fn uids_are_stable_and_distinct() {
-        assert_eq!(uid("w", "f", "e"), uid("w", "f", "e"));
-        assert_ne!(uid("w", "f", "e"), uid("w2", "f", "e"));
-        assert_eq!(uid("w", "f", "e").len(), 32);
+        let entry = about(None, "f", "e");
+        assert_eq!(uid("w", entry), uid("w", entry));
+        assert_ne!(uid("w", entry), uid("w2", entry));
+        assert_ne!(uid("w", entry), uid("w", about(None, "f2", "e")));
+        assert_eq!(uid("w", entry).len(), 32);
+    }
+
+    #[test]
+    fn an_article_s_alert_id_does_not_depend_on_the_feed_that_carried_it() {
+        let main = about(Some("https://x.ma/a"), "https://x.ma/feed", "guid:1");
+        let category = about(
+            Some("https://X.ma:443/a#top"),
+            "https://x.ma/category/feed",
+            "link:https://x.ma/a",
+        );
+        assert_eq!(uid("w", main), uid("w", category));
+        assert_ne!(
+            uid("w", main),
+            uid(
+                "w",
+                about(Some("https://x.ma/b"), "https://x.ma/feed", "guid:1")
+            )
+        );
     }
 
     #[test]
@@ -198,8 +234,12 @@ mod tests {
             sinks: Vec::new(),
             alert: AlertPolicy::Story,
         };
-        let feed = url::Url::parse("https://x.ma/feed").unwrap();
-        let draft = Draft::new(&watch, Vec::new(), &feed, "e", vec![m]);
+        let draft = Draft::new(
+            &watch,
+            Vec::new(),
+            about(Some("https://x.ma/a"), "https://x.ma/feed", "e"),
+            vec![m],
+        );
         let outlets = ["Hespress".to_string()];
         let json: serde_json::Value =
             serde_json::from_str(&draft.payload(Utc::now(), 9, &article, &outlets).to_json())

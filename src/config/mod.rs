@@ -367,12 +367,44 @@ impl Checker<'_> {
         }
         let sinks = self.sinks(base, raw.sink);
         let watches = self.watches(raw.watch, &sinks);
+        self.digest_periods(&daemon, &watches);
         Config {
             path: path.to_path_buf(),
             daemon,
             feeds,
             watches,
             sinks,
+        }
+    }
+
+    /// An alert of a digest watch waits up to a whole period before its first attempt: a period
+    /// as long as `delivery_dead_after` leaves it no time to be retried in.
+    fn digest_periods(&mut self, daemon: &Daemon, watches: &[Watch]) {
+        for watch in watches {
+            let AlertPolicy::Digest { every } = watch.alert else {
+                continue;
+            };
+            if every < daemon.delivery_dead_after {
+                continue;
+            }
+            // Watches keep no positions: the first `digest_every` after the watch's name.
+            let named = self.source.find(&format!("{:?}", watch.name));
+            let offset = named.map_or(0, |at| {
+                self.source[at..]
+                    .find("digest_every")
+                    .map_or(at, |key| at + key)
+            });
+            let sinks: Vec<String> = watch.sinks.iter().map(|s| format!("sink {s:?}")).collect();
+            self.problem(
+                offset,
+                format!(
+                    "watch {:?} ({}): digest_every ({}) must be shorter than daemon.delivery_dead_after ({}), or its alerts would wait for their digest longer than a delivery is retried",
+                    watch.name,
+                    sinks.join(", "),
+                    humantime::format_duration(every),
+                    humantime::format_duration(daemon.delivery_dead_after),
+                ),
+            );
         }
     }
 

@@ -1,6 +1,6 @@
-//! The outbox dispatcher's I/O: take the due deliveries, hand them to their sinks (a few at a
-//! time; a digest's deliveries as one), record what [`dispatch::decide`] makes of each
-//! outcome.
+//! The outbox dispatcher's I/O: claim the due deliveries, hand them to their sinks (a few at
+//! a time; a digest's deliveries as one) while renewing the claim, record what
+//! [`dispatch::decide`] makes of each outcome.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use super::Pipeline;
 use crate::alert::digest;
 use crate::alert::dispatch::{self, Decision, Dispatched};
 use crate::alert::sink::SinkError;
-use crate::store::{PendingDelivery, StoreError};
+use crate::store::{ClaimLimits, PendingDelivery, StoreError};
 
 /// What one sink is handed at once: an alert, or a digest of several.
 struct Parcel {
@@ -23,28 +23,38 @@ struct Parcel {
 }
 
 impl Pipeline {
-    /// Deliver everything due now, in rounds of [`dispatch::BATCH`].
+    /// Deliver everything due now, in rounds of at most [`dispatch::BATCH`] alerts and
+    /// [`dispatch::DIGESTS`] digests. One call at a time: a second one (the final round at
+    /// shutdown) waits for the round in progress instead of sending its deliveries again.
     pub async fn dispatch(&self) -> Result<Dispatched, StoreError> {
+        let _alone = self.dispatching.lock().await;
         let mut done = Dispatched::default();
         let live = self.live();
+        let limits = ClaimLimits {
+            alerts: dispatch::BATCH,
+            digests: dispatch::DIGESTS,
+        };
         loop {
+            let claim = fastrand::i64(1..);
             let now = self.now();
-            let due = self
-                .with_store(move |s| s.due_deliveries(now, dispatch::BATCH))
+            let until = now + dispatch::CLAIM_FOR;
+            let claimed = self
+                .with_store(move |s| s.claim_deliveries(claim, now, until, limits))
                 .await?;
-            let taken = due.len();
-            let outcomes: Vec<(Parcel, Result<(), SinkError>)> =
-                futures_util::stream::iter(parcels(due))
-                    .map(|parcel| async {
-                        let result = match live.sinks.iter().find(|s| s.name() == parcel.sink) {
-                            Some(sink) => sink.deliver(&parcel.id, &parcel.payload).await,
-                            None => Err(SinkError::Unknown(parcel.sink.clone())),
-                        };
-                        (parcel, result)
-                    })
-                    .buffer_unordered(dispatch::CONCURRENCY)
-                    .collect()
-                    .await;
+            if claimed.deliveries.is_empty() {
+                return Ok(done);
+            }
+            let sending = futures_util::stream::iter(parcels(claimed.deliveries))
+                .map(|parcel| async {
+                    let result = match live.sinks.iter().find(|s| s.name() == parcel.sink) {
+                        Some(sink) => sink.deliver(&parcel.id, &parcel.payload).await,
+                        None => Err(SinkError::Unknown(parcel.sink.clone())),
+                    };
+                    (parcel, result)
+                })
+                .buffer_unordered(dispatch::CONCURRENCY)
+                .collect::<Vec<(Parcel, Result<(), SinkError>)>>();
+            let outcomes = self.holding(claim, sending).await;
             let now = self.now();
             let retries = dispatch::Retries {
                 first: live.config.daemon.delivery_retry,
@@ -53,14 +63,14 @@ impl Pipeline {
             let mut decisions: Vec<(i64, Decision)> = Vec::new();
             for (parcel, result) in &outcomes {
                 let attempts = parcel.rows.iter().map(|r| r.attempts).max().unwrap_or(0) + 1;
-                let created = parcel
-                    .rows
-                    .iter()
-                    .map(|r| r.created_at)
-                    .min()
-                    .unwrap_or(now);
-                let decision =
-                    dispatch::decide(result, attempts, created, now, retries, self.draw());
+                let decision = dispatch::decide(
+                    result,
+                    attempts,
+                    parcel.since(now),
+                    now,
+                    retries,
+                    self.draw(),
+                );
                 report(parcel, attempts, &decision, &mut done);
                 let outcome = match decision {
                     Decision::Delivered => "delivered",
@@ -76,10 +86,37 @@ impl Pipeline {
             }
             self.with_store(move |s| s.record_attempts(&decisions, now))
                 .await?;
-            if taken < dispatch::BATCH {
+            if !claimed.full {
                 return Ok(done);
             }
         }
+    }
+
+    /// Run `sending`, renewing `claim` on its deliveries until it is done.
+    async fn holding<T>(&self, claim: i64, sending: impl Future<Output = T>) -> T {
+        let mut sending = std::pin::pin!(sending);
+        loop {
+            tokio::select! {
+                sent = &mut sending => return sent,
+                _ = tokio::time::sleep(dispatch::RENEW_EVERY) => {
+                    let until = self.now() + dispatch::CLAIM_FOR;
+                    if let Err(err) = self.with_store(move |s| s.renew_claim(claim, until)).await {
+                        tracing::warn!(error = %err, "cannot renew the claim on deliveries being sent; another dispatcher may take them when it expires");
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Parcel {
+    /// Since when it could be attempted, which its dead-lettering counts from: its period's
+    /// end for a digest (which waits for it), else when its alert was raised.
+    fn since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let period_end = self.rows.iter().find_map(|r| r.digest_until);
+        period_end
+            .or_else(|| self.rows.iter().map(|r| r.created_at).min())
+            .unwrap_or(now)
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Pipeline;
-use crate::alert::{self, AlertArticle};
+use crate::alert::{self, About, AlertArticle};
 use crate::config::Feed;
 use crate::extract::{self, RuleOutcome, learned};
 use crate::feed::Entry;
@@ -20,7 +20,8 @@ const STORY_WINDOW: std::time::Duration = std::time::Duration::from_secs(48 * 36
 
 impl Pipeline {
     /// Take one new entry through page fetch, extraction, matching and storage. Returns the
-    /// number of alerts raised, or `None` when another poll stored it first.
+    /// number of alerts raised, or `None` when another poll (of this feed or another carrying
+    /// the same article) stored it first.
     pub(super) async fn process_entry(
         &self,
         feed: &Feed,
@@ -49,7 +50,11 @@ impl Pipeline {
         let mut article = self.new_article(feed, feed_id, &entry, page, body_error, now);
         let (matches, drafts) = self.matches_and_drafts(
             feed,
-            &entry.key,
+            About {
+                url: article.url.as_deref(),
+                feed_url: feed.url.as_str(),
+                entry_key: &entry.key,
+            },
             &Subject {
                 title: &article.title,
                 body: &article.body,
@@ -64,7 +69,6 @@ impl Pipeline {
         let mut hit: Vec<&str> = article.matches.iter().map(|(w, _)| w.as_str()).collect();
         hit.dedup();
         article.story = Signature::of(&article.title, &article.body, hit);
-        let alert_count = drafts.len();
         let shown = AlertArticle {
             id: 0,
             url: article.url.clone(),
@@ -86,7 +90,7 @@ impl Pipeline {
         if stored.is_some() {
             self.metrics.count("raqib_articles_stored_total", &[], 1);
         }
-        Ok(stored.map(|_| alert_count))
+        Ok(stored.map(|inserted| inserted.alerts))
     }
 
     async fn fetch_article(
@@ -137,7 +141,7 @@ impl Pipeline {
     fn matches_and_drafts(
         &self,
         feed: &Feed,
-        entry_key: &str,
+        about: About<'_>,
         subject: &Subject<'_>,
         published_at: Option<DateTime<FixedOffset>>,
         now: DateTime<Utc>,
@@ -165,7 +169,7 @@ impl Pipeline {
             .unwrap_or(chrono::Duration::MAX);
         let alertable = published_at.is_none_or(|p| now - p.with_timezone(&Utc) <= max_age);
         if !alertable && !hits.is_empty() {
-            tracing::info!(feed = %feed.url, entry = entry_key, published = ?published_at, "matched an entry older than alert_max_age: stored, no alert");
+            tracing::info!(feed = %feed.url, entry = about.entry_key, published = ?published_at, "matched an entry older than alert_max_age: stored, no alert");
             return (matches, Vec::new());
         }
         let drafts = hits
@@ -177,7 +181,7 @@ impl Pipeline {
                     .sinks_of(watch)
                     .map(|s| s.name.clone())
                     .collect();
-                alert::Draft::new(watch, sinks, &feed.url, entry_key, hit.matches.clone())
+                alert::Draft::new(watch, sinks, about, hit.matches.clone())
             })
             .collect();
         (matches, drafts)
@@ -211,7 +215,11 @@ impl Pipeline {
             let published_at = retry.published_at.or(page.published_at);
             let (matches, drafts) = self.matches_and_drafts(
                 feed,
-                &retry.entry_key,
+                About {
+                    url: Some(&retry.url),
+                    feed_url: feed.url.as_str(),
+                    entry_key: &retry.entry_key,
+                },
                 &Subject {
                     title: &retry.title,
                     body: &page.body,

@@ -202,7 +202,20 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         tracing::warn!("second signal: exiting now, without a last delivery round");
         return Ok(());
     }
-    match pipeline.dispatch().await {
+    // Waits for a delivery round still running (its deliveries are not sent twice); a second
+    // signal leaves the rest to the next start.
+    let last_round = tokio::select! {
+        done = pipeline.dispatch() => Some(done),
+        _ = terminate.recv() => None,
+        _ = interrupt.recv() => None,
+    };
+    let Some(last_round) = last_round else {
+        tracing::warn!(
+            "second signal: exiting now, during the last delivery round; what it did not record is sent at the next start"
+        );
+        return Ok(());
+    };
+    match last_round {
         Ok(done) => tracing::info!(
             delivered = done.delivered,
             failed = done.failed,

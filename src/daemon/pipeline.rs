@@ -84,8 +84,14 @@ pub struct Pipeline {
     store: Arc<Mutex<Store>>,
     /// Article writes waiting for the writer; whoever gets the writer next commits them all.
     queued: Arc<Mutex<Vec<Queued>>>,
+    /// URLs of the articles some poll is fetching and storing now: another feed carrying the
+    /// same article at the same moment leaves it to that poll instead of fetching it twice (the
+    /// store would refuse the second copy anyway).
+    in_flight: Arc<Mutex<HashSet<String>>>,
     pub(super) fetcher: Fetcher,
     pub(super) alerts_raised: Notify,
+    /// Held by the dispatch round in progress: one at a time.
+    pub(super) dispatching: tokio::sync::Mutex<()>,
     pub(super) metrics: crate::metrics::Metrics,
     pub(super) progress: super::progress::Progress,
     /// False from a write that found the disk full until a probe write succeeds: no polls
@@ -124,8 +130,10 @@ impl Pipeline {
             live: RwLock::new(Arc::new(live)),
             store: Arc::new(Mutex::new(store)),
             queued: Arc::default(),
+            in_flight: Arc::default(),
             fetcher,
             alerts_raised: Notify::new(),
+            dispatching: tokio::sync::Mutex::new(()),
             last_success: Mutex::new(None),
             metrics: crate::metrics::Metrics::default(),
             clock,
@@ -440,15 +448,20 @@ impl Pipeline {
             entries: entries.len(),
             ..Polled::default()
         };
-        let fresh: Vec<Entry> = entries
+        let fresh: Vec<(Entry, InFlight)> = entries
             .into_iter()
             .filter(|e| {
                 !known.contains(&e.key)
                     && !e.url.as_ref().is_some_and(|u| known.contains(u.as_str()))
             })
+            .filter_map(|e| self.take(e))
             .collect();
         let mut results = futures_util::stream::iter(fresh)
-            .map(|entry| self.process_entry(feed, feed_id, entry))
+            .map(|(entry, taken)| async move {
+                let stored = self.process_entry(feed, feed_id, entry).await;
+                drop(taken);
+                stored
+            })
             .buffer_unordered(ENTRY_CONCURRENCY);
         let mut store_failed = None;
         while let Some(result) = results.next().await {
@@ -477,5 +490,43 @@ impl Pipeline {
             entry_times: Some(entry_times),
             hints,
         })
+    }
+}
+
+/// An article URL taken by one poll until it is stored (or has failed).
+struct InFlight {
+    taken: Arc<Mutex<HashSet<String>>>,
+    url: Option<String>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(url) = self.url.take() {
+            self.taken
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&url);
+        }
+    }
+}
+
+impl Pipeline {
+    /// The entry with its URL taken for this poll; `None` when another poll has it.
+    fn take(&self, entry: Entry) -> Option<(Entry, InFlight)> {
+        let url = entry
+            .url
+            .as_ref()
+            .map(|u| crate::store::article_url(u.as_str()));
+        if let Some(url) = &url {
+            let mut taken = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            if !taken.insert(url.clone()) {
+                return None;
+            }
+        }
+        let taken = InFlight {
+            taken: Arc::clone(&self.in_flight),
+            url,
+        };
+        Some((entry, taken))
     }
 }

@@ -62,6 +62,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_story_counts",
         include_str!("../../migrations/0014_story_counts.sql"),
     ),
+    (
+        "0015_article_url_unique",
+        include_str!("../../migrations/0015_article_url_unique.sql"),
+    ),
+    (
+        "0016_delivery_claims",
+        include_str!("../../migrations/0016_delivery_claims.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
@@ -86,4 +94,48 @@ pub fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tracing::info!(migration = name, version, "applied database migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_of_an_article_stored_before_urls_were_unique_are_kept_and_marked() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|(name, _)| *name == "0015_article_url_unique")
+            .unwrap();
+        for (_, sql) in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before as u32)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO feed (id, url, outlet, created_at) VALUES
+                 (1, 'https://x.ma/feed', 'X', '2025-12-02T09:00:00Z'),
+                 (2, 'https://x.ma/category/feed', 'X', '2025-12-02T09:00:00Z');
+             INSERT INTO story (id, first_seen_at, title) VALUES (1, '2025-12-02T09:00:00Z', 't');
+             INSERT INTO article (id, feed_id, entry_key, url, title, body, body_source, fetched_at, simhash, story_id)
+             VALUES (1, 1, 'a', 'https://x.ma/a', 't', 'b', 'page', '2025-12-02T09:00:00Z', 0, 1),
+                    (2, 2, 'a', 'https://x.ma/a', 't', 'b', 'page', '2025-12-02T09:00:00Z', 0, 1),
+                    (3, 2, 'b', 'https://x.ma/b', 't', 'b', 'page', '2025-12-02T09:00:00Z', 0, 1),
+                    (4, 1, 'n', NULL, 't', 'b', 'feed', '2025-12-02T09:00:00Z', 0, 1),
+                    (5, 2, 'n', NULL, 't', 'b', 'feed', '2025-12-02T09:00:00Z', 0, 1);",
+        )
+        .unwrap();
+        run(&mut conn).unwrap();
+        let marked: Vec<(i64, Option<i64>)> = conn
+            .prepare("SELECT id, duplicate_of FROM article ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            marked,
+            [(1, None), (2, Some(1)), (3, None), (4, None), (5, None)]
+        );
+    }
 }

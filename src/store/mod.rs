@@ -31,7 +31,7 @@ pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
-pub use outbox::PendingDelivery;
+pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
 pub use retention::Pruned;
@@ -137,6 +137,14 @@ pub struct StoredArticle {
     pub story_id: i64,
 }
 
+/// What storing an article wrote: its ids, and how many alerts it raised (an alert its watch
+/// already raised on the story is not raised again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    pub article: StoredArticle,
+    pub alerts: usize,
+}
+
 /// An alert to write with its article, and the sinks it goes to.
 #[derive(Debug, Clone)]
 pub struct NewAlert {
@@ -207,11 +215,12 @@ impl Store {
             }
         }
         // The same article may come through two feeds of one outlet (main and category feeds).
-        let mut by_url = self
-            .conn
-            .prepare_cached("SELECT 1 FROM article WHERE url = ?1 OR canonical_url = ?1")?;
+        let mut by_url = self.conn.prepare_cached(
+            "SELECT 1 FROM article WHERE url = ?1 AND duplicate_of IS NULL
+             UNION ALL SELECT 1 FROM article WHERE canonical_url = ?1",
+        )?;
         for url in urls {
-            if by_url.exists([url])? {
+            if by_url.exists([article_url(url)])? {
                 known.insert(url.to_string());
             }
         }
@@ -238,24 +247,28 @@ impl Store {
     /// Store an article with its story, matches, alerts and deliveries, all or nothing (its own
     /// transaction, or a savepoint inside a [`Store::batch`]). `alerts` builds the alerts once
     /// the article's ids and the other outlets of its story are known. Returns `None` when the
-    /// entry was already stored (nothing is written then).
+    /// entry, or an article at its URL (through whatever feed), was already stored: nothing is
+    /// written then. Decided here, inside the write transaction, so that two feeds carrying
+    /// the same article and polled at the same moment store it once.
     pub fn insert_article(
         &mut self,
         article: &NewArticle,
         now: DateTime<Utc>,
         story_window: Duration,
         alerts: impl FnOnce(StoredArticle, &[String]) -> Vec<NewAlert>,
-    ) -> Result<Option<StoredArticle>> {
+    ) -> Result<Option<Inserted>> {
         if self.conn.is_autocommit() {
             return self
                 .batch(|store| store.insert_article(article, now, story_window, alerts))
                 .and_then(|inserted| inserted);
         }
+        let url = article.url.as_deref().map(article_url);
         let tx = self.conn.savepoint()?;
         let exists = tx
             .query_row(
-                "SELECT 1 FROM article WHERE feed_id = ?1 AND entry_key = ?2",
-                params![article.feed_id, article.entry_key],
+                "SELECT 1 FROM article WHERE feed_id = ?1 AND entry_key = ?2
+                 UNION ALL SELECT 1 FROM article WHERE url = ?3 AND duplicate_of IS NULL",
+                params![article.feed_id, article.entry_key, url],
                 |_| Ok(()),
             )
             .optional()?
@@ -276,7 +289,7 @@ impl Store {
             params![
                 article.feed_id,
                 article.entry_key,
-                article.url,
+                url,
                 article.canonical_url,
                 article.title,
                 article.body,
@@ -304,14 +317,30 @@ impl Store {
         story::record(&tx, stored, &assigned, article.story.weekdays)?;
         insert_matches(&tx, stored.id, &article.matches)?;
         let outlets = story_outlets(&tx, stored)?;
-        insert_alerts(&tx, stored, alerts(stored, &outlets), now)?;
+        let raised = insert_alerts(&tx, stored, alerts(stored, &outlets), now)?;
         tx.commit()?;
-        Ok(Some(stored))
+        Ok(Some(Inserted {
+            article: stored,
+            alerts: raised,
+        }))
     }
 
     /// The outlets, other than the article's own, that published articles of its story.
     pub fn story_outlets(&self, article: StoredArticle) -> Result<Vec<String>> {
         story_outlets(&self.conn, article)
+    }
+}
+
+/// An article's URL as stored and compared: as the URL parser writes it (scheme and host in
+/// lower case, default port and dot segments dropped), without its fragment, which only
+/// points inside the page. Text that does not parse is kept as given.
+pub fn article_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_fragment(None);
+            parsed.into()
+        }
+        Err(_) => url.to_string(),
     }
 }
 

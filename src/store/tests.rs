@@ -9,11 +9,11 @@ use crate::extract::learned::{MIN_STORIES, Seen, is_furniture};
 use crate::fetch::Validators;
 use crate::watch::Field;
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 2, 9, 0, 0).unwrap()
 }
 
-fn article(feed_id: i64, key: &str) -> NewArticle {
+pub(super) fn article(feed_id: i64, key: &str) -> NewArticle {
     let title = "حموشي يستقبل زوييف".to_string();
     let body = format!("نص المقال {key}");
     NewArticle {
@@ -47,7 +47,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
     }
 }
 
-fn alert(uid: &str) -> Vec<NewAlert> {
+pub(super) fn alert(uid: &str) -> Vec<NewAlert> {
     vec![NewAlert {
         uid: uid.into(),
         policy: AlertPolicy::Article,
@@ -56,6 +56,18 @@ fn alert(uid: &str) -> Vec<NewAlert> {
         payload: "{}".into(),
         sinks: vec!["file".into(), "log".into()],
     }]
+}
+
+/// The deliveries due at `at`, claimed for a minute as `claim`.
+pub(super) fn claim(store: &mut Store, claim: i64, at: DateTime<Utc>) -> Vec<PendingDelivery> {
+    let limits = ClaimLimits {
+        alerts: 10,
+        digests: 10,
+    };
+    store
+        .claim_deliveries(claim, at, at + chrono::Duration::minutes(1), limits)
+        .unwrap()
+        .deliveries
 }
 
 #[test]
@@ -121,7 +133,7 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
         HashSet::from(["a".to_string(), "https://x.ma/a".to_string()])
     );
 
-    let due = store.due_deliveries(now(), 10).unwrap();
+    let due = claim(&mut store, 1, now());
     assert_eq!(
         due.iter().map(|d| d.sink.as_str()).collect::<Vec<_>>(),
         vec!["file", "log"]
@@ -141,10 +153,8 @@ fn an_article_is_stored_once_with_its_alert_and_deliveries() {
             now(),
         )
         .unwrap();
-    assert!(store.due_deliveries(now(), 10).unwrap().is_empty());
-    let later = store
-        .due_deliveries(now() + chrono::Duration::minutes(5), 10)
-        .unwrap();
+    assert!(claim(&mut store, 1, now()).is_empty());
+    let later = claim(&mut store, 2, now() + chrono::Duration::minutes(5));
     assert_eq!((later.len(), later[0].attempts), (1, 1));
     assert_eq!(store.pending_deliveries().unwrap(), 1);
 }
@@ -173,8 +183,8 @@ fn a_reprint_joins_the_story_of_its_original() {
         .insert_article(&other, now(), window, |_, _| Vec::new())
         .unwrap()
         .unwrap();
-    assert_eq!(a.story_id, b.story_id);
-    assert_ne!(a.story_id, c.story_id);
+    assert_eq!(a.article.story_id, b.article.story_id);
+    assert_ne!(a.article.story_id, c.article.story_id);
 }
 
 #[test]
@@ -411,19 +421,19 @@ fn one_story_from_two_outlets(policy: AlertPolicy) -> (tempfile::TempDir, Store,
     let first = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
     let second = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
     let mut seen = Vec::new();
-    for (feed, key, uid) in [(first.id, "a", "u1"), (second.id, "a", "u2")] {
+    for (feed, url, uid) in [
+        (first.id, "https://x.ma/a", "u1"),
+        (second.id, "https://y.ma/a", "u2"),
+    ] {
+        let mut reprint = article(feed, "a");
+        reprint.url = Some(url.into());
         store
-            .insert_article(
-                &article(feed, key),
-                now(),
-                Duration::from_secs(3600),
-                |_, outlets| {
-                    seen.push(outlets.to_vec());
-                    let mut alerts = alert(uid);
-                    alerts[0].policy = policy;
-                    alerts
-                },
-            )
+            .insert_article(&reprint, now(), Duration::from_secs(3600), |_, outlets| {
+                seen.push(outlets.to_vec());
+                let mut alerts = alert(uid);
+                alerts[0].policy = policy;
+                alerts
+            })
             .unwrap()
             .unwrap();
     }
@@ -466,7 +476,7 @@ fn articles_stored_before_term_counts_are_still_found() {
                 })
                 .unwrap()
                 .unwrap();
-            stories.push(stored.story_id);
+            stories.push(stored.article.story_id);
             if key == "old" {
                 let weights: Vec<u8> = store
                     .conn
@@ -474,7 +484,7 @@ fn articles_stored_before_term_counts_are_still_found() {
                         "SELECT term, weight FROM article_term WHERE article_id = ?1 ORDER BY term",
                     )
                     .unwrap()
-                    .query_map([stored.id], |r| {
+                    .query_map([stored.article.id], |r| {
                         Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)? as f32))
                     })
                     .unwrap()
@@ -488,7 +498,7 @@ fn articles_stored_before_term_counts_are_still_found() {
                     .conn
                     .execute(
                         "UPDATE article_story SET term_counts = NULL, profile = ?2 WHERE article_id = ?1",
-                        params![stored.id, profile],
+                        params![stored.article.id, profile],
                     )
                     .unwrap();
             }
@@ -527,7 +537,7 @@ fn an_article_close_to_two_stories_merges_them_and_raises_no_new_alert() {
             })
             .unwrap()
             .unwrap();
-        stories.push(stored.story_id);
+        stories.push(stored.article.story_id);
     }
     let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_ne!(stories[0], stories[1], "the halves are two stories");
@@ -740,4 +750,44 @@ fn a_batch_commits_its_good_articles_when_one_fails() {
         .unwrap();
     assert_eq!(alerts, 2, "the failed article's alert went with it");
     assert!(store.conn.is_autocommit(), "the batch is committed");
+}
+
+#[test]
+fn an_article_at_a_url_already_stored_through_another_feed_is_not_stored_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let main = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let category = store
+        .sync_feed("https://x.ma/category/feed", "X", now())
+        .unwrap();
+    let window = Duration::from_secs(3600);
+    let first = article(main.id, "guid:1");
+    let mut same = article(category.id, "guid:cat-1");
+    same.url = Some("https://X.MA:443/guid:1#comments".into());
+    // Both in one transaction, as when the two polls' writes share a batch.
+    let results = store
+        .batch(|s| {
+            [&first, &same].map(|a| s.insert_article(a, now(), window, |_, _| alert(&a.entry_key)))
+        })
+        .unwrap();
+    assert!(matches!(results[0], Ok(Some(Inserted { alerts: 1, .. }))));
+    assert!(matches!(results[1], Ok(None)), "{:?}", results[1]);
+    let again = store
+        .insert_article(&same, now(), window, |_, _| panic!("not called"))
+        .unwrap();
+    assert_eq!(again, None);
+    let count = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM article"), 1);
+    assert_eq!(count("SELECT count(*) FROM alert"), 1);
+    let known = store
+        .known_entries(category.id, &["guid:cat-1"], &["https://x.ma/guid:1"])
+        .unwrap();
+    assert!(known.contains("https://x.ma/guid:1"), "{known:?}");
+    // The database refuses a second copy even from a writer that skips the check.
+    let copy = store.conn.execute(
+        "INSERT INTO article (feed_id, entry_key, url, title, body, body_source, fetched_at, simhash, story_id)
+         SELECT ?1, 'other', url, title, body, body_source, fetched_at, simhash, story_id FROM article",
+        [category.id],
+    );
+    assert!(copy.is_err(), "{copy:?}");
 }

@@ -24,6 +24,8 @@ pub struct Receiver {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     answer: Arc<Mutex<Answer>>,
+    /// How long a request is held before it is answered.
+    hold: Arc<Mutex<std::time::Duration>>,
 }
 
 impl Receiver {
@@ -40,6 +42,7 @@ impl Receiver {
             url,
             received: Arc::default(),
             answer: Arc::new(Mutex::new(Box::new(answer))),
+            hold: Arc::default(),
         };
         let shared = receiver.clone();
         thread::spawn(move || {
@@ -54,6 +57,12 @@ impl Receiver {
     /// From now on answer with `answer(n)`.
     pub fn answer_with(&self, answer: impl Fn(usize) -> u16 + Send + 'static) {
         *self.answer.lock().unwrap() = Box::new(answer);
+    }
+
+    /// From now on hold each request this long before answering (a slow receiver); the
+    /// request is recorded when it arrives.
+    pub fn hold(&self, delay: std::time::Duration) {
+        *self.hold.lock().unwrap() = delay;
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -88,6 +97,8 @@ impl Receiver {
                 });
                 status
             };
+            let hold = *self.hold.lock().unwrap();
+            thread::sleep(hold);
             let response = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok");
             if stream.write_all(response.as_bytes()).is_err() {
                 return;
