@@ -11,6 +11,9 @@ use common::{Resource, Server, raqib, stderr, write_config};
 
 const ARTICLES: usize = 6;
 
+/// What the category feed appends to each link.
+const TRACKING: &str = "?utm_source=rss&utm_medium=category#from-category";
+
 fn page(i: usize) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Delegation {i}</title></head>\
@@ -23,12 +26,12 @@ fn page(i: usize) -> String {
 }
 
 /// The same articles in both feeds; the category feed marks its links for its own analytics
-/// with a fragment, which is not part of an article's URL.
-fn feed(server: &Server, guid_prefix: &str, fragment: &str) -> Resource {
+/// with campaign parameters and a fragment, neither of which is part of an article's URL.
+fn feed(server: &Server, guid_prefix: &str, tracking: &str) -> Resource {
     let items: String = (1..=ARTICLES)
         .map(|i| {
             format!(
-                "<item><title>Hammouchi receives delegation {i}</title><link>{}{fragment}</link>\
+                "<item><title>Hammouchi receives delegation {i}</title><link>{}{tracking}</link>\
                  <guid isPermaLink=\"false\">{guid_prefix}{i}</guid>\
                  <description>Hammouchi received delegation {i}.</description></item>",
                 server.url(&format!("/news/{i}.html"))
@@ -51,14 +54,19 @@ fn two_feeds_polled_together_store_and_alert_each_article_once() {
     let server = Server::start();
     for i in 1..=ARTICLES {
         // Slow pages keep both polls' fetches in flight together.
-        server.put(
-            &format!("/news/{i}.html"),
-            Resource::new("text/html; charset=utf-8", page(i))
-                .with_delay(Duration::from_millis(300)),
-        );
+        for path in [
+            format!("/news/{i}.html"),
+            format!("/news/{i}.html{}", TRACKING.split('#').next().unwrap()),
+        ] {
+            server.put(
+                &path,
+                Resource::new("text/html; charset=utf-8", page(i))
+                    .with_delay(Duration::from_millis(300)),
+            );
+        }
     }
     server.put("/feed", feed(&server, "main-", ""));
-    server.put("/category/feed", feed(&server, "cat-", "#from-category"));
+    server.put("/category/feed", feed(&server, "cat-", TRACKING));
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(
         dir.path(),
