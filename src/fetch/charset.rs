@@ -70,6 +70,11 @@ fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
         if let Some(encoding) = labelled_after(declaration, "encoding=") {
             return Some(encoding);
         }
+        // A feed's items may quote whole pages, `<meta charset>` and all: only an XHTML page's
+        // own head declares its encoding so.
+        if !is_xhtml(start) {
+            return None;
+        }
     }
     let head = window
         .find("<body")
@@ -83,6 +88,16 @@ fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
         }
     }
     None
+}
+
+/// Whether an XML document's root is `<html>` rather than a feed's.
+fn is_xhtml(document: &str) -> bool {
+    let first = |tag: &str| document.find(tag).unwrap_or(usize::MAX);
+    let html = first("<html");
+    html != usize::MAX
+        && ["<rss", "<feed", "<rdf:rdf", "<channel"]
+            .iter()
+            .all(|t| html < first(t))
 }
 
 /// The first encoding label that follows `marker` in `text` (already lower-cased).
@@ -170,6 +185,17 @@ mod tests {
             Some(encoding_rs::GBK),
             "a meta inside the body does not declare the page's encoding"
         );
+    }
+
+    #[test]
+    fn a_page_quoted_in_a_feed_does_not_declare_the_feed_encoding() {
+        let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><description><![CDATA[\
+            <html><head><meta charset=\"windows-1256\"></head><body>x</body></html>]]>\
+            </description></item></channel></rss>";
+        assert_eq!(declared(feed.as_bytes()), None);
+        let xhtml = "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><head>\
+            <meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\"/></head></html>";
+        assert_eq!(declared(xhtml.as_bytes()), Some(encoding_rs::WINDOWS_1256));
     }
 
     #[test]
