@@ -257,7 +257,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
         Ok(config) => {
             if let Err(err) = watch::Watchlist::compile(&config.watches) {
                 eprintln!("{}: {err}", path.display());
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(EXIT_CONFIG));
             }
             // Secrets named by the config are read as the daemon will read them.
             let unreadable: Vec<String> = config
@@ -270,7 +270,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
                 for problem in unreadable {
                     eprintln!("{}: {problem}", path.display());
                 }
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(EXIT_CONFIG));
             }
             println!(
                 "{}: ok ({} feeds, {} watches, {} sinks)",
@@ -283,7 +283,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
         }
         Err(err @ (ConfigError::Invalid { .. } | ConfigError::Read { .. })) => {
             eprintln!("{err}");
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::from(EXIT_CONFIG))
         }
     }
 }

@@ -34,7 +34,7 @@ fn check_config_lists_every_problem_with_file_line_and_column() {
         "[daemon]\npoll_interval = \"often\"\n\n[[feed]]\nurl = \"not a url\"\n\n[[watch]]\nname = \"w\"\naliases = [\"x\"]\nseverity = \"high\"\nsinks = [\"missing\"]\n",
     );
     let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(78));
     let err = stderr(&output);
     let shown = path.display().to_string();
     for expected in [
@@ -54,7 +54,7 @@ fn check_config_reports_syntax_errors_and_unknown_keys() {
         "[[feed]]\nurl = \"https://x.ma/feed\"\nintervall = \"5m\"\n",
     );
     let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(78));
     assert!(
         stderr(&output).contains(":3:1: unknown field `intervall`"),
         "{}",
@@ -63,7 +63,7 @@ fn check_config_reports_syntax_errors_and_unknown_keys() {
 
     let path = write_config(dir.path(), "[daemon\n");
     let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(78));
     assert!(stderr(&output).contains(":1:"), "{}", stderr(&output));
 
     let output = raqib(&[
@@ -71,12 +71,35 @@ fn check_config_reports_syntax_errors_and_unknown_keys() {
         dir.path().join("absent.toml").to_str().unwrap(),
         "check-config",
     ]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(78));
     assert!(
         stderr(&output).contains("absent.toml"),
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn check_config_refuses_a_duration_beyond_its_range_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[daemon]\nretention = \"300000years\"\n\n[[feed]]\nurl = \"https://x.ma/feed\"\ninterval = \"300000years\"\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    assert_eq!(output.status.code(), Some(78), "{}", stderr(&output));
+    let err = stderr(&output);
+    let shown = path.display().to_string();
+    for expected in [
+        format!(
+            "{shown}:2:13: daemon.retention = \"300000years\" is out of range: allowed from 1day to 100years"
+        ),
+        format!(
+            "{shown}:6:12: feed \"https://x.ma/feed\" interval = \"300000years\" is out of range: allowed from 1s to 30days"
+        ),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
 }
 
 #[test]

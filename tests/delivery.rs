@@ -305,7 +305,7 @@ fn a_missing_secret_stops_the_daemon_with_exit_78_and_check_config_names_it() {
     assert_eq!(run.status.code(), Some(78), "{}", common::stderr(&run));
     assert!(common::stderr(&run).contains("RAQIB_TEST_SECRET"));
     let check = common::raqib(&["--config", config, "check-config"]);
-    assert_eq!(check.status.code(), Some(2));
+    assert_eq!(check.status.code(), Some(78));
     assert!(
         common::stderr(&check).contains("sink hook"),
         "{}",

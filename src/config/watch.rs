@@ -205,6 +205,7 @@ impl Checker<'_> {
                     every,
                     &format!("watch {watch:?} digest_every"),
                     DEFAULT_DIGEST_EVERY,
+                    super::bounds::DIGEST_EVERY,
                 ),
             },
             other => {
