@@ -5,10 +5,12 @@
 //! A date with no zone is taken as UTC; the offset a page gives is kept.
 
 mod scan;
+mod span;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 pub use scan::DayOrder;
+pub use span::{earlier, first, last, later};
 
 /// Parse a date string from a feed or a page.
 pub fn parse(input: &str) -> Option<DateTime<FixedOffset>> {

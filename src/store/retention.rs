@@ -44,9 +44,7 @@ impl Store {
         alert_retention: std::time::Duration,
         batch: usize,
     ) -> Result<Pruned> {
-        let before = |keep: std::time::Duration| {
-            timestamp(now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX / 2))
-        };
+        let before = |keep: std::time::Duration| timestamp(crate::date::earlier(now, keep));
         let tx = self.conn.transaction()?;
         let alerts: Vec<i64> = tx
             .prepare_cached("SELECT id FROM alert WHERE raised_at < ?1 ORDER BY id LIMIT ?2")?
@@ -92,5 +90,25 @@ impl Store {
             self.conn.execute_batch("PRAGMA incremental_vacuum(1000)")?;
         }
         Ok(pruned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_retention_beyond_what_a_date_holds_keeps_everything_without_panicking() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 5, 0, 0).unwrap();
+        store.sync_feed("https://x.ma/feed", "X", now).unwrap();
+        for keep in [Duration::from_secs(300_000 * 365 * 86_400), Duration::MAX] {
+            assert_eq!(store.prune(now, keep, keep, 10).unwrap(), Pruned::default());
+        }
     }
 }
