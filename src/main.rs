@@ -437,8 +437,8 @@ fn extract_command(
         }
     };
     let options = extract::Options {
-        rules: None,
         fetched_at: Some(chrono::Utc::now()),
+        ..extract::Options::default()
     };
     let (article, _) = extract::extract_with(&html, page_url.as_ref(), &options)
         .with_context(|| input.to_string())?;

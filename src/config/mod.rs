@@ -18,6 +18,7 @@ use url::Url;
 mod bounds;
 mod sink;
 mod watch;
+mod zone;
 
 use sink::RawSink;
 pub use sink::{
@@ -78,6 +79,8 @@ pub struct Daemon {
     pub alert_retention: Duration,
     /// Where `/metrics` and `/healthz` are served; off when absent.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// The desk's time zone: digests align on its days and hours, and feeds default to it.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -90,6 +93,8 @@ pub struct Feed {
     pub scrape: bool,
     /// `[feed.extract]`: the outlet's own extraction rules.
     pub rules: Option<crate::extract::Rules>,
+    /// The zone of the outlet's clocks: its dates without an offset are read on them.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// How often a feed is polled.
@@ -189,6 +194,7 @@ struct RawDaemon {
     retention: Option<Spanned<String>>,
     alert_retention: Option<Spanned<String>>,
     metrics_listen: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +208,7 @@ struct RawFeed {
     max_interval: Option<Spanned<String>>,
     scrape: Option<bool>,
     extract: Option<RawRules>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -341,7 +348,7 @@ impl Checker<'_> {
             }
         }
         let sinks = self.sinks(base, raw.sink);
-        let watches = self.watches(raw.watch, &sinks);
+        let watches = self.watches(raw.watch, &sinks, daemon.timezone);
         Config {
             path: path.to_path_buf(),
             daemon,
@@ -372,6 +379,11 @@ impl Checker<'_> {
             self.count(v, "daemon.concurrency", (1, 256)) as usize
         });
         Daemon {
+            timezone: self.zone(
+                raw.timezone.as_ref(),
+                "daemon.timezone",
+                chrono_tz::Tz::UTC,
+            ),
             database,
             poll_interval: self.duration(
                 raw.poll_interval.as_ref(),
@@ -528,6 +540,11 @@ impl Checker<'_> {
             &scope,
         );
         let rules = raw.extract.as_ref().and_then(|rules| self.rules(rules));
+        let timezone = self.zone(
+            raw.timezone.as_ref(),
+            &format!("{scope}timezone"),
+            daemon.timezone,
+        );
         Some(Feed {
             schedule: FeedSchedule {
                 fixed: raw.interval.as_ref().map(|i| {
@@ -547,6 +564,7 @@ impl Checker<'_> {
             lang: raw.lang,
             scrape: raw.scrape.unwrap_or(true),
             rules,
+            timezone,
         })
     }
 

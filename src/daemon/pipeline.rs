@@ -411,8 +411,9 @@ impl Pipeline {
             });
         }
         let mut hints = document.hints;
+        let zone = feed.timezone;
         let parsed =
-            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url))
+            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url, zone))
                 .await?
                 .map_err(|source| PollError::Parse {
                     url: feed.url.to_string(),
@@ -420,7 +421,10 @@ impl Pipeline {
                 })?;
         hints.ttl = parsed.ttl;
         let entries = parsed.entries;
-        let entry_times: Vec<DateTime<Utc>> = entries.iter().filter_map(|e| e.published).collect();
+        let entry_times: Vec<DateTime<Utc>> = entries
+            .iter()
+            .filter_map(|e| e.published.map(|d| d.with_timezone(&Utc)))
+            .collect();
         record.newest_entry = entry_times.iter().max().copied().map(|t| t.min(self.now()));
 
         let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();

@@ -392,7 +392,9 @@ fn insert_alerts(
         let alert_id = tx.last_insert_rowid();
         // A digest's deliveries wait for the end of its period, and go together.
         let digest_until = match alert.policy {
-            AlertPolicy::Digest { every } => Some(crate::alert::digest::period_end(now, every)),
+            AlertPolicy::Digest { every, zone } => {
+                Some(crate::alert::digest::period_end(now, every, zone))
+            }
             _ => None,
         };
         for sink in &alert.sinks {
