@@ -93,6 +93,8 @@ pub struct Pipeline {
     writable: tokio::sync::watch::Sender<bool>,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
+    /// Why the last round of pruning failed (a panic included), until a round succeeds.
+    pruning_failed: Mutex<Option<String>>,
     clock: Clock,
     rng: Mutex<fastrand::Rng>,
 }
@@ -127,6 +129,7 @@ impl Pipeline {
             fetcher,
             alerts_raised: Notify::new(),
             last_success: Mutex::new(None),
+            pruning_failed: Mutex::new(None),
             metrics: crate::metrics::Metrics::default(),
             clock,
             rng: Mutex::new(fastrand::Rng::new()),
@@ -147,6 +150,22 @@ impl Pipeline {
     pub fn replace(&self, live: Live) -> Arc<Live> {
         let mut current = self.live.write().unwrap_or_else(|p| p.into_inner());
         std::mem::replace(&mut *current, Arc::new(live))
+    }
+
+    /// Note how a round of pruning ended: a failure is reported by `/healthz` until a later
+    /// round succeeds, as a database that is no longer pruned grows without bound.
+    pub(super) fn pruning_ended(&self, failure: Option<String>) {
+        *self
+            .pruning_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = failure;
+    }
+
+    pub(super) fn pruning_failure(&self) -> Option<String> {
+        self.pruning_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// What keeps the daemon from being healthy, beside the database: a stuck scheduler.
