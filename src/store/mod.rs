@@ -34,7 +34,7 @@ pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::PendingDelivery;
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
-pub use retention::Pruned;
+pub use retention::{Cutoffs, Pruned, cutoffs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
