@@ -54,5 +54,8 @@ fn clocks(config: &Config, now: DateTime<Utc>) {
     }
     let _ = raqib::health::quiet_longer_than(raqib::date::first(), daemon.stale_after, now);
     let _ = raqib::date::earlier(now, daemon.alert_max_age);
-    let _ = raqib::date::later(now, daemon.shutdown_grace.saturating_add(daemon.fetch_timeout));
+    let _ = raqib::date::later(
+        now,
+        daemon.shutdown_grace.saturating_add(daemon.fetch_timeout),
+    );
 }
