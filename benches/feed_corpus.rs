@@ -62,7 +62,7 @@ fn main() {
         let base = base.clone();
         std::thread::spawn(move || {
             let (text, _) = charset::decode(&bytes, None, None);
-            let _ = tx.send(feed::parse(&text, &base));
+            let _ = tx.send(feed::parse(&text, &base, chrono_tz::Tz::UTC));
         });
         let relative = path
             .strip_prefix(&root)

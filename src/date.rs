@@ -2,16 +2,24 @@
 //! the forms pages print (see [`scan`]): numeric, with month names in Arabic (each naming
 //! system, paired or alone), French, English, German, Spanish, Italian and Portuguese.
 //!
-//! A date with no zone is taken as UTC; the offset a page gives is kept.
+//! A date with no offset is read on the clocks of the zone it was written in (the feed's
+//! `timezone`, UTC unless configured), with the offset those clocks showed then; the offset a
+//! feed or a page gives is kept.
 
 mod scan;
+mod span;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
+use chrono_tz::Tz;
 
 pub use scan::DayOrder;
+pub use span::{earlier, first, last, later};
 
-/// Parse a date string from a feed or a page.
-pub fn parse(input: &str) -> Option<DateTime<FixedOffset>> {
+/// Parse a date string from a feed or a page; one without an offset was written on the clocks
+/// of `zone`.
+pub fn parse(input: &str, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let s = input.trim();
     if s.is_empty() {
         return None;
@@ -22,32 +30,48 @@ pub fn parse(input: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d);
     }
-    rfc822_variants(s)
-        .or_else(|| iso_variants(s))
-        .or_else(|| written(s))
+    rfc822_variants(s, zone)
+        .or_else(|| iso_variants(s, zone))
+        .or_else(|| written(s, zone))
 }
 
 /// A date as a page prints it, alone or first in a short string; day first unless its numbers
 /// say otherwise.
-fn written(s: &str) -> Option<DateTime<FixedOffset>> {
+fn written(s: &str, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let found = scan::dates(s, s.len());
     let order = scan::order_shown(&found).unwrap_or(DayOrder::DayFirst);
     found
         .iter()
         .filter(|f| !f.month_only)
-        .find_map(|f| f.resolve(order))
+        .find_map(|f| f.resolve(order, zone))
 }
 
-fn utc(naive: NaiveDateTime) -> DateTime<FixedOffset> {
-    Utc.from_utc_datetime(&naive).fixed_offset()
+/// `naive` as read on the clocks of `zone`, with the offset they showed. A time shown twice
+/// (clocks set back) is the first; a time the clocks skipped is read with the offset in force
+/// just before the jump.
+pub fn local(naive: NaiveDateTime, zone: Tz) -> Option<DateTime<FixedOffset>> {
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => Some(d.fixed_offset()),
+        LocalResult::None => {
+            // The last minute the clocks showed before the jump (jumps are shorter than a day).
+            let before = (1..=24 * 60)
+                .filter_map(|m| naive.checked_sub_signed(chrono::Duration::minutes(m)))
+                .find_map(|earlier| zone.from_local_datetime(&earlier).earliest())?
+                .offset()
+                .fix();
+            naive
+                .checked_sub_offset(before)
+                .map(|utc| DateTime::from_naive_utc_and_offset(utc, before))
+        }
+    }
 }
 
 /// RFC 822 as found in the wild: missing weekday, zone names chrono does not know, no zone.
-fn rfc822_variants(s: &str) -> Option<DateTime<FixedOffset>> {
+fn rfc822_variants(s: &str, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let without_weekday = s.split_once(',').map_or(s, |(_, rest)| rest).trim();
-    for zone in ["UTC", "Z", "UT"] {
-        if let Some(rest) = without_weekday.strip_suffix(zone) {
-            return rfc822_variants(&format!("{} +0000", rest.trim()));
+    for name in ["UTC", "Z", "UT"] {
+        if let Some(rest) = without_weekday.strip_suffix(name) {
+            return rfc822_variants(&format!("{} +0000", rest.trim()), zone);
         }
     }
     for format in [
@@ -61,13 +85,13 @@ fn rfc822_variants(s: &str) -> Option<DateTime<FixedOffset>> {
     }
     for format in ["%d %b %Y %H:%M:%S", "%d %b %Y %H:%M"] {
         if let Ok(d) = NaiveDateTime::parse_from_str(without_weekday, format) {
-            return Some(utc(d));
+            return local(d, zone);
         }
     }
     None
 }
 
-fn iso_variants(s: &str) -> Option<DateTime<FixedOffset>> {
+fn iso_variants(s: &str, zone: Tz) -> Option<DateTime<FixedOffset>> {
     for format in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S%.f%z",
@@ -84,14 +108,14 @@ fn iso_variants(s: &str) -> Option<DateTime<FixedOffset>> {
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(s, format) {
-            return Some(utc(d));
+            return local(d, zone);
         }
     }
     let date = s.get(..10)?;
     NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
         .filter(|_| s.len() == 10)
-        .map(|d| utc(d.and_time(NaiveTime::MIN)))
+        .and_then(|d| local(d.and_time(NaiveTime::MIN), zone))
 }
 
 const LEVANT_PAIRS: [(&str, &str); 6] = [
@@ -111,6 +135,8 @@ pub struct Page {
     pub order: Option<DayOrder>,
     /// When it was fetched: relative dates count back from it, and no date is later.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// The zone of the outlet's clocks, for dates written without an offset.
+    pub zone: Tz,
 }
 
 /// The publication date in a page's visible text: the first date in its first
@@ -126,7 +152,7 @@ pub fn find_in_text(text: &str, page: &Page) -> Option<DateTime<FixedOffset>> {
     }
     if let Some(date) = page
         .fetched_at
-        .and_then(|now| relative(&text[..head_end], now))
+        .and_then(|now| relative(&text[..head_end], now, page.zone))
     {
         return Some(date);
     }
@@ -137,7 +163,7 @@ pub fn find_in_text(text: &str, page: &Page) -> Option<DateTime<FixedOffset>> {
     let usable: Vec<(&scan::Found, DateTime<FixedOffset>)> = found
         .iter()
         .take_while(|f| f.at < head_end)
-        .filter_map(|f| f.resolve(order).map(|d| (f, d)))
+        .filter_map(|f| f.resolve(order, page.zone).map(|d| (f, d)))
         .filter(|(_, d)| plausible(d, page.fetched_at))
         .collect();
     let first = |month_only: bool, stamp: scan::Stamp| {
@@ -167,8 +193,9 @@ pub fn plausible(date: &DateTime<FixedOffset>, fetched_at: Option<DateTime<Utc>>
         && fetched_at.is_none_or(|now| date.with_timezone(&Utc) <= now + chrono::Duration::days(1))
 }
 
-/// "منذ ساعتين", "منذ 3 أيام", "il y a une heure", "2 hours ago", against `now`.
-fn relative(text: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
+/// "منذ ساعتين", "منذ 3 أيام", "il y a une heure", "2 hours ago", against `now`, with the
+/// offset of `zone` then.
+fn relative(text: &str, now: DateTime<Utc>, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let folded = crate::text::fold_str(text);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
@@ -206,7 +233,9 @@ fn relative(text: &str, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
             _ => None,
         };
         if let Some(seconds) = found.filter(|s| *s > 0) {
-            return Some((now - chrono::Duration::seconds(seconds)).fixed_offset());
+            return now
+                .checked_sub_signed(chrono::Duration::seconds(seconds))
+                .map(|d| d.with_timezone(&zone).fixed_offset());
         }
     }
     None
@@ -387,6 +416,38 @@ fn month_number(word: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
+    /// A date written on UTC clocks, as every outlet's is unless configured.
+    fn parse(s: &str) -> Option<DateTime<FixedOffset>> {
+        super::parse(s, Tz::UTC)
+    }
+
+    #[test]
+    fn local_times_the_clocks_skip_or_repeat_still_name_one_instant() {
+        use chrono::{NaiveDate, Timelike};
+        let zone = Tz::Europe__Paris;
+        let at = |d, h, m| {
+            NaiveDate::from_ymd_opt(2025, 3, d)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        // 2025-03-30 02:00 in Paris does not exist: read with the offset of 01:59.
+        let before = zone
+            .from_local_datetime(&at(30, 1, 59))
+            .unwrap()
+            .offset()
+            .fix();
+        let skipped = local(at(30, 2, 30), zone).unwrap();
+        assert_eq!(*skipped.offset(), before);
+        assert_eq!((skipped.hour(), skipped.minute()), (2, 30));
+        let ordinary = local(at(29, 2, 30), zone).unwrap();
+        assert_eq!(*ordinary.offset(), before);
+        assert_eq!(
+            local(at(31, 2, 30), zone).map(|d| d.naive_local()),
+            Some(at(31, 2, 30))
+        );
+    }
+
     fn utc_string(s: &str) -> String {
         parse(s)
             .map(|d| d.with_timezone(&Utc).to_rfc3339())
@@ -499,6 +560,7 @@ mod tests {
         let page = Page {
             order,
             fetched_at: Some(Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()),
+            zone: Tz::UTC,
         };
         find_in_text(s, &page)
             .map(|d| d.to_rfc3339())

@@ -3,12 +3,16 @@
 //! feed-rs is strict XML: one bare `&`, one HTML entity or an `<rss>` without a version loses
 //! the whole feed. [`sanitize`] repairs those first. feed-rs's own fallback entry id changes when
 //! a title is edited and is random when there is no link, so ids are ours ([`Entry::key`]).
-//! feed-rs can panic on some inputs; [`parse`] turns a panic into an error.
+//! feed-rs can panic on some inputs; [`parse`] turns a panic into an error. feed-rs keeps dates
+//! in UTC only; the offset each date was written with is noted while parsing and given back.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -24,7 +28,8 @@ pub struct Entry {
     /// Text of the item's content or summary, tags removed: the body when the page is not
     /// fetched or cannot be.
     pub summary: String,
-    pub published: Option<DateTime<Utc>>,
+    /// With the offset the feed wrote, or the one its zone's clocks showed when it wrote none.
+    pub published: Option<DateTime<FixedOffset>>,
     pub author: Option<String>,
 }
 
@@ -48,13 +53,21 @@ pub enum FeedError {
 /// feed-rs calls this when an entry has no id; the marker tells us to derive our own.
 const GENERATED_ID: &str = "\u{0}raqib-generated";
 
-/// Parse `text`, a feed already decoded to UTF-8, fetched from `base`.
-pub fn parse(text: &str, base: &Url) -> Result<ParsedFeed, FeedError> {
+/// Parse `text`, a feed already decoded to UTF-8, fetched from `base`, written on the clocks of
+/// `zone` (for dates without an offset).
+pub fn parse(text: &str, base: &Url, zone: Tz) -> Result<ParsedFeed, FeedError> {
     let cleaned = sanitize(text);
+    let offsets = Offsets::default();
+    let noted = Arc::clone(&offsets);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
         .id_generator(|_, _, _| GENERATED_ID.to_string())
-        .timestamp_parser(|s| crate::date::parse(s).map(|d| d.with_timezone(&Utc)))
+        .timestamp_parser(move |s| {
+            let date = crate::date::parse(s, zone)?;
+            let instant = date.with_timezone(&Utc);
+            lock(&noted).entry(instant).or_insert(*date.offset());
+            Some(instant)
+        })
         .build();
     let parsed = catch_unwind(AssertUnwindSafe(|| parser.parse(cleaned.as_bytes())))
         .map_err(|_| FeedError::Panicked)?
@@ -65,11 +78,27 @@ pub fn parse(text: &str, base: &Url) -> Result<ParsedFeed, FeedError> {
             .ttl
             .filter(|minutes| *minutes > 0)
             .map(|minutes| std::time::Duration::from_secs(u64::from(minutes) * 60)),
-        entries: parsed.entries.into_iter().map(|e| entry(e, base)).collect(),
+        entries: parsed
+            .entries
+            .into_iter()
+            .map(|e| entry(e, base, &lock(&offsets)))
+            .collect(),
     })
 }
 
-fn entry(raw: feed_rs::model::Entry, base: &Url) -> Entry {
+/// The offset each date of a feed was written with, by the instant it names.
+type Offsets = Arc<Mutex<HashMap<DateTime<Utc>, FixedOffset>>>;
+
+fn lock(offsets: &Offsets) -> std::sync::MutexGuard<'_, HashMap<DateTime<Utc>, FixedOffset>> {
+    // Only ever filled by the parser: a panic there left nothing half-written.
+    offsets.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn entry(
+    raw: feed_rs::model::Entry,
+    base: &Url,
+    offsets: &HashMap<DateTime<Utc>, FixedOffset>,
+) -> Entry {
     let url = raw
         .links
         .iter()
@@ -94,7 +123,10 @@ fn entry(raw: feed_rs::model::Entry, base: &Url) -> Entry {
         .or(raw.summary.map(|s| s.content))
         .map(|html| text_of_fragment(&html))
         .unwrap_or_default();
-    let published = raw.published.or(raw.updated);
+    let published = raw.published.or(raw.updated).map(|instant| {
+        let offset = offsets.get(&instant).copied().unwrap_or(Utc.fix());
+        instant.with_timezone(&offset)
+    });
     let guid = raw.id.trim();
     let key = if !guid.is_empty() && guid != GENERATED_ID {
         format!("guid:{guid}")
@@ -104,7 +136,12 @@ fn entry(raw: feed_rs::model::Entry, base: &Url) -> Entry {
         let mut hash = Sha256::new();
         hash.update(title.as_bytes());
         hash.update([0]);
-        hash.update(published.map(|d| d.to_rfc3339()).unwrap_or_default());
+        // In UTC, as before offsets were kept: the key of an entry stored then stays the same.
+        hash.update(
+            published
+                .map(|d| d.with_timezone(&Utc).to_rfc3339())
+                .unwrap_or_default(),
+        );
         format!("hash:{:x}", hash.finalize())
     };
     Entry {
@@ -310,7 +347,7 @@ mod tests {
 
     #[test]
     fn a_sloppy_rss_feed_parses_whole() {
-        let feed = parse(RSS, &base()).unwrap();
+        let feed = parse(RSS, &base(), Tz::UTC).unwrap();
         assert_eq!(feed.title.as_deref(), Some("Sport & Culture été"));
         assert_eq!(feed.entries.len(), 3);
         assert_eq!(feed.ttl, Some(std::time::Duration::from_secs(90 * 60)));
@@ -324,16 +361,49 @@ mod tests {
         assert_eq!(first.summary, "Le DGSN & co");
         assert_eq!(
             first.published.unwrap().to_rfc3339(),
-            "2025-12-02T08:15:00+00:00"
+            "2025-12-02T09:15:00+01:00",
+            "the feed's offset is kept"
+        );
+    }
+
+    #[test]
+    fn dates_without_an_offset_are_read_on_the_feed_s_clocks() {
+        use chrono::{NaiveDate, TimeZone};
+        let rss = r#"<rss version="2.0"><channel><title>T</title>
+<item><title>A</title><guid>a</guid><pubDate>2025-12-02 09:15:00</pubDate></item>
+<item><title>B</title><guid>b</guid><pubDate>Tue, 02 Dec 2025 09:15:00 -0500</pubDate></item>
+</channel></rss>"#;
+        let zone = Tz::Africa__Casablanca;
+        let naive = NaiveDate::from_ymd_opt(2025, 12, 2)
+            .unwrap()
+            .and_hms_opt(9, 15, 0)
+            .unwrap();
+        let expected = zone.from_local_datetime(&naive).unwrap().fixed_offset();
+        let feed = parse(rss, &base(), zone).unwrap();
+        assert_eq!(feed.entries[0].published, Some(expected));
+        assert_eq!(
+            feed.entries[0].published.unwrap().naive_local(),
+            naive,
+            "the time as written"
+        );
+        assert_eq!(
+            feed.entries[1].published.unwrap().to_rfc3339(),
+            "2025-12-02T09:15:00-05:00",
+            "a written offset wins over the zone"
+        );
+        let utc = parse(rss, &base(), Tz::UTC).unwrap();
+        assert_eq!(
+            utc.entries[0].published.unwrap().to_rfc3339(),
+            "2025-12-02T09:15:00+00:00"
         );
     }
 
     #[test]
     fn entry_keys_fall_back_to_link_then_hash() {
-        let feed = parse(RSS, &base()).unwrap();
+        let feed = parse(RSS, &base(), Tz::UTC).unwrap();
         assert_eq!(feed.entries[1].key, "link:https://outlet.example/b.html");
         assert!(feed.entries[2].key.starts_with("hash:"));
-        let again = parse(RSS, &base()).unwrap();
+        let again = parse(RSS, &base(), Tz::UTC).unwrap();
         assert_eq!(feed.entries[2].key, again.entries[2].key, "keys are stable");
     }
 
@@ -341,7 +411,7 @@ mod tests {
     fn a_guid_that_is_a_url_serves_as_the_link() {
         let rss = "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title><guid>https://x.ma/permalink</guid></item>\
                    <item><title>y</title><guid isPermaLink=\"false\">post-7</guid></item></channel></rss>";
-        let feed = parse(rss, &base()).unwrap();
+        let feed = parse(rss, &base(), Tz::UTC).unwrap();
         assert_eq!(
             feed.entries[0].url.as_ref().unwrap().as_str(),
             "https://x.ma/permalink"
@@ -354,11 +424,14 @@ mod tests {
         let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
 <entry><id>urn:a:1</id><title>T</title><link href="https://outlet.example/x"/>
 <updated>2025-12-02T09:00:00Z</updated><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
-        let feed = parse(atom, &base()).unwrap();
+        let feed = parse(atom, &base(), Tz::UTC).unwrap();
         assert_eq!(feed.entries[0].key, "guid:urn:a:1");
         assert_eq!(feed.entries[0].summary, "Body");
         let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"7","url":"https://outlet.example/7","content_text":"Hi"}]}"#;
-        assert_eq!(parse(json, &base()).unwrap().entries[0].key, "guid:7");
+        assert_eq!(
+            parse(json, &base(), Tz::UTC).unwrap().entries[0].key,
+            "guid:7"
+        );
     }
 
     #[test]
@@ -382,7 +455,7 @@ mod tests {
         let atom03 = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old</title>
 <entry><title>E</title><id>tag:x,2004:1</id><link rel="alternate" href="https://x.ma/e"/>
 <issued>2004-01-01T19:48:21Z</issued><modified>2004-01-02T10:00:00Z</modified></entry></feed>"#;
-        let feed = parse(atom03, &base()).unwrap();
+        let feed = parse(atom03, &base(), Tz::UTC).unwrap();
         assert_eq!(feed.title.as_deref(), Some("Old"));
         assert_eq!(feed.entries.len(), 1);
         assert_eq!(feed.entries[0].key, "guid:tag:x,2004:1");
@@ -401,7 +474,7 @@ mod tests {
             "<rss><channel><item>",
             "{\"x\":",
         ] {
-            assert!(parse(input, &base()).is_err(), "{input:?}");
+            assert!(parse(input, &base(), Tz::UTC).is_err(), "{input:?}");
         }
     }
 }

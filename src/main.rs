@@ -12,6 +12,9 @@ use raqib::{daemon, extract, fetch, watch};
 /// EX_CONFIG from sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from
 /// turning into a restart loop.
 const EXIT_CONFIG: u8 = 78;
+/// `check-config` on an invalid configuration: 2, as documented (and as a validator run from a
+/// script expects), where `run` exits 78 for systemd.
+const CHECK_INVALID: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -257,7 +260,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
         Ok(config) => {
             if let Err(err) = watch::Watchlist::compile(&config.watches) {
                 eprintln!("{}: {err}", path.display());
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(CHECK_INVALID));
             }
             // Secrets named by the config are read as the daemon will read them.
             let unreadable: Vec<String> = config
@@ -270,7 +273,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
                 for problem in unreadable {
                     eprintln!("{}: {problem}", path.display());
                 }
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(CHECK_INVALID));
             }
             println!(
                 "{}: ok ({} feeds, {} watches, {} sinks)",
@@ -283,7 +286,7 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
         }
         Err(err @ (ConfigError::Invalid { .. } | ConfigError::Read { .. })) => {
             eprintln!("{err}");
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::from(CHECK_INVALID))
         }
     }
 }
@@ -437,8 +440,8 @@ fn extract_command(
         }
     };
     let options = extract::Options {
-        rules: None,
         fetched_at: Some(chrono::Utc::now()),
+        ..extract::Options::default()
     };
     let (article, _) = extract::extract_with(&html, page_url.as_ref(), &options)
         .with_context(|| input.to_string())?;

@@ -59,9 +59,7 @@ pub fn rescan(
         })?;
     let watchlist = Watchlist::compile(std::slice::from_ref(watch))?;
     let sinks: Vec<String> = config.sinks_of(watch).map(|s| s.name.clone()).collect();
-    let cutoff = since
-        .and_then(|s| chrono::Duration::from_std(s).ok())
-        .map(|s| now - s);
+    let cutoff = since.map(|s| crate::date::earlier(now, s));
     let mut store = Store::open(&config.daemon.database)?;
     let mut report = RescanReport::default();
     let mut after = 0;

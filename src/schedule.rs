@@ -122,9 +122,9 @@ pub fn failure_delay(
     retry_after.map_or(backoff, |asked| backoff.max(asked.min(MAX_RETRY_AFTER)))
 }
 
-/// `now + delay` as a time.
+/// `now + delay` as a time (never past the last time the store can write).
 pub fn after(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
-    now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(24))
+    crate::date::later(now, delay)
 }
 
 #[cfg(test)]
@@ -274,6 +274,29 @@ mod tests {
         assert_eq!(
             interval(&s, None, Some(&future), &Hints::default(), now()),
             5 * MIN
+        );
+    }
+
+    #[test]
+    fn a_next_due_time_beyond_what_a_date_holds_does_not_panic() {
+        let years = Duration::from_secs(300_000 * 365 * 86_400);
+        let fixed = FeedSchedule {
+            fixed: Some(years),
+            ..adaptive()
+        };
+        let next = after(
+            now(),
+            delay(
+                interval(&fixed, None, None, &Hints::default(), now()),
+                0,
+                0.0,
+            ),
+        );
+        assert_eq!(next, crate::date::last());
+        assert_eq!(
+            after(now(), failure_delay(years, 3, Some(years), 0.5)),
+            now() + chrono::Duration::hours(24),
+            "a failing feed waits at most a day"
         );
     }
 }

@@ -80,6 +80,29 @@ fn check_config_reports_syntax_errors_and_unknown_keys() {
 }
 
 #[test]
+fn check_config_refuses_a_duration_beyond_its_range_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[daemon]\nretention = \"300000years\"\n\n[[feed]]\nurl = \"https://x.ma/feed\"\ninterval = \"300000years\"\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    let shown = path.display().to_string();
+    for expected in [
+        format!(
+            "{shown}:2:13: daemon.retention = \"300000years\" is out of range: allowed from 1day to 100years"
+        ),
+        format!(
+            "{shown}:6:12: feed \"https://x.ma/feed\" interval = \"300000years\" is out of range: allowed from 1s to 30days"
+        ),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
+}
+
+#[test]
 fn run_with_a_bad_config_exits_with_ex_config() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_config(

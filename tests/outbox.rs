@@ -79,6 +79,7 @@ fn digest_alerts(db: &Path, feed_url: &str, period_start: DateTime<Utc>, alerts:
                     uid: format!("alert-{i}"),
                     policy: AlertPolicy::Digest {
                         every: Duration::from_secs(3600),
+                        zone: chrono_tz::UTC,
                     },
                     watch: "h".into(),
                     severity: "medium".into(),

@@ -15,8 +15,10 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+mod bounds;
 mod sink;
 mod watch;
+mod zone;
 
 use sink::RawSink;
 pub use sink::{
@@ -77,6 +79,8 @@ pub struct Daemon {
     pub alert_retention: Duration,
     /// Where `/metrics` and `/healthz` are served; off when absent.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// The desk's time zone: digests align on its days and hours, and feeds default to it.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// `[[feed]]`: one outlet's feed.
@@ -89,6 +93,8 @@ pub struct Feed {
     pub scrape: bool,
     /// `[feed.extract]`: the outlet's own extraction rules.
     pub rules: Option<crate::extract::Rules>,
+    /// The zone of the outlet's clocks: its dates without an offset are read on them.
+    pub timezone: chrono_tz::Tz,
 }
 
 /// How often a feed is polled.
@@ -188,6 +194,7 @@ struct RawDaemon {
     retention: Option<Spanned<String>>,
     alert_retention: Option<Spanned<String>>,
     metrics_listen: Option<Spanned<String>>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -201,6 +208,7 @@ struct RawFeed {
     max_interval: Option<Spanned<String>>,
     scrape: Option<bool>,
     extract: Option<RawRules>,
+    timezone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -311,32 +319,6 @@ impl Checker<'_> {
         }
     }
 
-    fn duration(
-        &mut self,
-        value: Option<&Spanned<String>>,
-        what: &str,
-        default: Duration,
-    ) -> Duration {
-        let Some(value) = value else { return default };
-        match humantime::parse_duration(value.get_ref()) {
-            Ok(d) if !d.is_zero() || what.ends_with("politeness_delay") => d,
-            Ok(_) => {
-                self.problem(
-                    value.span().start,
-                    format!("{what} must be longer than zero"),
-                );
-                default
-            }
-            Err(err) => {
-                self.problem(
-                    value.span().start,
-                    format!("{what} {:?} is not a duration ({err}); write e.g. \"90s\", \"15m\", \"7d\"", value.get_ref()),
-                );
-                default
-            }
-        }
-    }
-
     /// A file raqib writes: relative to `$STATE_DIRECTORY` under systemd.
     fn state_path(&mut self, base: &Path, value: &Spanned<String>, what: &str) -> PathBuf {
         let base = self.state.clone().unwrap_or_else(|| base.to_path_buf());
@@ -366,7 +348,7 @@ impl Checker<'_> {
             }
         }
         let sinks = self.sinks(base, raw.sink);
-        let watches = self.watches(raw.watch, &sinks);
+        let watches = self.watches(raw.watch, &sinks, daemon.timezone);
         self.digest_periods(&daemon, &watches);
         Config {
             path: path.to_path_buf(),
@@ -381,7 +363,7 @@ impl Checker<'_> {
     /// as long as `delivery_dead_after` leaves it no time to be retried in.
     fn digest_periods(&mut self, daemon: &Daemon, watches: &[Watch]) {
         for watch in watches {
-            let AlertPolicy::Digest { every } = watch.alert else {
+            let AlertPolicy::Digest { every, .. } = watch.alert else {
                 continue;
             };
             if every < daemon.delivery_dead_after {
@@ -413,14 +395,8 @@ impl Checker<'_> {
             Some(db) => self.state_path(base, db, "daemon.database"),
             None => self.state.as_deref().unwrap_or(base).join("raqib.db"),
         };
-        let max_body_bytes = raw.max_body_bytes.map_or(15 * 1024 * 1024, |v| {
-            if *v.get_ref() < 1024 {
-                self.problem(
-                    v.span().start,
-                    "daemon.max_body_bytes must be at least 1024",
-                );
-            }
-            *v.get_ref() as usize
+        let max_body_bytes = raw.max_body_bytes.as_ref().map_or(15 * 1024 * 1024, |v| {
+            self.count(v, "daemon.max_body_bytes", bounds::MAX_BODY_BYTES) as usize
         });
         let (min_interval, max_interval) = self.interval_bounds(
             raw.min_interval.as_ref(),
@@ -428,60 +404,60 @@ impl Checker<'_> {
             (Duration::from_secs(5 * 60), Duration::from_secs(3600)),
             "daemon.",
         );
-        let per_host_concurrency = raw.per_host_concurrency.map_or(2, |v| {
-            if *v.get_ref() == 0 || *v.get_ref() > 64 {
-                self.problem(
-                    v.span().start,
-                    "daemon.per_host_concurrency must be between 1 and 64",
-                );
-            }
-            (*v.get_ref()).clamp(1, 64) as usize
+        let per_host_concurrency = raw.per_host_concurrency.as_ref().map_or(2, |v| {
+            self.count(v, "daemon.per_host_concurrency", (1, 64)) as usize
         });
-        let concurrency = raw.concurrency.map_or(8, |v| {
-            if *v.get_ref() == 0 || *v.get_ref() > 256 {
-                self.problem(
-                    v.span().start,
-                    "daemon.concurrency must be between 1 and 256",
-                );
-            }
-            (*v.get_ref()).clamp(1, 256) as usize
+        let concurrency = raw.concurrency.as_ref().map_or(8, |v| {
+            self.count(v, "daemon.concurrency", (1, 256)) as usize
         });
         Daemon {
+            timezone: self.zone(
+                raw.timezone.as_ref(),
+                "daemon.timezone",
+                chrono_tz::Tz::UTC,
+            ),
             database,
             poll_interval: self.duration(
                 raw.poll_interval.as_ref(),
                 "daemon.poll_interval",
                 Duration::from_secs(15 * 60),
+                bounds::INTERVAL,
             ),
             alert_max_age: self.duration(
                 raw.alert_max_age.as_ref(),
                 "daemon.alert_max_age",
                 Duration::from_secs(7 * 86_400),
+                bounds::ALERT_MAX_AGE,
             ),
             delivery_dead_after: self.duration(
                 raw.delivery_dead_after.as_ref(),
                 "daemon.delivery_dead_after",
                 DEFAULT_DELIVERY_DEAD_AFTER,
+                bounds::DELIVERY_DEAD_AFTER,
             ),
             delivery_retry: self.duration(
                 raw.delivery_retry.as_ref(),
                 "daemon.delivery_retry",
                 Duration::from_secs(30),
+                bounds::DELIVERY_RETRY,
             ),
             shutdown_grace: self.duration(
                 raw.shutdown_grace.as_ref(),
                 "daemon.shutdown_grace",
                 Duration::from_secs(10),
+                bounds::SHUTDOWN_GRACE,
             ),
             retention: self.duration(
                 raw.retention.as_ref(),
                 "daemon.retention",
                 Duration::from_secs(365 * 86_400),
+                bounds::RETENTION,
             ),
             alert_retention: self.duration(
                 raw.alert_retention.as_ref(),
                 "daemon.alert_retention",
                 Duration::from_secs(730 * 86_400),
+                bounds::RETENTION,
             ),
             metrics_listen: raw.metrics_listen.as_ref().and_then(|listen| {
                 match listen.get_ref().parse() {
@@ -506,6 +482,7 @@ impl Checker<'_> {
                 raw.fetch_timeout.as_ref(),
                 "daemon.fetch_timeout",
                 Duration::from_secs(30),
+                bounds::TIMEOUT,
             ),
             max_body_bytes,
             concurrency,
@@ -514,6 +491,7 @@ impl Checker<'_> {
                 raw.politeness_delay.as_ref(),
                 "daemon.politeness_delay",
                 Duration::from_secs(1),
+                bounds::POLITENESS_DELAY,
             ),
             respect_robots_txt: raw.respect_robots_txt.unwrap_or(true),
             min_interval,
@@ -522,6 +500,7 @@ impl Checker<'_> {
                 raw.stale_after.as_ref(),
                 "daemon.stale_after",
                 Duration::from_secs(7 * 86_400),
+                bounds::STALE_AFTER,
             ),
         }
     }
@@ -534,8 +513,18 @@ impl Checker<'_> {
         defaults: (Duration, Duration),
         scope: &str,
     ) -> (Duration, Duration) {
-        let lo = self.duration(min, &format!("{scope}min_interval"), defaults.0);
-        let hi = self.duration(max, &format!("{scope}max_interval"), defaults.1);
+        let lo = self.duration(
+            min,
+            &format!("{scope}min_interval"),
+            defaults.0,
+            bounds::INTERVAL,
+        );
+        let hi = self.duration(
+            max,
+            &format!("{scope}max_interval"),
+            defaults.1,
+            bounds::INTERVAL,
+        );
         if lo > hi {
             let at = max.or(min).map_or(0, |v| v.span().start);
             self.problem(
@@ -575,19 +564,29 @@ impl Checker<'_> {
                     .trim_start_matches("www.")
                     .to_string()
             });
+        let scope = format!("feed {:?} ", url.as_str());
         let (min, max) = self.interval_bounds(
             raw.min_interval.as_ref(),
             raw.max_interval.as_ref(),
             (daemon.min_interval, daemon.max_interval),
-            "feed ",
+            &scope,
         );
         let rules = raw.extract.as_ref().and_then(|rules| self.rules(rules));
+        let timezone = self.zone(
+            raw.timezone.as_ref(),
+            &format!("{scope}timezone"),
+            daemon.timezone,
+        );
         Some(Feed {
             schedule: FeedSchedule {
-                fixed: raw
-                    .interval
-                    .as_ref()
-                    .map(|i| self.duration(Some(i), "feed interval", daemon.poll_interval)),
+                fixed: raw.interval.as_ref().map(|i| {
+                    self.duration(
+                        Some(i),
+                        &format!("{scope}interval"),
+                        daemon.poll_interval,
+                        bounds::INTERVAL,
+                    )
+                }),
                 initial: daemon.poll_interval,
                 min,
                 max,
@@ -597,6 +596,7 @@ impl Checker<'_> {
             lang: raw.lang,
             scrape: raw.scrape.unwrap_or(true),
             rules,
+            timezone,
         })
     }
 

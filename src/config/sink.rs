@@ -277,6 +277,7 @@ impl Checker<'_> {
                 raw.timeout.as_ref(),
                 &format!("sink {name:?} timeout"),
                 DEFAULT_WEBHOOK_TIMEOUT,
+                super::bounds::TIMEOUT,
             ),
         })
     }
@@ -408,6 +409,7 @@ impl Checker<'_> {
                 raw.timeout.as_ref(),
                 &format!("sink {name:?} timeout"),
                 DEFAULT_EMAIL_TIMEOUT,
+                super::bounds::TIMEOUT,
             ),
         })
     }

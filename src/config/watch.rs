@@ -37,8 +37,12 @@ pub enum AlertPolicy {
     Story,
     /// Once per article.
     Article,
-    /// Once per story, the alerts of each period (`digest_every`) delivered together.
-    Digest { every: Duration },
+    /// Once per story, the alerts of each period (`digest_every`, counted on the clocks of
+    /// `zone`, the daemon's) delivered together.
+    Digest {
+        every: Duration,
+        zone: chrono_tz::Tz,
+    },
 }
 
 impl AlertPolicy {
@@ -125,7 +129,12 @@ struct RawContext {
 }
 
 impl Checker<'_> {
-    pub(super) fn watches(&mut self, raw: Vec<Spanned<RawWatch>>, sinks: &[Sink]) -> Vec<Watch> {
+    pub(super) fn watches(
+        &mut self,
+        raw: Vec<Spanned<RawWatch>>,
+        sinks: &[Sink],
+        zone: chrono_tz::Tz,
+    ) -> Vec<Watch> {
         let mut watches: Vec<Watch> = Vec::new();
         for raw in raw {
             let span = raw.span();
@@ -178,7 +187,13 @@ impl Checker<'_> {
                 }
             };
             let context = self.contexts(&name, &mut aliases, raw.context);
-            let alert = self.policy(&name, span.start, raw.alert, raw.digest_every.as_ref());
+            let alert = self.policy(
+                &name,
+                span.start,
+                raw.alert,
+                raw.digest_every.as_ref(),
+                zone,
+            );
             watches.push(Watch {
                 name,
                 aliases,
@@ -198,6 +213,7 @@ impl Checker<'_> {
         at: usize,
         policy: Option<RawPolicy>,
         every: Option<&Spanned<String>>,
+        zone: chrono_tz::Tz,
     ) -> AlertPolicy {
         match policy {
             Some(RawPolicy::Digest) => AlertPolicy::Digest {
@@ -205,7 +221,9 @@ impl Checker<'_> {
                     every,
                     &format!("watch {watch:?} digest_every"),
                     DEFAULT_DIGEST_EVERY,
+                    super::bounds::DIGEST_EVERY,
                 ),
+                zone,
             },
             other => {
                 if every.is_some() {
@@ -450,10 +468,12 @@ context = { alias = "الساحل", near = ["إرهاب*"] }
                 AlertPolicy::Story,
                 AlertPolicy::Article,
                 AlertPolicy::Digest {
-                    every: DEFAULT_DIGEST_EVERY
+                    every: DEFAULT_DIGEST_EVERY,
+                    zone: chrono_tz::Tz::UTC
                 },
                 AlertPolicy::Digest {
-                    every: Duration::from_secs(900)
+                    every: Duration::from_secs(900),
+                    zone: chrono_tz::Tz::UTC
                 },
             ]
         );

@@ -106,6 +106,7 @@ impl Pipeline {
             Outcome::NotModified { .. } => return Err(format!("{url}: unexpected 304")),
         };
         let rules = feed.rules.clone();
+        let zone = feed.timezone;
         let fetched_at = self.now();
         let (article, outcome) = tokio::task::spawn_blocking(move || {
             extract::extract_with(
@@ -114,6 +115,7 @@ impl Pipeline {
                 &extract::Options {
                     rules: rules.as_ref(),
                     fetched_at: Some(fetched_at),
+                    zone,
                 },
             )
         })
@@ -292,7 +294,7 @@ impl Pipeline {
         now: DateTime<Utc>,
     ) -> NewArticle {
         let url = entry.url.as_ref().map(|u| u.to_string());
-        let entry_published = entry.published.map(|d| d.fixed_offset());
+        let entry_published = entry.published;
         match page {
             Some((page, fingerprints)) => NewArticle {
                 outlet: feed.outlet.clone(),

@@ -1,8 +1,8 @@
 //! `/metrics` (Prometheus text) and `/healthz` on `metrics_listen`, when configured.
 //!
 //! `/healthz` answers 200 when the scheduler moves and the database writer takes a write
-//! within two seconds; a stuck scheduler (`progress`), a stuck writer, a full disk or a locked
-//! database fail it with 503. A runtime
+//! within two seconds; a stuck scheduler (`progress`), a failed round of pruning (until one
+//! succeeds), a stuck writer, a full disk or a locked database fail it with 503. A runtime
 //! too busy to run the feed tasks cannot answer at all, which a prober reads as failure too.
 
 use std::collections::BTreeMap;
@@ -100,6 +100,9 @@ async fn metrics(State(pipeline): State<Arc<Pipeline>>) -> impl IntoResponse {
 async fn healthz(State(pipeline): State<Arc<Pipeline>>) -> impl IntoResponse {
     if let Some(stuck) = pipeline.stuck() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{stuck}\n"));
+    }
+    if let Some(failure) = pipeline.pruning_failure() {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("{failure}\n"));
     }
     let now = pipeline.now();
     let probe = pipeline.with_store(move |s| s.probe_write(now));

@@ -376,10 +376,16 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
                 .with_store(move |s| s.prune(now, keep, keep_alerts, PRUNE_BATCH))
                 .await;
             match batch {
-                Ok(pruned) if pruned.is_empty() => break,
+                Ok(pruned) if pruned.is_empty() => {
+                    pipeline.pruning_ended(None);
+                    break;
+                }
                 Ok(pruned) => total.add(pruned),
                 Err(err) => {
-                    tracing::error!(error = %err, "pruning old data failed; tried again later");
+                    // A panic in the blocking task arrives here too, as an error naming it.
+                    tracing::error!(error = %err, "pruning old data failed; /healthz reports it until a round succeeds, tried again in an hour");
+                    let at = now.format("%Y-%m-%d %H:%M:%S");
+                    pipeline.pruning_ended(Some(format!("pruning failed at {at}: {err}")));
                     break;
                 }
             }

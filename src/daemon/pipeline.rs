@@ -99,6 +99,8 @@ pub struct Pipeline {
     writable: tokio::sync::watch::Sender<bool>,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
+    /// Why the last round of pruning failed (a panic included), until a round succeeds.
+    pruning_failed: Mutex<Option<String>>,
     clock: Clock,
     rng: Mutex<fastrand::Rng>,
 }
@@ -135,6 +137,7 @@ impl Pipeline {
             alerts_raised: Notify::new(),
             dispatching: tokio::sync::Mutex::new(()),
             last_success: Mutex::new(None),
+            pruning_failed: Mutex::new(None),
             metrics: crate::metrics::Metrics::default(),
             clock,
             rng: Mutex::new(fastrand::Rng::new()),
@@ -155,6 +158,22 @@ impl Pipeline {
     pub fn replace(&self, live: Live) -> Arc<Live> {
         let mut current = self.live.write().unwrap_or_else(|p| p.into_inner());
         std::mem::replace(&mut *current, Arc::new(live))
+    }
+
+    /// Note how a round of pruning ended: a failure is reported by `/healthz` until a later
+    /// round succeeds, as a database that is no longer pruned grows without bound.
+    pub(super) fn pruning_ended(&self, failure: Option<String>) {
+        *self
+            .pruning_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = failure;
+    }
+
+    pub(super) fn pruning_failure(&self) -> Option<String> {
+        self.pruning_failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// What keeps the daemon from being healthy, beside the database: a stuck scheduler.
@@ -419,8 +438,9 @@ impl Pipeline {
             });
         }
         let mut hints = document.hints;
+        let zone = feed.timezone;
         let parsed =
-            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url))
+            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url, zone))
                 .await?
                 .map_err(|source| PollError::Parse {
                     url: feed.url.to_string(),
@@ -428,7 +448,10 @@ impl Pipeline {
                 })?;
         hints.ttl = parsed.ttl;
         let entries = parsed.entries;
-        let entry_times: Vec<DateTime<Utc>> = entries.iter().filter_map(|e| e.published).collect();
+        let entry_times: Vec<DateTime<Utc>> = entries
+            .iter()
+            .filter_map(|e| e.published.map(|d| d.with_timezone(&Utc)))
+            .collect();
         record.newest_entry = entry_times.iter().max().copied().map(|t| t.min(self.now()));
 
         let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();

@@ -93,7 +93,9 @@ impl Progress {
 /// How long the scheduler may look stuck before it is reported: longer than a feed fetch and
 /// a round of page fetches may take.
 pub fn stuck_after(fetch_timeout: Duration) -> Duration {
-    fetch_timeout * 4 + Duration::from_secs(60)
+    fetch_timeout
+        .saturating_mul(4)
+        .saturating_add(Duration::from_secs(60))
 }
 
 #[cfg(test)]

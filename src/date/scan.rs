@@ -4,6 +4,7 @@
 //! stamp (`آخر تحديث: …`, `mis à jour le …`, `Updated: …`), whose publication date is the one kept.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 
 /// How a page writes an all-numeric date whose first two numbers could both be a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +58,23 @@ pub struct Found {
     /// The order an all-numeric date shows by a 13 to 31 in first or second place.
     shows: Option<DayOrder>,
     time: NaiveTime,
-    offset: FixedOffset,
+    /// The offset written after the time, if any.
+    offset: Option<FixedOffset>,
 }
 
 impl Found {
-    /// The date, ambiguous numbers read in `order`.
-    pub fn resolve(&self, order: DayOrder) -> Option<DateTime<FixedOffset>> {
+    /// The date, ambiguous numbers read in `order`, on the clocks of `zone` unless an offset
+    /// was written.
+    pub fn resolve(&self, order: DayOrder, zone: Tz) -> Option<DateTime<FixedOffset>> {
         let (day, month) = match self.order.unwrap_or(order) {
             DayOrder::DayFirst => (self.first, self.second),
             DayOrder::MonthFirst => (self.second, self.first),
         };
-        let date = NaiveDate::from_ymd_opt(self.year, month, day)?;
-        self.offset
-            .from_local_datetime(&date.and_time(self.time))
-            .single()
+        let naive = NaiveDate::from_ymd_opt(self.year, month, day)?.and_time(self.time);
+        match self.offset {
+            Some(offset) => offset.from_local_datetime(&naive).single(),
+            None => super::local(naive, zone),
+        }
     }
 }
 
@@ -105,7 +109,7 @@ pub fn dates(text: &str, named_until: usize) -> Vec<Found> {
         if let Some(time) = time {
             date.time = time;
         }
-        if let Some(offset) = offset {
+        if offset.is_some() {
             date.offset = offset;
         }
         let start = tokens[i].start;
@@ -220,7 +224,7 @@ fn blank(year: i32, first: u32, second: u32, order: Option<DayOrder>) -> Found {
         order,
         shows: None,
         time: NaiveTime::MIN,
-        offset: FixedOffset::east_opt(0).expect("zero is a valid offset"),
+        offset: None,
     }
 }
 

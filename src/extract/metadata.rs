@@ -1,7 +1,7 @@
 //! Article metadata from the whole page: `<meta>` tags, `<link rel=canonical>`, `<time>`,
 //! JSON-LD is read by dom_smoothie; this covers the rest, and the date in the URL.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use scraper::{Html, Selector};
 use url::Url;
 
@@ -24,8 +24,14 @@ pub enum DateSource {
     Guessed,
 }
 
-/// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text).
-pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) -> Metadata {
+/// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text), its
+/// dates without an offset written on the clocks of `zone`.
+pub fn read(
+    doc: &Html,
+    url: Option<&Url>,
+    fetched_at: Option<DateTime<Utc>>,
+    zone: chrono_tz::Tz,
+) -> Metadata {
     let first_attr = |selectors: &[(&str, &str)]| -> Option<String> {
         selectors.iter().find_map(|(css, attr)| {
             let selector = Selector::parse(css).ok()?;
@@ -70,16 +76,20 @@ pub fn read(doc: &Html, url: Option<&Url>, fetched_at: Option<DateTime<Utc>>) ->
         ("meta[name='date']", "content"),
         ("time[datetime]", "datetime"),
     ])
-    .and_then(|d| crate::date::parse(&d))
+    .and_then(|d| crate::date::parse(&d, zone))
     .filter(|d| crate::date::plausible(d, fetched_at))
     .map(|d| (d, DateSource::Markup))
-    .or_else(|| url.and_then(date_in_path).map(|d| (d, DateSource::Guessed)))
+    .or_else(|| {
+        url.and_then(|u| date_in_path(u, zone))
+            .map(|d| (d, DateSource::Guessed))
+    })
     .or_else(|| {
         let page = crate::date::Page {
             order: lang_tag
                 .as_deref()
                 .and_then(crate::date::DayOrder::of_language),
             fetched_at,
+            zone,
         };
         visible_date(doc, &page).map(|d| (d, DateSource::Guessed))
     });
@@ -137,8 +147,8 @@ const INVISIBLE: [&str; 4] = ["script", "style", "noscript", "template"];
 /// to learn the page's day and month order.
 const VISIBLE_TEXT_SPAN: usize = 65_536;
 
-/// `/2025/12/02/` in a URL path.
-fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
+/// `/2025/12/02/` in a URL path: midnight on the outlet's clocks.
+fn date_in_path(url: &Url, zone: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> {
     let parts: Vec<&str> = url.path_segments()?.collect();
     parts.windows(3).find_map(|w| {
         let (y, m, d) = (w[0].parse().ok()?, w[1].parse().ok()?, w[2].parse().ok()?);
@@ -146,19 +156,18 @@ fn date_in_path(url: &Url) -> Option<DateTime<FixedOffset>> {
             return None;
         }
         let date = NaiveDate::from_ymd_opt(y, m, d)?;
-        Some(
-            Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
-                .fixed_offset(),
-        )
+        crate::date::local(date.and_time(NaiveTime::MIN), zone)
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Tz;
 
     fn read_now(html: &str, url: Option<&Url>) -> Metadata {
-        read(&Html::parse_document(html), url, None)
+        read(&Html::parse_document(html), url, None, Tz::UTC)
     }
 
     #[test]
@@ -166,7 +175,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap();
         let page = "<html><body><nav>الرئيسية</nav><h1>حموشي يستقبل وفدا</h1><span>منذ ساعتين</span><p>نص</p></body></html>";
         assert_eq!(
-            read(&Html::parse_document(page), None, Some(now))
+            read(&Html::parse_document(page), None, Some(now), Tz::UTC)
                 .published_at
                 .unwrap()
                 .0
@@ -175,7 +184,7 @@ mod tests {
         );
         let page = "<html><body><h1>عنوان</h1><div class='date'>الثلاثاء 2 دجنبر 2025 - 09:45</div></body></html>";
         assert_eq!(
-            read(&Html::parse_document(page), None, None)
+            read(&Html::parse_document(page), None, None, Tz::UTC)
                 .published_at
                 .unwrap()
                 .0
@@ -259,6 +268,51 @@ mod tests {
                 "<html><head><meta property='article:published_time' content='1970-01-01T00:00:00Z'></head><body><p>28/11/2026</p></body></html>"
             ),
             guessed("2026-11-28T00:00:00+00:00")
+        );
+    }
+
+    #[test]
+    fn page_dates_without_an_offset_are_read_on_the_outlet_s_clocks() {
+        let zone = Tz::Africa__Casablanca;
+        let on_its_clocks = |y, m, d, h, min| {
+            zone.with_ymd_and_hms(y, m, d, h, min, 0)
+                .single()
+                .unwrap()
+                .fixed_offset()
+        };
+        let date = |html: &str, url: Option<&Url>| {
+            read(&Html::parse_document(html), url, None, zone)
+                .published_at
+                .unwrap()
+                .0
+        };
+        assert_eq!(
+            date(
+                "<html><head><meta property='article:published_time' content='2025-12-02T09:15:00'></head></html>",
+                None
+            ),
+            on_its_clocks(2025, 12, 2, 9, 15)
+        );
+        assert_eq!(
+            date(
+                "<html><body><h1>عنوان</h1><div class='date'>الثلاثاء 2 دجنبر 2025 - 09:45</div></body></html>",
+                None
+            ),
+            on_its_clocks(2025, 12, 2, 9, 45)
+        );
+        let url = Url::parse("https://x.ma/2025/12/02/slug").unwrap();
+        assert_eq!(
+            date("<p>x</p>", Some(&url)),
+            on_its_clocks(2025, 12, 2, 0, 0)
+        );
+        assert_eq!(
+            date(
+                "<html><body><time datetime='2025-05-06T10:00:00+02:00'>6 mai</time></body></html>",
+                None
+            )
+            .to_rfc3339(),
+            "2025-05-06T10:00:00+02:00",
+            "a written offset is kept"
         );
     }
 

@@ -92,6 +92,8 @@ pub struct Options<'a> {
     pub rules: Option<&'a Rules>,
     /// When the page was fetched: relative dates ("منذ ساعتين") count back from it.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// The zone of the outlet's clocks, for dates written without an offset.
+    pub zone: chrono_tz::Tz,
 }
 
 fn extract_inner(
@@ -101,7 +103,7 @@ fn extract_inner(
 ) -> Result<(Article, RuleOutcome), ExtractError> {
     // One parse serves the metadata, the outlet's rules and the whole-page fallback.
     let mut document = scraper::Html::parse_document(html);
-    let meta = metadata::read(&document, url, options.fetched_at);
+    let meta = metadata::read(&document, url, options.fetched_at, options.zone);
     let (pruned, ruled) = match options.rules {
         Some(rules) => {
             let pruned = rules.prune(&mut document).then(|| document.html());
@@ -173,7 +175,7 @@ fn extract_inner(
     let (published_at, published_guessed) = match readable
         .as_ref()
         .and_then(|a| a.published_time.as_deref())
-        .and_then(crate::date::parse)
+        .and_then(|d| crate::date::parse(d, options.zone))
         .filter(|d| crate::date::plausible(d, options.fetched_at))
     {
         Some(stated) => (Some(stated), false),

@@ -34,7 +34,7 @@ pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
 pub use pages::{PageRetry, RetriedPage, next_retry};
 pub use rescan::StoredText;
-pub use retention::Pruned;
+pub use retention::{Cutoffs, Pruned, cutoffs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -457,7 +457,9 @@ fn insert_alerts(
         let alert_id = tx.last_insert_rowid();
         // A digest's deliveries wait for the end of its period, and go together.
         let digest_until = match alert.policy {
-            AlertPolicy::Digest { every } => Some(crate::alert::digest::period_end(now, every)),
+            AlertPolicy::Digest { every, zone } => {
+                Some(crate::alert::digest::period_end(now, every, zone))
+            }
             _ => None,
         };
         for sink in &alert.sinks {

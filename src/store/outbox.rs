@@ -304,10 +304,16 @@ mod tests {
         let mut store = outbox(
             &dir.path().join("raqib.db"),
             4,
-            AlertPolicy::Digest { every: hour },
+            AlertPolicy::Digest {
+                every: hour,
+                zone: chrono_tz::UTC,
+            },
         );
-        let period_end =
-            crate::alert::digest::period_end(now() - chrono::Duration::seconds(1), hour);
+        let period_end = crate::alert::digest::period_end(
+            now() - chrono::Duration::seconds(1),
+            hour,
+            chrono_tz::UTC,
+        );
         assert!(
             claim(&mut store, 1, period_end - chrono::Duration::seconds(1)).is_empty(),
             "not before its period ends"

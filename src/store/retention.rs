@@ -34,6 +34,28 @@ impl Pruned {
     }
 }
 
+/// The times before which rows are past their retention at `now` (pure, so the config fuzz
+/// target can drive it with every retention it manages to load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    pub articles: DateTime<Utc>,
+    pub alerts: DateTime<Utc>,
+    /// Stories left without articles or alerts: the shorter of the two retentions.
+    pub stories: DateTime<Utc>,
+}
+
+pub fn cutoffs(
+    now: DateTime<Utc>,
+    retention: std::time::Duration,
+    alert_retention: std::time::Duration,
+) -> Cutoffs {
+    Cutoffs {
+        articles: crate::date::earlier(now, retention),
+        alerts: crate::date::earlier(now, alert_retention),
+        stories: crate::date::earlier(now, retention.min(alert_retention)),
+    }
+}
+
 impl Store {
     /// Remove at most `batch` alerts and `batch` articles past their retention; call again
     /// while it removes something.
@@ -44,13 +66,13 @@ impl Store {
         alert_retention: std::time::Duration,
         batch: usize,
     ) -> Result<Pruned> {
-        let before = |keep: std::time::Duration| {
-            timestamp(now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX / 2))
-        };
+        let cutoff = cutoffs(now, retention, alert_retention);
         let tx = self.conn.transaction()?;
         let alerts: Vec<i64> = tx
             .prepare_cached("SELECT id FROM alert WHERE raised_at < ?1 ORDER BY id LIMIT ?2")?
-            .query_map(params![before(alert_retention), batch as i64], |r| r.get(0))?
+            .query_map(params![timestamp(cutoff.alerts), batch as i64], |r| {
+                r.get(0)
+            })?
             .collect::<rusqlite::Result<_>>()?;
         for id in &alerts {
             tx.execute("DELETE FROM delivery WHERE alert_id = ?1", [id])?;
@@ -64,7 +86,9 @@ impl Store {
                    AND NOT EXISTS (SELECT 1 FROM alert WHERE article_id = a.id)
                  ORDER BY a.fetched_at LIMIT ?2",
             )?
-            .query_map(params![before(retention), batch as i64], |r| r.get(0))?
+            .query_map(params![timestamp(cutoff.articles), batch as i64], |r| {
+                r.get(0)
+            })?
             .collect::<rusqlite::Result<_>>()?;
         for id in &articles {
             super::story::uncount_article(&tx, *id)?;
@@ -77,7 +101,7 @@ impl Store {
                    AND NOT EXISTS (SELECT 1 FROM article WHERE story_id = s.id)
                    AND NOT EXISTS (SELECT 1 FROM alert WHERE story_id = s.id)
                  LIMIT ?2)",
-            params![before(retention.min(alert_retention)), batch as i64],
+            params![timestamp(cutoff.stories), batch as i64],
         )?;
         let paragraphs = super::learned::prune(&tx, now, batch)?;
         tx.commit()?;
@@ -92,5 +116,25 @@ impl Store {
             self.conn.execute_batch("PRAGMA incremental_vacuum(1000)")?;
         }
         Ok(pruned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_retention_beyond_what_a_date_holds_keeps_everything_without_panicking() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 5, 0, 0).unwrap();
+        store.sync_feed("https://x.ma/feed", "X", now).unwrap();
+        for keep in [Duration::from_secs(300_000 * 365 * 86_400), Duration::MAX] {
+            assert_eq!(store.prune(now, keep, keep, 10).unwrap(), Pruned::default());
+        }
     }
 }
