@@ -333,7 +333,7 @@ fn has_class_word(el: &scraper::node::Element, words: &[&str]) -> bool {
     names
         .flat_map(|n| n.split(|c: char| c.is_whitespace() || c == '-' || c == '_'))
         .flat_map(camel_humps)
-        .any(|word| words.contains(&word.to_ascii_lowercase().as_str()))
+        .any(|word| words.iter().any(|w| w.eq_ignore_ascii_case(word)))
 }
 
 /// `newsCaption` → `news`, `Caption`; `caption` and `CAPTION` stay whole.
