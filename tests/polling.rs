@@ -731,3 +731,44 @@ fn a_background_paragraph_repeated_across_different_events_is_kept_and_alerts_ea
     ));
     assert_eq!(kept, 6, "the background paragraph stays in every body");
 }
+
+/// A page without a date in its markup, from an entry without a date in the feed: the only
+/// date in sight is a related story's in the sidebar above the article, years old. The article
+/// is stored with that guess, and still alerts: only a stated date makes an article too old.
+#[test]
+fn a_date_guessed_from_a_sidebar_does_not_silence_an_alert() {
+    let server = Server::start();
+    server.put(
+        "/news/visit",
+        Resource::new(
+            "text/html; charset=utf-8",
+            "<html lang=\"fr\"><head><title>Visite</title></head><body>\
+             <aside class=\"widget\"><ul><li><span>12/03/2019</span></li></ul></aside>\
+             <article><h1>Hammouchi reçoit une délégation</h1>\
+             <p>Abdellatif Hammouchi a reçu lundi à Rabat une délégation venue discuter de la \
+             coopération en matière de sécurité des frontières et d'échange d'informations.</p>\
+             <p>La réunion s'est conclue par une déclaration commune sur la formation des agents \
+             des deux services au cours des prochains mois.</p></article></body></html>",
+        ),
+    );
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+                 <item><title>Hammouchi reçoit une délégation</title><link>{}</link></item>\
+                 </channel></rss>",
+                server.url("/news/visit")
+            ),
+        ),
+    );
+    let rig = Rig::new("", &feed_toml(&server, "/feed", ""));
+    let polled = rig.poll(0).0.unwrap();
+    let stored: String = rig.query("SELECT published_at FROM article");
+    assert!(
+        stored.starts_with("2019-03-12"),
+        "the guess is kept: {stored}"
+    );
+    assert_eq!(polled.alerts, 1, "a guessed date does not make it too old");
+}

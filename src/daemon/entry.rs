@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::Pipeline;
 use crate::alert::{self, About, AlertArticle};
 use crate::config::Feed;
-use crate::extract::{self, RuleOutcome, learned};
+use crate::extract::{self, DateSource, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
@@ -47,6 +47,12 @@ impl Pipeline {
             Some(page) => Some(self.without_learned_boilerplate(feed, page, now).await?),
             None => None,
         };
+        // A date guessed from the page's text may be a sidebar's: it is stored, but only a date
+        // the feed, the markup or the URL states can make an article too old to alert.
+        let dated_in_text_only = entry.published.is_none()
+            && page
+                .as_ref()
+                .is_some_and(|(p, _)| p.published_from == DateSource::Text);
         let mut article = self.new_article(feed, feed_id, &entry, page, body_error, now);
         let (matches, drafts) = self.matches_and_drafts(
             feed,
@@ -61,7 +67,7 @@ impl Pipeline {
                 outlet: &feed.outlet,
                 lang: article.lang.as_deref(),
             },
-            article.published_at,
+            article.published_at.filter(|_| !dated_in_text_only),
             now,
         );
         article.matches = matches;
@@ -139,7 +145,7 @@ impl Pipeline {
     }
 
     /// The watches found in an article's title and body, and the alerts they raise: none when
-    /// the article was published longer than `alert_max_age` ago.
+    /// `published_at` (a stated date, the caller's choice) is more than `alert_max_age` ago.
     fn matches_and_drafts(
         &self,
         feed: &Feed,
@@ -215,6 +221,10 @@ impl Pipeline {
             let now = self.now();
             let (page, _) = self.without_learned_boilerplate(feed, page, now).await?;
             let published_at = retry.published_at.or(page.published_at);
+            // As for a new entry: a date read in the text alone does not make it too old.
+            let stated_at = retry.published_at.or(page
+                .published_at
+                .filter(|_| page.published_from != DateSource::Text));
             let (matches, drafts) = self.matches_and_drafts(
                 feed,
                 About {
@@ -228,7 +238,7 @@ impl Pipeline {
                     outlet: &feed.outlet,
                     lang: page.lang.as_deref().or(feed.lang.as_deref()),
                 },
-                published_at,
+                stated_at,
                 now,
             );
             let shown = AlertArticle {
@@ -318,7 +328,7 @@ impl Pipeline {
                 lang: page.lang.or_else(|| feed.lang.clone()),
                 site_name: page.site_name,
                 // The feed's own date beats one guessed from the page's URL or text.
-                published_at: if page.published_guessed {
+                published_at: if page.published_from.is_inferred() {
                     entry_published.or(page.published_at)
                 } else {
                     page.published_at.or(entry_published)

@@ -16,12 +16,22 @@ pub struct Metadata {
 }
 
 /// Where a publication date was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DateSource {
     /// JSON-LD, meta tags or `<time>`: stated by the page.
+    #[default]
     Markup,
-    /// The URL path or the visible text: inferred, and weaker than a feed's own date.
-    Guessed,
+    /// The URL path (`/2025/12/01/`): the day is the outlet's own, the time is not known.
+    Url,
+    /// The visible text: a guess, which may be a sidebar's or a related story's date.
+    Text,
+}
+
+impl DateSource {
+    /// Inferred rather than stated: a feed's own date is worth more.
+    pub fn is_inferred(self) -> bool {
+        self != DateSource::Markup
+    }
 }
 
 /// Metadata of the page at `url`, fetched at `fetched_at` (for relative dates in the text), its
@@ -81,7 +91,7 @@ pub fn read(
     .map(|d| (d, DateSource::Markup))
     .or_else(|| {
         url.and_then(|u| date_in_path(u, zone))
-            .map(|d| (d, DateSource::Guessed))
+            .map(|d| (d, DateSource::Url))
     })
     .or_else(|| {
         let page = crate::date::Page {
@@ -91,7 +101,7 @@ pub fn read(
             fetched_at,
             zone,
         };
-        visible_date(doc, &page).map(|d| (d, DateSource::Guessed))
+        visible_date(doc, &page).map(|d| (d, DateSource::Text))
     });
     Metadata {
         title,
@@ -236,7 +246,7 @@ mod tests {
                 .published_at
                 .map(|(d, source)| (d.to_rfc3339(), source))
         };
-        let guessed = |s: &str| Some((s.to_string(), DateSource::Guessed));
+        let guessed = |s: &str| Some((s.to_string(), DateSource::Text));
         assert_eq!(
             date(
                 "<html lang='ar'><body><h1>عنوان</h1><table><tr><td>٢٨/١١/٢٠٢٦</td></tr></table></body></html>"

@@ -33,6 +33,7 @@ use url::Url;
 
 pub use blocks::text_of_fragment;
 pub use lang::detect as detect_language;
+pub use metadata::DateSource;
 pub use rules::{RuleError, RuleOutcome, Rules, selector};
 
 /// What extraction found on a page.
@@ -42,10 +43,11 @@ pub struct Article {
     /// Paragraphs separated by a blank line.
     pub body: String,
     pub published_at: Option<DateTime<FixedOffset>>,
-    /// Whether `published_at` was inferred from the URL or the visible text rather than stated
-    /// in the page's markup; a feed's own date is worth more than such a guess.
+    /// Where `published_at` was read: stated in the page's markup, or inferred from its URL or
+    /// its visible text (a feed's own date is worth more than either; a date read in the text
+    /// may be a sidebar's, and is never enough to call an article too old to alert).
     #[serde(skip)]
-    pub published_guessed: bool,
+    pub published_from: DateSource,
     pub author: Option<String>,
     pub lang: Option<String>,
     pub site_name: Option<String>,
@@ -172,16 +174,16 @@ fn extract_inner(
         .or_else(|| readable.as_ref().map(|a| a.title.trim().to_string()))
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| paragraphs[0].chars().take(120).collect());
-    let (published_at, published_guessed) = match readable
+    let (published_at, published_from) = match readable
         .as_ref()
         .and_then(|a| a.published_time.as_deref())
         .and_then(|d| crate::date::parse(d, options.zone))
         .filter(|d| crate::date::plausible(d, options.fetched_at))
     {
-        Some(stated) => (Some(stated), false),
+        Some(stated) => (Some(stated), DateSource::Markup),
         None => match meta.published_at {
-            Some((date, source)) => (Some(date), source == metadata::DateSource::Guessed),
-            None => (None, false),
+            Some((date, source)) => (Some(date), source),
+            None => (None, DateSource::Markup),
         },
     };
     let lang = lang::detect(&body).map(str::to_string).or(meta.lang);
@@ -190,7 +192,7 @@ fn extract_inner(
             title,
             body,
             published_at,
-            published_guessed,
+            published_from,
             author: meta
                 .author
                 .or_else(|| readable.as_ref().and_then(|a| a.byline.clone()))
@@ -326,9 +328,10 @@ mod tests {
             article.published_at.unwrap().to_rfc3339(),
             "2025-12-01T00:00:00+00:00"
         );
-        assert!(article.published_guessed);
-        assert!(
-            !self::tests::article().published_guessed,
+        assert_eq!(article.published_from, DateSource::Text);
+        assert_eq!(
+            self::tests::article().published_from,
+            DateSource::Markup,
             "a meta tag is stated, not guessed"
         );
     }
