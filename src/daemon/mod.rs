@@ -9,6 +9,7 @@
 
 mod deliver;
 mod entry;
+mod gauges;
 mod http;
 mod pipeline;
 mod progress;

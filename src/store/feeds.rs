@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Result, Store, parse_timestamp, timestamp};
+use super::{Reader, Result, Store, parse_timestamp, timestamp};
 use crate::fetch::Validators;
 
 /// What polling needs to know about a feed.
@@ -143,9 +143,20 @@ impl Store {
 
     /// Health of the feed at `url`, `None` if it was never polled.
     pub fn feed_health(&self, url: &str, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
-        let week_ago = timestamp(now - chrono::Duration::days(7));
-        Ok(self
-            .conn
+        feed_health(&self.conn, url, now)
+    }
+}
+
+impl Reader {
+    /// Health of the feed at `url`, `None` if it was never polled.
+    pub fn feed_health(&self, url: &str, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
+        feed_health(&self.conn, url, now)
+    }
+}
+
+fn feed_health(conn: &Connection, url: &str, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
+    let week_ago = timestamp(now - chrono::Duration::days(7));
+    Ok(conn
             .query_row(
                 "SELECT f.url, f.outlet, f.last_success_at, f.last_polled_at, f.consecutive_errors, f.last_error,
                         f.next_due_at, f.interval_secs, f.encoding, nullif(f.last_entry_at, ''),
@@ -171,5 +182,4 @@ impl Store {
                 },
             )
             .optional()?)
-    }
 }
