@@ -382,6 +382,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
                 articles = total.articles,
                 alerts = total.alerts,
                 stories = total.stories,
+                merges = total.merges,
                 paragraphs = total.paragraphs,
                 "pruned data past its retention"
             );

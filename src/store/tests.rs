@@ -345,6 +345,66 @@ fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
 }
 
 #[test]
+fn an_outlet_keeps_its_most_recently_seen_paragraphs_up_to_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let x = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let y = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    // X: paragraph 1 in every article (its furniture), one paragraph of its own in each; Y two.
+    for i in 0..6_i64 {
+        let mut article = article(x.id, &format!("x{i}"));
+        article.fingerprints = vec![1, 100 + i];
+        let at = now() + chrono::Duration::minutes(i);
+        store
+            .insert_article(&article, at, window, |_, _| Vec::new())
+            .unwrap();
+    }
+    for i in 0..2_i64 {
+        let mut article = article(y.id, &format!("y{i}"));
+        article.outlet = "Y".into();
+        article.fingerprints = vec![200 + i];
+        store
+            .insert_article(&article, now(), window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let prints = |store: &Store, outlet: &str| -> Vec<i64> {
+        store
+            .conn
+            .prepare("SELECT fingerprint FROM outlet_paragraph WHERE outlet = ?1 ORDER BY 1")
+            .unwrap()
+            .query_map([outlet], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert_eq!(prints(&store, "X").len(), 7);
+    let later = now() + chrono::Duration::hours(1);
+    let pruned = super::learned::prune(&store.conn, later, 3, 2).unwrap();
+    assert_eq!(pruned, 2, "one batch");
+    assert_eq!(prints(&store, "X"), [1, 102, 103, 104, 105]);
+    let pruned = super::learned::prune(&store.conn, later, 3, 10).unwrap();
+    assert_eq!(pruned, 2);
+    assert_eq!(
+        prints(&store, "X"),
+        [1, 104, 105],
+        "the furniture and the two latest"
+    );
+    assert_eq!(prints(&store, "Y"), [200, 201], "under the cap");
+    assert_eq!(super::learned::prune(&store.conn, later, 3, 10).unwrap(), 0);
+    let orphans: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM outlet_paragraph_story s WHERE NOT EXISTS
+                 (SELECT 1 FROM outlet_paragraph p WHERE p.outlet = s.outlet AND p.fingerprint = s.fingerprint)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "their stories go with them");
+}
+
+#[test]
 fn a_line_in_every_article_is_furniture_and_one_in_a_third_of_them_is_not() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
@@ -573,6 +633,23 @@ fn an_article_close_to_two_stories_merges_them_and_raises_no_new_alert() {
         )),
         1
     );
+    // The record of the merge goes once past retention, with the stories themselves.
+    let year = Duration::from_secs(365 * 86_400);
+    let later = now() + chrono::Duration::days(400);
+    let mut merges = 0;
+    loop {
+        let pruned = store.prune(later, year, year, 100).unwrap();
+        if pruned.is_empty() {
+            break;
+        }
+        merges += pruned.merges;
+    }
+    assert_eq!(merges, 1);
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM story_merge", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
 }
 
 #[test]
@@ -704,6 +781,69 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
         })
         .unwrap();
     assert_eq!(fk, 0);
+}
+
+/// A summary stored when the page failed, replaced by the page on a retry: pruning the article
+/// later takes every word it was counted for out of the document frequencies, the summary's
+/// (which used to stay for good) as well as the page's.
+#[test]
+fn a_page_fetched_on_retry_leaves_no_document_frequency_behind_when_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let mut summary = article(feed.id, "s");
+    summary.body = "ملخص قصير عن زيارة كيلوران".into();
+    summary.story = crate::story::Signature::of(&summary.title, &summary.body, []);
+    summary.body_source = BodySource::Feed;
+    summary.fingerprints = Vec::new();
+    summary.page_retry_at = Some(now());
+    store
+        .insert_article(&summary, now(), Duration::from_secs(3600), |_, _| {
+            Vec::new()
+        })
+        .unwrap();
+    let retry = store.pages_to_retry(feed.id, now(), 8).unwrap().remove(0);
+    let page = RetriedPage {
+        body: "النص الكامل للمقال عن مافيران وزيارته".into(),
+        canonical_url: None,
+        author: None,
+        lang: None,
+        site_name: None,
+        matches: Vec::new(),
+    };
+    store
+        .complete_page(&retry, &page, Vec::new(), now())
+        .unwrap();
+    let df = |store: &Store, word: &str| -> Option<i64> {
+        let term = crate::story::rewrite::words(&crate::text::fold_str(word))[0].0;
+        store
+            .conn
+            .query_row("SELECT df FROM term_df WHERE term = ?1", [term], |r| {
+                r.get(0)
+            })
+            .optional()
+            .unwrap()
+    };
+    assert_eq!(
+        df(&store, "مافيران"),
+        Some(1),
+        "the page's words are counted"
+    );
+    assert_eq!(
+        df(&store, "كيلوران"),
+        None,
+        "the summary's are not any more"
+    );
+    let year = Duration::from_secs(365 * 86_400);
+    let later = now() + chrono::Duration::days(400);
+    while !store.prune(later, year, year, 100).unwrap().is_empty() {}
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM term_df WHERE term != 0", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(left, 0, "no word outlives the article");
 }
 
 #[test]
