@@ -3,7 +3,7 @@
 //! what one reading of the database's gauges and `raqib stats` cost a reader.
 //!
 //! cargo bench --bench scrape [-- ARTICLES]
-//! RAQIB_BIN=path/to/raqib cargo bench --bench scrape    # the same against another build
+//! RAQIB_BIN=old/raqib:new/raqib cargo bench --bench scrape    # other builds, in turn, on one database
 //!
 //! Feeds point at an address the daemon refuses to fetch (loopback, private networks not
 //! allowed): no traffic leaves the machine, and each feed records its failure at start.
@@ -69,22 +69,45 @@ fn main() {
         ),
     )
     .expect("config");
-    let binary = std::env::var("RAQIB_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_raqib").into());
-    let mut daemon = Command::new(&binary)
+    let binaries =
+        std::env::var("RAQIB_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_raqib").into());
+    println!(
+        "{count} articles, {FEEDS} feeds; on a reader: one reading of the gauges {:.0} ms, raqib stats {:.0} ms",
+        ms(reading),
+        ms(stats),
+    );
+    for binary in binaries.split(':') {
+        let mut times = scrapes(binary, &config, &addr);
+        times.sort();
+        println!(
+            "{binary}: /metrics scrape median {:.1} ms, max {:.1} ms ({SCRAPES} scrapes)",
+            ms(times[SCRAPES / 2]),
+            ms(times[SCRAPES - 1]),
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Start `binary` as the daemon and time [`SCRAPES`] scrapes once it answers.
+fn scrapes(binary: &str, config: &std::path::Path, addr: &str) -> Vec<Duration> {
+    let mut daemon = Command::new(binary)
         .args(["--config", config.to_str().expect("utf-8 path"), "run"])
         .env("RUST_LOG", "warn")
         .stderr(Stdio::null())
         .spawn()
         .expect("start the daemon");
     let up = Instant::now();
-    while get(&addr, "/metrics").0 != 200 {
+    while get(addr, "/metrics").0 != 200 {
         assert!(up.elapsed() < Duration::from_secs(120), "no /metrics");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let mut times: Vec<Duration> = (0..SCRAPES)
+    let times = (0..SCRAPES)
         .map(|_| {
             let asked = Instant::now();
-            let (status, _) = get(&addr, "/metrics");
+            let (status, _) = get(addr, "/metrics");
             assert_eq!(status, 200);
             asked.elapsed()
         })
@@ -93,16 +116,7 @@ fn main() {
         .args(["-TERM", &daemon.id().to_string()])
         .status();
     let _ = daemon.wait();
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!(
-        "{count} articles, {FEEDS} feeds: /metrics scrape median {:.1} ms, max {:.1} ms ({SCRAPES} scrapes, {binary}); \
-         on a reader: one reading of the gauges {:.0} ms, raqib stats {:.0} ms",
-        ms(times[SCRAPES / 2]),
-        ms(times[SCRAPES - 1]),
-        ms(reading),
-        ms(stats),
-    );
+    times
 }
 
 fn feed_url(i: usize) -> String {
