@@ -1,5 +1,8 @@
 //! `/metrics` (Prometheus text) and `/healthz` on `metrics_listen`, when configured.
 //!
+//! `/metrics` renders the counters with the last reading of the database's gauges (`gauges`),
+//! so a scrape never takes the writer.
+//!
 //! `/healthz` answers 200 when the scheduler moves and the database writer takes a write
 //! within two seconds; a stuck scheduler (`progress`), a stuck writer, a full disk or a locked
 //! database fail it with 503. A runtime
