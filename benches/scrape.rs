@@ -36,9 +36,9 @@ fn main() {
     let reader = Reader::open(&path).expect("reader");
     let now = Utc::now();
     let started = Instant::now();
-    for i in 0..FEEDS {
-        reader.feed_health(&feed_url(i), now).expect("health");
-    }
+    let urls: Vec<String> = (0..FEEDS).map(feed_url).collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    reader.feed_healths(&urls, now).expect("health");
     reader.outbox_counts().expect("outbox");
     reader.alerts_by_watch().expect("alerts");
     let reading = started.elapsed();

@@ -292,11 +292,8 @@ fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode>
     let config = Config::load(config_path)?;
     let reader = raqib::store::Reader::open(&config.daemon.database)?;
     let now = chrono::Utc::now();
-    let health = config
-        .feeds
-        .iter()
-        .map(|feed| reader.feed_health(feed.url.as_str(), now))
-        .collect::<Result<Vec<_>, _>>()?;
+    let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+    let health = reader.feed_healths(&urls, now)?;
     let reports = raqib::health::feed_reports(&config, &health, now);
     match format {
         Format::Text => print!("{}", raqib::health::render_text(&reports, now)),

@@ -62,11 +62,8 @@ pub(super) async fn keep(
 
 /// One reading of the gauges.
 fn read(reader: &Reader, config: &Config, now: DateTime<Utc>) -> Result<Snapshot, StoreError> {
-    let health = config
-        .feeds
-        .iter()
-        .map(|f| reader.feed_health(f.url.as_str(), now))
-        .collect::<Result<Vec<_>, _>>()?;
+    let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+    let health = reader.feed_healths(&urls, now)?;
     let mut feeds = BTreeMap::new();
     for report in crate::health::feed_reports(config, &health, now) {
         let state = serde_json::to_value(report.status)

@@ -254,6 +254,50 @@ fn poll_health_is_recorded() {
 }
 
 #[test]
+fn a_reader_sees_every_feed_s_health_as_the_writer_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raqib.db");
+    let mut store = Store::open(&path).unwrap();
+    let x = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let y = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
+    store
+        .record_poll_failure(y.id, "timed out", now(), now())
+        .unwrap();
+    let window = Duration::from_secs(3600);
+    // Two articles of x this week, one of y, and one of x too old to count.
+    for (feed, key, days_ago) in [
+        (x.id, "a", 1),
+        (x.id, "b", 2),
+        (y.id, "c", 3),
+        (x.id, "d", 8),
+    ] {
+        let at = now() - chrono::Duration::days(days_ago);
+        store
+            .insert_article(&article(feed, key), at, window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let urls = [
+        "https://x.ma/feed",
+        "https://none.ma/feed",
+        "https://y.ma/feed",
+    ];
+    let read = Reader::open(&path)
+        .unwrap()
+        .feed_healths(&urls, now())
+        .unwrap();
+    let written: Vec<_> = urls
+        .iter()
+        .map(|url| store.feed_health(url, now()).unwrap())
+        .collect();
+    assert_eq!(read, written);
+    let weekly: Vec<Option<u64>> = read
+        .iter()
+        .map(|h| h.as_ref().map(|h| h.articles_7d))
+        .collect();
+    assert_eq!(weekly, [Some(2), None, Some(1)]);
+}
+
+#[test]
 fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
