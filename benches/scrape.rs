@@ -35,13 +35,18 @@ fn main() {
 
     let reader = Reader::open(&path).expect("reader");
     let now = Utc::now();
-    let started = Instant::now();
     let urls: Vec<String> = (0..FEEDS).map(feed_url).collect();
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
-    reader.feed_healths(&urls, now).expect("health");
-    reader.outbox_counts().expect("outbox");
-    reader.alerts_by_watch().expect("alerts");
-    let reading = started.elapsed();
+    // The first reading on a new connection also reads the schema and the write-ahead log.
+    let readings: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            reader.feed_healths(&urls, now).expect("health");
+            reader.outbox_counts().expect("outbox");
+            reader.alerts_by_watch().expect("alerts");
+            started.elapsed()
+        })
+        .collect();
     let started = Instant::now();
     reader.stats().expect("stats");
     let stats = started.elapsed();
@@ -72,8 +77,9 @@ fn main() {
     let binaries =
         std::env::var("RAQIB_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_raqib").into());
     println!(
-        "{count} articles, {FEEDS} feeds; on a reader: one reading of the gauges {:.0} ms, raqib stats {:.0} ms",
-        ms(reading),
+        "{count} articles, {FEEDS} feeds; on a reader: a reading of the gauges {:.0} ms (the first {:.0} ms), raqib stats {:.0} ms",
+        ms(readings[readings.len() - 1]),
+        ms(readings[0]),
         ms(stats),
     );
     for binary in binaries.split(':') {
