@@ -3,52 +3,28 @@
 //!
 //! cargo bench --bench storing [-- ARTICLES]
 //!
-//! Articles are the five seeds with their paragraphs rotated and a few hundred words drawn
-//! from the seeds' vocabulary mixed in, so most are neither reprints nor rewrites of each
-//! other and each brings new candidates; all fall within one 48-hour story window.
+//! Articles are those of `support/filler.rs`; all fall within one 48-hour story window.
 
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use raqib::store::{BodySource, NewArticle, Store};
+use raqib::store::Store;
 use raqib::story::Signature;
 
+#[path = "support/filler.rs"]
+mod filler;
 #[path = "../tests/support/seeds.rs"]
 mod support;
-use support::seeds;
 
 fn main() {
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(5_000);
-    let seeds = seeds();
-    let words: Vec<&str> = seeds.iter().flat_map(|s| s.split_whitespace()).collect();
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let bodies: Vec<String> = (0..count)
-        .map(|i| {
-            let seed = &seeds[i % seeds.len()];
-            let mut paragraphs: Vec<&str> = seed.lines().filter(|l| !l.trim().is_empty()).collect();
-            let len = paragraphs.len().max(1);
-            paragraphs.rotate_left(i % len);
-            let mixed: Vec<&str> = (0..300)
-                .map(|_| words[(next() % words.len() as u64) as usize])
-                .collect();
-            format!("{}\n{}", paragraphs.join("\n"), mixed.join(" "))
-        })
-        .collect();
+    let bodies = filler::bodies(count);
 
     let started = Instant::now();
-    let signatures: Vec<Signature> = bodies
-        .iter()
-        .map(|b| Signature::of("", b, ["hammouchi"]))
-        .collect();
+    let signatures: Vec<Signature> = bodies.iter().map(|b| filler::signature(b)).collect();
     let signing = started.elapsed();
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -62,25 +38,7 @@ fn main() {
     let mut slowest = Duration::ZERO;
     let started = Instant::now();
     for (i, (body, story)) in bodies.iter().zip(signatures).enumerate() {
-        let article = NewArticle {
-            feed_id: feed,
-            entry_key: i.to_string(),
-            url: Some(format!("https://example.test/{i}")),
-            canonical_url: None,
-            title: format!("عنوان {i}"),
-            body: body.clone(),
-            body_source: BodySource::Page,
-            body_error: None,
-            author: None,
-            lang: Some("ar".into()),
-            site_name: None,
-            published_at: None,
-            story,
-            outlet: "outlet".into(),
-            fingerprints: Vec::new(),
-            page_retry_at: None,
-            matches: Vec::new(),
-        };
+        let article = filler::article(feed, "outlet", i, body, story);
         // 2,000 articles an hour: the window holds a busy day and a half of them.
         let now = start + chrono::Duration::seconds(i as i64 * 2);
         let one = Instant::now();

@@ -293,13 +293,10 @@ fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
 
 fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(&config.daemon.database)?;
     let now = chrono::Utc::now();
-    let health = config
-        .feeds
-        .iter()
-        .map(|feed| store.feed_health(feed.url.as_str(), now))
-        .collect::<Result<Vec<_>, _>>()?;
+    let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
+    let health = reader.feed_healths(&urls, now)?;
     let reports = raqib::health::feed_reports(&config, &health, now);
     match format {
         Format::Text => print!("{}", raqib::health::render_text(&reports, now)),
@@ -334,8 +331,8 @@ fn stories_command(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let store = raqib::store::Store::open(&config.daemon.database)?;
-    let stories = store.stories_since(since(period))?;
+    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let stories = reader.stories_since(since(period))?;
     match format {
         Format::Text => print!("{}", raqib::listing::stories_text(&stories)),
         Format::Json => print_json_lines(&stories)?,
@@ -345,8 +342,8 @@ fn stories_command(
 
 fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let store = raqib::store::Store::open(&config.daemon.database)?;
-    let stats = store.stats(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let stats = reader.stats()?;
     match format {
         Format::Text => print!("{}", raqib::listing::stats_text(&stats)),
         Format::Json => println!("{}", serde_json::to_string(&stats)?),
@@ -356,9 +353,9 @@ fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode>
 
 fn backup_command(config_path: &Path, to: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let store = raqib::store::Store::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(&config.daemon.database)?;
     let started = std::time::Instant::now();
-    store.backup(to)?;
+    reader.backup(to)?;
     let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     println!(
         "{} -> {} ({:.1} MB in {:.1} s)",
@@ -384,8 +381,8 @@ fn alerts_command(
             config_path.display()
         );
     }
-    let store = raqib::store::Store::open(&config.daemon.database)?;
-    let alerts = store.alerts_since(since(period), watch)?;
+    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let alerts = reader.alerts_since(since(period), watch)?;
     match format {
         Format::Text => print!("{}", raqib::listing::alerts_text(&alerts)),
         Format::Json => print_json_lines(&alerts)?,

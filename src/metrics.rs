@@ -2,7 +2,8 @@
 //!
 //! A small registry of our own: a few dozen series, updated a few times per article, read
 //! when Prometheus scrapes. Gauges that live in the database (feeds by state, the outbox, its
-//! size) are read at scrape time and passed to [`Metrics::render`].
+//! size) are read now and then off the writer (`daemon/gauges.rs`) and passed to
+//! [`Metrics::render`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -28,7 +29,7 @@ struct Histogram {
     sum: f64,
 }
 
-/// Values read from the database when scraped.
+/// Values read from the database, last time the gauges were read.
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// Feeds by health state (`new`, `ok`, `failing`, `stale`).

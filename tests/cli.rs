@@ -638,6 +638,45 @@ fn stats_backup_and_systemd_directories() {
     );
 }
 
+/// Reading commands pointed at a database that is not there say so, and create nothing: not
+/// the file, not its directory, not a migrated empty database to list from.
+#[test]
+fn read_only_commands_refuse_a_missing_database_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere").join("raqib.db");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\n[[feed]]\nurl = \"https://x.ma/feed\"\n",
+            missing.display()
+        ),
+    );
+    let copy = dir.path().join("copy.db");
+    let config = config.to_str().unwrap();
+    for command in [
+        &["stats"][..],
+        &["stats", "--format", "json"],
+        &["feeds"],
+        &["stories"],
+        &["alerts"],
+        &["backup", copy.to_str().unwrap()],
+    ] {
+        let output = raqib(&[&["--config", config][..], command].concat());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {err}");
+        assert!(
+            err.contains(&format!("database {} does not exist", missing.display())),
+            "{command:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{command:?}");
+        assert!(
+            !dir.path().join("nowhere").exists(),
+            "{command:?} created the database's directory"
+        );
+        assert!(!copy.exists(), "{command:?}");
+    }
+}
+
 #[test]
 fn json_logs_are_one_object_per_line_with_stable_field_names() {
     use common::{Resource, Server};

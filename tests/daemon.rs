@@ -419,11 +419,12 @@ fn metrics_count_the_work_and_healthz_answers() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let delivered = wait_for(Duration::from_secs(30), || {
-        std::net::TcpStream::connect(&addr).is_ok()
-            && http_get(&addr, "/metrics")
-                .1
-                .contains("raqib_deliveries_total{sink=\"f\",outcome=\"delivered\"} 1")
+    // The database's gauges are read every few seconds: wait for the reading after the work.
+    let delivered = wait_for(Duration::from_secs(40), || {
+        let metrics = http_get(&addr, "/metrics").1;
+        metrics.contains("raqib_deliveries_total{sink=\"f\",outcome=\"delivered\"} 1")
+            && metrics.contains("raqib_alerts{watch=\"h\"} 1")
+            && metrics.contains("raqib_outbox_pending 0")
     });
     let (status, metrics) = http_get(&addr, "/metrics");
     let health = http_get(&addr, "/healthz");
@@ -464,4 +465,54 @@ fn metrics_count_the_work_and_healthz_answers() {
     );
     assert!(unlocked, "healthy again once the lock is released");
     assert!(stopped);
+}
+
+/// A scrape reads no table through the writer: with another process holding the write lock
+/// and the daemon's writer stuck waiting for it (a health probe), `/metrics` still answers at
+/// once, with the gauges of its last reading.
+#[test]
+fn metrics_answer_while_the_writer_waits_for_a_lock() {
+    let server = Server::start();
+    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nmetrics_listen = \"{addr}\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n",
+            server.url("/a")
+        ),
+    );
+    let child = Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", config.to_str().unwrap(), "run"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stored = wait_for(Duration::from_secs(40), || {
+        http_get(&addr, "/metrics")
+            .1
+            .contains("raqib_alerts{watch=\"h\"} 1")
+    });
+    assert!(stored, "{}", stop(child.release()));
+    let locker = rusqlite::Connection::open(dir.path().join("raqib.db")).unwrap();
+    locker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The probe gives up answering after 2 s but holds the writer until its 5 s busy wait ends.
+    let probe = http_get(&addr, "/healthz");
+    let asked = Instant::now();
+    let (status, metrics) = http_get(&addr, "/metrics");
+    let took = asked.elapsed();
+    locker.execute_batch("COMMIT").unwrap();
+    let log = stop(child.release());
+    assert_eq!(probe.0, 503, "{probe:?}\n{log}");
+    assert!(probe.1.contains("did not answer"), "{probe:?}");
+    assert_eq!(status, 200, "{metrics}\n{log}");
+    assert!(metrics.contains("raqib_alerts{watch=\"h\"} 1"), "{metrics}");
+    assert!(
+        took < Duration::from_secs(1),
+        "the scrape waited {took:?} for the writer"
+    );
 }

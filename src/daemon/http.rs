@@ -1,11 +1,13 @@
 //! `/metrics` (Prometheus text) and `/healthz` on `metrics_listen`, when configured.
 //!
+//! `/metrics` renders the counters with the last reading of the database's gauges (`gauges`),
+//! so a scrape never takes the writer.
+//!
 //! `/healthz` answers 200 when the scheduler moves and the database writer takes a write
 //! within two seconds; a stuck scheduler (`progress`), a failed round of pruning (until one
 //! succeeds), a stuck writer, a full disk or a locked database fail it with 503. A runtime
 //! too busy to run the feed tasks cannot answer at all, which a prober reads as failure too.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,10 +19,19 @@ use axum::routing::get;
 use tokio::sync::watch;
 
 use super::Pipeline;
-use crate::metrics::Snapshot;
+use super::gauges::{self, Reading};
 
 /// How long `/healthz` waits for the writer.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a scrape right after start waits for the gauges' first reading.
+const FIRST_READING: Duration = Duration::from_secs(5);
+
+/// What the handlers share: the pipeline, and the last reading of the database's gauges.
+#[derive(Clone)]
+struct App {
+    pipeline: Arc<Pipeline>,
+    gauges: watch::Receiver<Reading>,
+}
 
 pub(super) async fn serve(
     pipeline: Arc<Pipeline>,
@@ -35,69 +46,57 @@ pub(super) async fn serve(
         }
     };
     tracing::info!(listen = %addr, "serving /metrics and /healthz");
+    let (readings, gauges) = watch::channel(None);
+    let reading = gauges::keep(Arc::clone(&pipeline), readings, stop.clone());
     let app = axum::Router::new()
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
-        .with_state(Arc::clone(&pipeline));
+        .with_state(App { pipeline, gauges });
     let stopping = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    if let Err(err) = axum::serve(listener, app)
-        .with_graceful_shutdown(stopping)
-        .await
-    {
-        tracing::error!(error = %err, "the /metrics server stopped");
-    }
+    let serving = async {
+        if let Err(err) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopping)
+            .await
+        {
+            tracing::error!(error = %err, "the /metrics server stopped");
+        }
+    };
+    tokio::join!(serving, reading);
 }
 
-async fn metrics(State(pipeline): State<Arc<Pipeline>>) -> impl IntoResponse {
-    let live = pipeline.live();
-    let now = pipeline.now();
-    let config = live.config.clone();
-    let read = pipeline
-        .with_store(move |s| {
-            let health = config
-                .feeds
-                .iter()
-                .map(|f| s.feed_health(f.url.as_str(), now))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut feeds = BTreeMap::new();
-            for report in crate::health::feed_reports(&config, &health, now) {
-                let state = serde_json::to_value(report.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                *feeds.entry(state).or_default() += 1;
-            }
-            let stats = s.stats(&config.daemon.database)?;
-            Ok(Snapshot {
-                feeds,
-                outbox_pending: stats.deliveries_pending,
-                outbox_dead: stats.deliveries_dead,
-                database_bytes: stats.size_bytes,
-                last_success: None,
-                alerts: s.alerts_by_watch()?,
-            })
-        })
-        .await;
-    match read {
-        Ok(mut snapshot) => {
-            snapshot.last_success = pipeline.last_success().map(|t| t.timestamp());
+async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    let mut gauges = app.gauges.clone();
+    // Only the first scrapes after start wait, for the first reading.
+    let reading = tokio::time::timeout(FIRST_READING, gauges.wait_for(Option::is_some))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .and_then(|reading| reading.clone());
+    match reading {
+        Some(Ok(mut snapshot)) => {
+            snapshot.last_success = app.pipeline.last_success().map(|t| t.timestamp());
             (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                pipeline.metrics.render(&snapshot),
+                app.pipeline.metrics.render(&snapshot),
             )
         }
-        Err(err) => (
+        Some(Err(err)) => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/plain")],
             format!("database: {err}\n"),
         ),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain")],
+            format!("database: not read within {FIRST_READING:?} of start\n"),
+        ),
     }
 }
 
-async fn healthz(State(pipeline): State<Arc<Pipeline>>) -> impl IntoResponse {
+async fn healthz(State(App { pipeline, .. }): State<App>) -> impl IntoResponse {
     if let Some(stuck) = pipeline.stuck() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{stuck}\n"));
     }

@@ -9,6 +9,7 @@
 
 mod deliver;
 mod entry;
+mod gauges;
 mod http;
 mod pipeline;
 mod progress;
@@ -400,6 +401,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
                 articles = total.articles,
                 alerts = total.alerts,
                 stories = total.stories,
+                merges = total.merges,
                 paragraphs = total.paragraphs,
                 "pruned data past its retention"
             );

@@ -1,6 +1,11 @@
 //! Per-host limits: at most `per_host` requests in flight to one host, and at least `delay`
 //! between the starts of two requests to it. Waiting for a busy host holds no global slot, so a
 //! slow host never starves the others.
+//!
+//! A host is forgotten once it is idle (nothing in flight or waiting, its delay elapsed): it
+//! then behaves exactly as a host never seen, so forgetting it changes nothing but memory.
+//! Idle hosts are swept at least every [`SWEEP_EVERY`], and whenever the map reaches
+//! [`MAX_HOSTS`]; articles link to ever new hosts, and each used to stay for good.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,10 +14,22 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+/// How often idle hosts are forgotten.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// Hosts remembered before idle ones are swept whatever the time.
+const MAX_HOSTS: usize = 4096;
+
 pub struct HostGate {
     per_host: usize,
     delay: Duration,
-    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    sweep_every: Duration,
+    max_hosts: usize,
+    hosts: Mutex<Hosts>,
+}
+
+struct Hosts {
+    by_name: HashMap<String, Arc<Host>>,
+    swept_at: Instant,
 }
 
 struct Host {
@@ -23,10 +40,24 @@ struct Host {
 
 impl HostGate {
     pub fn new(per_host: usize, delay: Duration) -> HostGate {
+        HostGate::bounded(per_host, delay, SWEEP_EVERY, MAX_HOSTS)
+    }
+
+    fn bounded(
+        per_host: usize,
+        delay: Duration,
+        sweep_every: Duration,
+        max_hosts: usize,
+    ) -> HostGate {
         HostGate {
             per_host: per_host.max(1),
             delay,
-            hosts: Mutex::new(HashMap::new()),
+            sweep_every,
+            max_hosts,
+            hosts: Mutex::new(Hosts {
+                by_name: HashMap::new(),
+                swept_at: Instant::now(),
+            }),
         }
     }
 
@@ -34,12 +65,24 @@ impl HostGate {
     pub async fn enter(&self, host: &str) -> Option<OwnedSemaphorePermit> {
         let entry = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-            Arc::clone(hosts.entry(host.to_ascii_lowercase()).or_insert_with(|| {
-                Arc::new(Host {
-                    slots: Arc::new(Semaphore::new(self.per_host)),
-                    next_start: tokio::sync::Mutex::new(Instant::now()),
-                })
-            }))
+            let now = Instant::now();
+            if hosts.by_name.len() >= self.max_hosts
+                || now.duration_since(hosts.swept_at) >= self.sweep_every
+            {
+                hosts.by_name.retain(|_, h| !h.idle(self.per_host, now));
+                hosts.swept_at = now;
+            }
+            Arc::clone(
+                hosts
+                    .by_name
+                    .entry(host.to_ascii_lowercase())
+                    .or_insert_with(|| {
+                        Arc::new(Host {
+                            slots: Arc::new(Semaphore::new(self.per_host)),
+                            next_start: tokio::sync::Mutex::new(Instant::now()),
+                        })
+                    }),
+            )
         };
         let permit = Arc::clone(&entry.slots).acquire_owned().await.ok()?;
         if !self.delay.is_zero() {
@@ -50,6 +93,26 @@ impl HostGate {
             tokio::time::sleep_until(start).await;
         }
         Some(permit)
+    }
+
+    /// Hosts remembered.
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
+        self.hosts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_name
+            .len()
+    }
+}
+
+impl Host {
+    /// Nothing in flight, nobody waiting (the map holds the only reference) and the delay
+    /// elapsed: a new entry would behave the same.
+    fn idle(self: &Arc<Host>, per_host: usize, now: Instant) -> bool {
+        Arc::strong_count(self) == 1
+            && self.slots.available_permits() == per_host
+            && self.next_start.try_lock().is_ok_and(|next| *next <= now)
     }
 }
 
@@ -70,6 +133,56 @@ mod tests {
         let before = start.elapsed();
         let _other = gate.enter("b.ma").await;
         assert_eq!(start.elapsed(), before, "another host starts at once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_hosts_are_forgotten_after_the_sweep_interval_and_busy_ones_kept() {
+        let gate = HostGate::bounded(1, Duration::from_secs(1), Duration::from_secs(60), 100);
+        for host in ["a.ma", "b.ma", "c.ma"] {
+            let _ = gate.enter(host).await;
+        }
+        let busy = gate.enter("busy.ma").await;
+        tokio::time::advance(Duration::from_secs(30)).await;
+        let _ = gate.enter("d.ma").await;
+        assert_eq!(gate.remembered(), 5, "no sweep before the interval");
+        tokio::time::advance(Duration::from_secs(31)).await;
+        let _ = gate.enter("e.ma").await;
+        assert_eq!(gate.remembered(), 2, "busy.ma, in flight, and e.ma");
+        drop(busy);
+        // busy.ma, kept while in flight, still spaces its requests.
+        let start = Instant::now();
+        let _ = gate.enter("busy.ma").await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::ZERO,
+            "its delay had long elapsed"
+        );
+        let _ = gate.enter("busy.ma").await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_map_forgets_its_idle_hosts_but_not_a_delay_still_running() {
+        let gate = HostGate::bounded(4, Duration::from_secs(10), Duration::from_secs(3600), 3);
+        for host in ["a.ma", "b.ma", "c.ma"] {
+            let _ = gate.enter(host).await;
+        }
+        let _ = gate.enter("d.ma").await;
+        assert_eq!(
+            gate.remembered(),
+            4,
+            "a, b and c wait out their delay: forgetting them would let the next request in early"
+        );
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let _ = gate.enter("e.ma").await;
+        assert_eq!(gate.remembered(), 1, "at the cap, every idle host goes");
+        let start = Instant::now();
+        let _ = gate.enter("e.ma").await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(10),
+            "e.ma itself is spaced"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,6 +2,10 @@
 //!
 //! RFC 9309: a robots.txt answering 4xx allows everything; one that cannot be fetched (5xx,
 //! network error) disallows everything, retried sooner than a good answer is refreshed.
+//!
+//! Expired entries are dropped at least every [`SWEEP_EVERY`], and when the cache holds
+//! [`MAX_ORIGINS`] the entries closest to expiry go first: a dropped entry costs one more
+//! fetch of that robots.txt, never a wrong answer.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,6 +19,10 @@ use url::Url;
 const FRESH: Duration = Duration::from_secs(24 * 3600);
 /// How long an unreachable robots.txt keeps an origin closed before it is asked again.
 const RETRY: Duration = Duration::from_secs(3600);
+/// How often expired entries are dropped.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// Origins remembered at most.
+const MAX_ORIGINS: usize = 4096;
 /// The product token raqib answers to in robots.txt groups.
 pub const AGENT: &str = "raqib";
 
@@ -54,16 +62,41 @@ impl Rules {
 }
 
 /// The per-origin cache.
-#[derive(Default)]
 pub struct RobotsCache {
-    origins: Mutex<HashMap<String, (Instant, std::sync::Arc<Rules>)>>,
+    sweep_every: Duration,
+    max_origins: usize,
+    origins: Mutex<Origins>,
+}
+
+struct Origins {
+    /// Each origin's rules and when they expire.
+    by_origin: HashMap<String, (Instant, std::sync::Arc<Rules>)>,
+    swept_at: Instant,
+}
+
+impl Default for RobotsCache {
+    fn default() -> RobotsCache {
+        RobotsCache::bounded(SWEEP_EVERY, MAX_ORIGINS)
+    }
 }
 
 impl RobotsCache {
+    fn bounded(sweep_every: Duration, max_origins: usize) -> RobotsCache {
+        RobotsCache {
+            sweep_every,
+            max_origins: max_origins.max(1),
+            origins: Mutex::new(Origins {
+                by_origin: HashMap::new(),
+                swept_at: Instant::now(),
+            }),
+        }
+    }
+
     /// The cached rules for `url`'s origin, if still fresh.
     pub fn get(&self, url: &Url) -> Option<std::sync::Arc<Rules>> {
         let origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
         origins
+            .by_origin
             .get(&origin(url))
             .filter(|(expires, _)| *expires > Instant::now())
             .map(|(_, rules)| std::sync::Arc::clone(rules))
@@ -71,12 +104,39 @@ impl RobotsCache {
 
     pub fn put(&self, url: &Url, rules: Rules) -> std::sync::Arc<Rules> {
         let rules = std::sync::Arc::new(rules);
-        let expires = Instant::now() + rules.lifetime();
+        let now = Instant::now();
+        let mut origins = self.origins.lock().unwrap_or_else(|p| p.into_inner());
+        if now.duration_since(origins.swept_at) >= self.sweep_every {
+            origins.by_origin.retain(|_, (expires, _)| *expires > now);
+            origins.swept_at = now;
+        }
+        let key = origin(url);
+        let excess = (origins.by_origin.len() + 1).saturating_sub(self.max_origins);
+        if excess > 0 && !origins.by_origin.contains_key(&key) {
+            let mut by_expiry: Vec<(Instant, String)> = origins
+                .by_origin
+                .iter()
+                .map(|(origin, (expires, _))| (*expires, origin.clone()))
+                .collect();
+            by_expiry.sort();
+            for (_, origin) in by_expiry.into_iter().take(excess) {
+                origins.by_origin.remove(&origin);
+            }
+        }
+        origins
+            .by_origin
+            .insert(key, (now + rules.lifetime(), std::sync::Arc::clone(&rules)));
+        rules
+    }
+
+    /// Origins remembered.
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
         self.origins
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(origin(url), (expires, std::sync::Arc::clone(&rules)));
-        rules
+            .by_origin
+            .len()
     }
 }
 
@@ -111,6 +171,41 @@ mod tests {
         );
         assert!(!rules.allows(&url("https://x.ma/no-bots/a")));
         assert!(Rules::from_response(200, b"garbage \xff\xfe").allows(&url("https://x.ma/a")));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expired_origins_are_dropped_at_the_next_sweep() {
+        let cache = RobotsCache::bounded(Duration::from_secs(600), 100);
+        cache.put(&url("https://a.ma/x"), Rules::DisallowAll);
+        cache.put(&url("https://b.ma/x"), Rules::AllowAll);
+        tokio::time::advance(RETRY).await;
+        cache.put(&url("https://c.ma/x"), Rules::AllowAll);
+        assert_eq!(
+            cache.remembered(),
+            2,
+            "a.ma expired and went; b.ma is fresh"
+        );
+        assert!(cache.get(&url("https://b.ma/y")).is_some());
+        tokio::time::advance(FRESH).await;
+        cache.put(&url("https://d.ma/x"), Rules::AllowAll);
+        assert_eq!(cache.remembered(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_cache_drops_the_entries_closest_to_expiry() {
+        let cache = RobotsCache::bounded(Duration::from_secs(3600), 2);
+        cache.put(&url("https://a.ma/x"), Rules::AllowAll);
+        cache.put(&url("https://b.ma/x"), Rules::DisallowAll);
+        cache.put(&url("https://a.ma/y"), Rules::AllowAll);
+        assert_eq!(cache.remembered(), 2, "refreshing an origin takes no room");
+        cache.put(&url("https://c.ma/x"), Rules::AllowAll);
+        assert_eq!(cache.remembered(), 2);
+        assert!(
+            cache.get(&url("https://b.ma/x")).is_none(),
+            "b.ma's retry was due first"
+        );
+        assert!(cache.get(&url("https://a.ma/x")).is_some());
+        assert!(cache.get(&url("https://c.ma/x")).is_some());
     }
 
     #[test]

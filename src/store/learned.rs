@@ -11,6 +11,10 @@ use crate::extract::learned::{MIN_STORIES, Seen};
 
 /// A paragraph not seen for this long is forgotten: outlets redesign.
 const WINDOW_DAYS: i64 = 30;
+/// Paragraphs remembered per outlet: the least recently seen go beyond it. Most edge paragraphs
+/// are an article's own lead and close, seen once; a busy outlet brings over a thousand a day,
+/// and its furniture, seen in every other article at least, is always among the most recent.
+pub(super) const MAX_PER_OUTLET: usize = 10_000;
 
 fn window_start(now: DateTime<Utc>) -> String {
     timestamp(now - chrono::Duration::days(WINDOW_DAYS))
@@ -120,8 +124,14 @@ pub(super) fn record(
     Ok(())
 }
 
-/// Forget at most `batch` paragraphs not seen within the window; returns how many went.
-pub(super) fn prune(tx: &Connection, now: DateTime<Utc>, batch: usize) -> Result<usize> {
+/// Forget at most `batch` paragraphs: those not seen within the window, then the least
+/// recently seen of each outlet holding more than `max_per_outlet`; returns how many went.
+pub(super) fn prune(
+    tx: &Connection,
+    now: DateTime<Utc>,
+    max_per_outlet: usize,
+    batch: usize,
+) -> Result<usize> {
     let stale: Vec<(String, i64)> = tx
         .prepare_cached(
             "SELECT outlet, fingerprint FROM outlet_paragraph WHERE last_seen_at < ?1 LIMIT ?2",
@@ -130,15 +140,45 @@ pub(super) fn prune(tx: &Connection, now: DateTime<Utc>, batch: usize) -> Result
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (outlet, fingerprint) in &stale {
-        tx.execute(
-            "DELETE FROM outlet_paragraph_story WHERE outlet = ?1 AND fingerprint = ?2",
-            params![outlet, fingerprint],
-        )?;
-        tx.execute(
-            "DELETE FROM outlet_paragraph WHERE outlet = ?1 AND fingerprint = ?2",
-            params![outlet, fingerprint],
-        )?;
+    forget(tx, &stale)?;
+    let mut gone = stale.len();
+    let crowded: Vec<(String, usize)> = tx
+        .prepare_cached(
+            "SELECT outlet, count(*) FROM outlet_paragraph GROUP BY outlet HAVING count(*) > ?1",
+        )?
+        .query_map([max_per_outlet as i64], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as usize))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut oldest = tx.prepare_cached(
+        "SELECT outlet, fingerprint FROM outlet_paragraph WHERE outlet = ?1
+         ORDER BY last_seen_at, fingerprint LIMIT ?2",
+    )?;
+    for (outlet, held) in crowded {
+        let excess = (held - max_per_outlet).min(batch - gone);
+        if excess == 0 {
+            break;
+        }
+        let least_seen: Vec<(String, i64)> = oldest
+            .query_map(params![outlet, excess as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        forget(tx, &least_seen)?;
+        gone += least_seen.len();
     }
-    Ok(stale.len())
+    Ok(gone)
+}
+
+fn forget(tx: &Connection, paragraphs: &[(String, i64)]) -> Result<()> {
+    let mut stories = tx.prepare_cached(
+        "DELETE FROM outlet_paragraph_story WHERE outlet = ?1 AND fingerprint = ?2",
+    )?;
+    let mut paragraph =
+        tx.prepare_cached("DELETE FROM outlet_paragraph WHERE outlet = ?1 AND fingerprint = ?2")?;
+    for (outlet, fingerprint) in paragraphs {
+        stories.execute(params![outlet, fingerprint])?;
+        paragraph.execute(params![outlet, fingerprint])?;
+    }
+    Ok(())
 }

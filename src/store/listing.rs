@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Result, Store, timestamp};
+use super::{Reader, Result, timestamp};
 
 /// A story with activity in the period asked for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,7 +51,7 @@ fn lines(text: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-impl Store {
+impl Reader {
     /// Stories that gained an article since `since`, the most recent first.
     pub fn stories_since(&self, since: DateTime<Utc>) -> Result<Vec<StorySummary>> {
         let mut stmt = self.conn.prepare(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{Result, Store, StoreError};
+use super::{Reader, Result, Store, StoreError};
 
 /// Totals, per outlet counts, size and age of the data.
 #[derive(Debug, Clone, Serialize)]
@@ -34,8 +34,9 @@ pub struct OutletStats {
     pub last_fetched: Option<String>,
 }
 
-impl Store {
-    pub fn stats(&self, path: &Path) -> Result<Stats> {
+impl Reader {
+    pub fn stats(&self) -> Result<Stats> {
+        let path = self.path();
         let count = |sql: &str| -> Result<u64> {
             Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };
@@ -55,12 +56,9 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let file_size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let mut wal = path.as_os_str().to_owned();
-        wal.push("-wal");
         Ok(Stats {
             database: path.to_path_buf(),
-            size_bytes: file_size(path) + file_size(Path::new(&wal)),
+            size_bytes: self.size_bytes(),
             feeds: count("SELECT count(*) FROM feed")?,
             articles: count("SELECT count(*) FROM article")?,
             stories: count("SELECT count(*) FROM story")?,
@@ -75,6 +73,26 @@ impl Store {
         })
     }
 
+    /// The database file and its write-ahead log, in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        let path = self.path();
+        let file_size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        file_size(path) + file_size(Path::new(&wal))
+    }
+
+    /// Deliveries waiting to be made, and those given up on.
+    pub fn outbox_counts(&self) -> Result<(u64, u64)> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM delivery WHERE state = ?1")?;
+        let mut count = |state: &str| -> Result<u64> {
+            Ok(stmt.query_row([state], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok((count("pending")?, count("dead")?))
+    }
+
     /// Alerts in the database, by watch.
     pub fn alerts_by_watch(&self) -> Result<std::collections::BTreeMap<String, u64>> {
         let mut stmt = self
@@ -82,16 +100,6 @@ impl Store {
             .prepare_cached("SELECT watch, count(*) FROM alert GROUP BY watch")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Write one row: fails when the database cannot take writes (disk full, read-only, locked).
-    pub fn probe_write(&mut self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO health (id, checked_at) VALUES (1, ?1)
-             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-            [super::timestamp(now)],
-        )?;
-        Ok(())
     }
 
     /// Copy the database to `to` with SQLite's online backup API, in one step: one read
@@ -130,5 +138,17 @@ impl Store {
         }
         drop(copy);
         std::fs::rename(&partial, to).map_err(|e| refuse(e.to_string()))
+    }
+}
+
+impl Store {
+    /// Write one row: fails when the database cannot take writes (disk full, read-only, locked).
+    pub fn probe_write(&mut self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            [super::timestamp(now)],
+        )?;
+        Ok(())
     }
 }

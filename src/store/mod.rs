@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod outbox;
 mod pages;
+mod reader;
 mod rescan;
 mod retention;
 mod story;
@@ -33,6 +34,7 @@ pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
 pub use pages::{PageRetry, RetriedPage, next_retry};
+pub use reader::Reader;
 pub use rescan::StoredText;
 pub use retention::{Cutoffs, Pruned, cutoffs};
 
@@ -42,6 +44,18 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    #[error(
+        "database {path} does not exist: check `database` in [daemon] (`raqib run` creates it)"
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "database {path} has schema version {found}, this raqib reads {known}: start the daemon once to migrate it"
+    )]
+    Outdated {
+        path: PathBuf,
+        found: u32,
+        known: u32,
     },
     #[error(
         "database schema version {found} is newer than this raqib understands ({known}); upgrade raqib or use another database file"

@@ -101,6 +101,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let tx = self.conn.transaction()?;
+        super::story::recount_body(&tx, retry.article.id, &page.body)?;
         tx.execute(
             "UPDATE article SET body = ?2, body_source = 'page', body_error = NULL, page_retry_at = NULL,
                  page_attempts = page_attempts + 1, canonical_url = ?3, author = coalesce(?4, author),

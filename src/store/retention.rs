@@ -1,7 +1,9 @@
 //! Keeping the database bounded over months: articles older than `retention` go with their
-//! matches, terms and story rows (and leave the document frequencies); alerts (with their deliveries and reports) older than
+//! matches, terms and story rows (and leave the document frequencies), and the records of stories
+//! merged that long ago; alerts (with their deliveries and reports) older than
 //! `alert_retention` go too, and an article an alert still shows is kept until its alert goes;
-//! paragraphs of learned boilerplate go once their outlet has not used them for its window.
+//! paragraphs of learned boilerplate go once their outlet has not used them for its window, or
+//! when the outlet holds too many (the least recently seen first).
 //! Work is done in small batches, each its own short transaction, so the writer is never held
 //! for long; freed pages are reused, and returned to the filesystem when the database was
 //! created with incremental auto-vacuum.
@@ -17,7 +19,9 @@ pub struct Pruned {
     pub articles: usize,
     pub alerts: usize,
     pub stories: usize,
-    /// Learned-boilerplate paragraphs no longer seen.
+    /// Records of stories merged into others, past retention.
+    pub merges: usize,
+    /// Learned-boilerplate paragraphs no longer seen, or least recently seen beyond the cap.
     pub paragraphs: usize,
 }
 
@@ -30,6 +34,7 @@ impl Pruned {
         self.articles += other.articles;
         self.alerts += other.alerts;
         self.stories += other.stories;
+        self.merges += other.merges;
         self.paragraphs += other.paragraphs;
     }
 }
@@ -103,12 +108,18 @@ impl Store {
                  LIMIT ?2)",
             params![timestamp(cutoff.stories), batch as i64],
         )?;
-        let paragraphs = super::learned::prune(&tx, now, batch)?;
+        let merges = tx.execute(
+            "DELETE FROM story_merge WHERE rowid IN (
+                 SELECT rowid FROM story_merge WHERE merged_at < ?1 LIMIT ?2)",
+            params![timestamp(cutoff.stories), batch as i64],
+        )?;
+        let paragraphs = super::learned::prune(&tx, now, super::learned::MAX_PER_OUTLET, batch)?;
         tx.commit()?;
         let pruned = Pruned {
             articles: articles.len(),
             alerts: alerts.len(),
             stories,
+            merges,
             paragraphs,
         };
         if !pruned.is_empty() {

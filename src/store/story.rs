@@ -163,11 +163,19 @@ fn count_words<'a>(
     tx: &Connection,
     words: impl Iterator<Item = &'a (Term, u32)>,
 ) -> Result<(HashMap<Term, u64>, u64)> {
-    // One statement for all the words: a step per word cost more than the B-tree work itself.
     let terms: Vec<Term> = std::iter::once(ARTICLES)
         .chain(words.map(|(term, _)| *term))
         .collect();
-    let list = serde_json::to_string(&terms).map_err(|e| StoreError::Task(e.to_string()))?;
+    let mut df = count_terms(tx, &terms)?;
+    let articles = df.remove(&ARTICLES).unwrap_or(1);
+    Ok((df, articles))
+}
+
+/// One more holder for each of `terms` (a term listed twice counts twice); their frequencies
+/// after.
+fn count_terms(tx: &Connection, terms: &[Term]) -> Result<HashMap<Term, u64>> {
+    // One statement for all the words: a step per word cost more than the B-tree work itself.
+    let list = serde_json::to_string(terms).map_err(|e| StoreError::Task(e.to_string()))?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO term_df (term, df) SELECT value, 1 FROM json_each(?1) WHERE true
          ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING term, df",
@@ -179,15 +187,33 @@ fn count_words<'a>(
         let entry = df.entry(term).or_default();
         *entry = (*entry).max(count as u64);
     }
-    let articles = df.remove(&ARTICLES).unwrap_or(1);
-    Ok((df, articles))
+    Ok(df)
 }
 
-/// Take a pruned article out of the document frequencies: its words are counted again from
-/// the title and body it has now (a page fetched on retry may have replaced the summary they
-/// were first counted from, so a count can be off by the odd word), its entities read from its
-/// story row. Terms no stored article holds any more are dropped, which keeps `term_df` as
-/// large as the vocabulary of what is kept, not of everything ever read.
+/// One holder fewer for each of `terms`; a word no stored article holds any more is dropped,
+/// which keeps `term_df` as large as the vocabulary of what is kept, not of everything ever
+/// read.
+fn uncount_terms(tx: &Connection, terms: impl Iterator<Item = Term>) -> Result<()> {
+    let mut decrement =
+        tx.prepare_cached("UPDATE term_df SET df = df - 1 WHERE term = ?1 RETURNING df")?;
+    let mut drop_term = tx.prepare_cached("DELETE FROM term_df WHERE term = ?1")?;
+    for term in terms {
+        let left: Option<i64> = decrement.query_row([term], |r| r.get(0)).optional()?;
+        if term != ARTICLES && left.is_some_and(|df| df <= 0) {
+            drop_term.execute([term])?;
+        }
+    }
+    Ok(())
+}
+
+/// The words of an article's title and body, as [`Signature::of`] counts them.
+fn words_of(title: &str, body: &str) -> impl Iterator<Item = Term> {
+    let folded = crate::text::fold_str(&format!("{title}\n{body}"));
+    rewrite::words(&folded).into_iter().map(|(term, _)| term)
+}
+
+/// Take a pruned article out of the document frequencies: its words counted again from its
+/// title and body, its entities read from its story row.
 pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
     let row = tx
         .prepare_cached(
@@ -206,10 +232,7 @@ pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
     let Some((title, body, entities)) = row else {
         return Ok(());
     };
-    let folded = crate::text::fold_str(&format!("{title}\n{body}"));
-    let terms = rewrite::words(&folded)
-        .into_iter()
-        .map(|(term, _)| term)
+    let terms = words_of(&title, &body)
         .chain(
             entities
                 .lines()
@@ -218,15 +241,27 @@ pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
                 .map(rewrite::entity_term),
         )
         .chain([ARTICLES]);
-    let mut decrement =
-        tx.prepare_cached("UPDATE term_df SET df = df - 1 WHERE term = ?1 RETURNING df")?;
-    let mut drop_term = tx.prepare_cached("DELETE FROM term_df WHERE term = ?1")?;
-    for term in terms {
-        let left: Option<i64> = decrement.query_row([term], |r| r.get(0)).optional()?;
-        if term != ARTICLES && left.is_some_and(|df| df <= 0) {
-            drop_term.execute([term])?;
-        }
-    }
+    uncount_terms(tx, terms)
+}
+
+/// A page replaces the body an article was counted from (its feed summary): the summary's
+/// words leave the document frequencies and the page's come in, so that pruning the article
+/// later takes out exactly what it holds. Its entities, kept on its story row, stay.
+pub(super) fn recount_body(tx: &Connection, article_id: i64, body: &str) -> Result<()> {
+    let row = tx
+        .prepare_cached(
+            "SELECT a.title, a.body FROM article a
+             JOIN article_story s ON s.article_id = a.id WHERE a.id = ?1",
+        )?
+        .query_row([article_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    let Some((title, before)) = row else {
+        return Ok(());
+    };
+    uncount_terms(tx, words_of(&title, &before))?;
+    count_terms(tx, &words_of(&title, body).collect::<Vec<_>>())?;
     Ok(())
 }
 

@@ -264,6 +264,50 @@ fn poll_health_is_recorded() {
 }
 
 #[test]
+fn a_reader_sees_every_feed_s_health_as_the_writer_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raqib.db");
+    let mut store = Store::open(&path).unwrap();
+    let x = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let y = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
+    store
+        .record_poll_failure(y.id, "timed out", now(), now())
+        .unwrap();
+    let window = Duration::from_secs(3600);
+    // Two articles of x this week, one of y, and one of x too old to count.
+    for (feed, key, days_ago) in [
+        (x.id, "a", 1),
+        (x.id, "b", 2),
+        (y.id, "c", 3),
+        (x.id, "d", 8),
+    ] {
+        let at = now() - chrono::Duration::days(days_ago);
+        store
+            .insert_article(&article(feed, key), at, window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let urls = [
+        "https://x.ma/feed",
+        "https://none.ma/feed",
+        "https://y.ma/feed",
+    ];
+    let read = Reader::open(&path)
+        .unwrap()
+        .feed_healths(&urls, now())
+        .unwrap();
+    let written: Vec<_> = urls
+        .iter()
+        .map(|url| store.feed_health(url, now()).unwrap())
+        .collect();
+    assert_eq!(read, written);
+    let weekly: Vec<Option<u64>> = read
+        .iter()
+        .map(|h| h.as_ref().map(|h| h.articles_7d))
+        .collect();
+    assert_eq!(weekly, [Some(2), None, Some(1)]);
+}
+
+#[test]
 fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
@@ -352,6 +396,66 @@ fn edge_paragraphs_are_counted_with_their_stories_and_the_outlet_s_articles() {
         )
         .unwrap();
     assert_eq!(left, 0, "stale paragraphs and their stories are pruned");
+}
+
+#[test]
+fn an_outlet_keeps_its_most_recently_seen_paragraphs_up_to_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let x = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let y = store.sync_feed("https://y.ma/feed", "Y", now()).unwrap();
+    let window = Duration::from_secs(3600);
+    // X: paragraph 1 in every article (its furniture), one paragraph of its own in each; Y two.
+    for i in 0..6_i64 {
+        let mut article = article(x.id, &format!("x{i}"));
+        article.fingerprints = vec![1, 100 + i];
+        let at = now() + chrono::Duration::minutes(i);
+        store
+            .insert_article(&article, at, window, |_, _| Vec::new())
+            .unwrap();
+    }
+    for i in 0..2_i64 {
+        let mut article = article(y.id, &format!("y{i}"));
+        article.outlet = "Y".into();
+        article.fingerprints = vec![200 + i];
+        store
+            .insert_article(&article, now(), window, |_, _| Vec::new())
+            .unwrap();
+    }
+    let prints = |store: &Store, outlet: &str| -> Vec<i64> {
+        store
+            .conn
+            .prepare("SELECT fingerprint FROM outlet_paragraph WHERE outlet = ?1 ORDER BY 1")
+            .unwrap()
+            .query_map([outlet], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    assert_eq!(prints(&store, "X").len(), 7);
+    let later = now() + chrono::Duration::hours(1);
+    let pruned = super::learned::prune(&store.conn, later, 3, 2).unwrap();
+    assert_eq!(pruned, 2, "one batch");
+    assert_eq!(prints(&store, "X"), [1, 102, 103, 104, 105]);
+    let pruned = super::learned::prune(&store.conn, later, 3, 10).unwrap();
+    assert_eq!(pruned, 2);
+    assert_eq!(
+        prints(&store, "X"),
+        [1, 104, 105],
+        "the furniture and the two latest"
+    );
+    assert_eq!(prints(&store, "Y"), [200, 201], "under the cap");
+    assert_eq!(super::learned::prune(&store.conn, later, 3, 10).unwrap(), 0);
+    let orphans: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM outlet_paragraph_story s WHERE NOT EXISTS
+                 (SELECT 1 FROM outlet_paragraph p WHERE p.outlet = s.outlet AND p.fingerprint = s.fingerprint)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "their stories go with them");
 }
 
 #[test]
@@ -583,6 +687,23 @@ fn an_article_close_to_two_stories_merges_them_and_raises_no_new_alert() {
         )),
         1
     );
+    // The record of the merge goes once past retention, with the stories themselves.
+    let year = Duration::from_secs(365 * 86_400);
+    let later = now() + chrono::Duration::days(400);
+    let mut merges = 0;
+    loop {
+        let pruned = store.prune(later, year, year, 100).unwrap();
+        if pruned.is_empty() {
+            break;
+        }
+        merges += pruned.merges;
+    }
+    assert_eq!(merges, 1);
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM story_merge", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
 }
 
 #[test]
@@ -714,6 +835,69 @@ fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
         })
         .unwrap();
     assert_eq!(fk, 0);
+}
+
+/// A summary stored when the page failed, replaced by the page on a retry: pruning the article
+/// later takes every word it was counted for out of the document frequencies, the summary's
+/// (which used to stay for good) as well as the page's.
+#[test]
+fn a_page_fetched_on_retry_leaves_no_document_frequency_behind_when_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let feed = store.sync_feed("https://x.ma/feed", "X", now()).unwrap();
+    let mut summary = article(feed.id, "s");
+    summary.body = "ملخص قصير عن زيارة كيلوران".into();
+    summary.story = crate::story::Signature::of(&summary.title, &summary.body, []);
+    summary.body_source = BodySource::Feed;
+    summary.fingerprints = Vec::new();
+    summary.page_retry_at = Some(now());
+    store
+        .insert_article(&summary, now(), Duration::from_secs(3600), |_, _| {
+            Vec::new()
+        })
+        .unwrap();
+    let retry = store.pages_to_retry(feed.id, now(), 8).unwrap().remove(0);
+    let page = RetriedPage {
+        body: "النص الكامل للمقال عن مافيران وزيارته".into(),
+        canonical_url: None,
+        author: None,
+        lang: None,
+        site_name: None,
+        matches: Vec::new(),
+    };
+    store
+        .complete_page(&retry, &page, Vec::new(), now())
+        .unwrap();
+    let df = |store: &Store, word: &str| -> Option<i64> {
+        let term = crate::story::rewrite::words(&crate::text::fold_str(word))[0].0;
+        store
+            .conn
+            .query_row("SELECT df FROM term_df WHERE term = ?1", [term], |r| {
+                r.get(0)
+            })
+            .optional()
+            .unwrap()
+    };
+    assert_eq!(
+        df(&store, "مافيران"),
+        Some(1),
+        "the page's words are counted"
+    );
+    assert_eq!(
+        df(&store, "كيلوران"),
+        None,
+        "the summary's are not any more"
+    );
+    let year = Duration::from_secs(365 * 86_400);
+    let later = now() + chrono::Duration::days(400);
+    while !store.prune(later, year, year, 100).unwrap().is_empty() {}
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM term_df WHERE term != 0", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(left, 0, "no word outlives the article");
 }
 
 #[test]
