@@ -1,0 +1,91 @@
+//! `run`, `run --once` and `check-config`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use raqib::config::{Config, ConfigError};
+use raqib::{daemon, watch};
+
+use super::{CHECK_INVALID, EXIT_CONFIG, load_config, runtime};
+
+pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
+    let config = match load_config(config_path) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let runtime = runtime()?;
+    if once {
+        let feeds = config.feeds.len();
+        let report = match runtime.block_on(daemon::run_once(config)) {
+            Ok(report) => report,
+            Err(err) => return daemon_failed(err),
+        };
+        tracing::info!(
+            feeds_ok = report.feeds_ok,
+            feeds_failed = report.feeds_failed,
+            new_articles = report.new_articles,
+            alerts = report.alerts,
+            delivered = report.delivered,
+            delivery_failures = report.delivery_failures,
+            "run --once finished"
+        );
+        // Exit 1 only when nothing could be polled at all.
+        return Ok(if feeds > 0 && report.feeds_ok == 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    match runtime.block_on(daemon::run(config, config_path.to_path_buf())) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(err) => daemon_failed(err),
+    }
+}
+
+/// A sink that cannot be built (its secret unreadable) is a configuration problem: exit 78 so
+/// that systemd does not restart into the same failure.
+fn daemon_failed(err: daemon::DaemonError) -> anyhow::Result<ExitCode> {
+    match err {
+        daemon::DaemonError::Sink(err) => {
+            eprintln!("raqib: {err}");
+            Ok(ExitCode::from(EXIT_CONFIG))
+        }
+        other => Err(other.into()),
+    }
+}
+
+pub fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
+    match Config::load(path) {
+        Ok(config) => {
+            if let Err(err) = watch::Watchlist::compile(&config.watches) {
+                eprintln!("{}: {err}", path.display());
+                return Ok(ExitCode::from(CHECK_INVALID));
+            }
+            // Secrets named by the config are read as the daemon will read them.
+            let unreadable: Vec<String> = config
+                .sinks
+                .iter()
+                .filter_map(|s| raqib::alert::sink::Sink::new(s).err())
+                .map(|e| e.to_string())
+                .collect();
+            if !unreadable.is_empty() {
+                for problem in unreadable {
+                    eprintln!("{}: {problem}", path.display());
+                }
+                return Ok(ExitCode::from(CHECK_INVALID));
+            }
+            println!(
+                "{}: ok ({} feeds, {} watches, {} sinks)",
+                path.display(),
+                config.feeds.len(),
+                config.watches.len(),
+                config.sinks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err @ (ConfigError::Invalid { .. } | ConfigError::Read { .. })) => {
+            eprintln!("{err}");
+            Ok(ExitCode::from(CHECK_INVALID))
+        }
+    }
+}
