@@ -7,6 +7,8 @@
 //! `cargo test --test stories -- --nocapture` prints the pairwise precision and recall.
 
 mod common;
+#[path = "support/xorshift.rs"]
+mod xorshift;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,6 +18,7 @@ use raqib::config::Config;
 use raqib::store::{BodySource, NewArticle, Store};
 use raqib::story::Signature;
 use raqib::watch::{Subject, Watchlist};
+use xorshift::Xorshift;
 
 struct Labelled {
     name: String,
@@ -211,13 +214,8 @@ fn filler(articles: &[Labelled], count: usize) -> Vec<Labelled> {
             .collect()
     };
     let pools = [sentences("ar"), sentences("fr"), sentences("en")];
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Xorshift::default();
+    let mut next = move || rng.draw();
     (0..count)
         .map(|i| {
             let pool = &pools[i % pools.len()];

@@ -6,18 +6,17 @@ use raqib::store::{BodySource, NewArticle};
 use raqib::story::Signature;
 
 use crate::support::seeds;
+use xorshift::Xorshift;
+
+#[path = "../../tests/support/xorshift.rs"]
+mod xorshift;
 
 /// `count` article bodies, the same on every run.
 pub fn bodies(count: usize) -> Vec<String> {
     let seeds = seeds();
     let words: Vec<&str> = seeds.iter().flat_map(|s| s.split_whitespace()).collect();
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Xorshift::default();
+    let mut next = move || rng.draw();
     (0..count)
         .map(|i| {
             let seed = &seeds[i % seeds.len()];
