@@ -17,21 +17,7 @@ const SECRET: &str = "s3cret-for-tests";
 
 fn feed_server() -> Server {
     let server = Server::start();
-    let items: String = (1..=3)
-        .map(|i| {
-            format!(
-                "<item><title>Hammouchi meets delegation {i}</title><guid>{i}</guid>\
-                 <description>Abdellatif Hammouchi received delegation number {i} in city {i}.</description></item>"
-            )
-        })
-        .collect();
-    server.put(
-        "/feed",
-        Resource::new(
-            "application/rss+xml",
-            format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
-        ),
-    );
+    server.put("/feed", common::delegations_feed());
     server
 }
 

@@ -170,15 +170,7 @@ fn a_digest_is_retried_for_delivery_dead_after_from_its_period_s_end() {
 #[test]
 fn a_shutdown_while_a_slow_receiver_holds_a_delivery_sends_each_alert_once() {
     let server = Server::start();
-    let items: String = (1..=3)
-        .map(|i| {
-            format!(
-                "<item><title>Hammouchi meets delegation {i}</title><guid>{i}</guid>\
-                 <description>Abdellatif Hammouchi received delegation number {i} in city {i}.</description></item>"
-            )
-        })
-        .collect();
-    server.put("/feed", rss(&items));
+    server.put("/feed", common::delegations_feed());
     let receiver = Receiver::start(|_| 200);
     // Longer than the grace period: the round is still sending when the grace ends.
     receiver.hold(Duration::from_secs(4));

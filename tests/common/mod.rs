@@ -253,6 +253,22 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     }
 }
 
+/// An RSS feed of three summaries, each naming Hammouchi: three alerts of a per-article watch.
+pub fn delegations_feed() -> Resource {
+    let items: String = (1..=3)
+        .map(|i| {
+            format!(
+                "<item><title>Hammouchi meets delegation {i}</title><guid>{i}</guid>\
+                 <description>Abdellatif Hammouchi received delegation number {i} in city {i}.</description></item>"
+            )
+        })
+        .collect();
+    Resource::new(
+        "application/rss+xml",
+        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+    )
+}
+
 /// The text of seed article `prefix` (e.g. "000").
 pub fn seed(prefix: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
