@@ -396,22 +396,36 @@ fn sigterm_during_a_slow_poll_exits_within_the_grace_period_with_the_database_in
     assert_eq!(stored, 1, "what was committed before the signal is there");
 }
 
-/// A plain HTTP GET on loopback: (status, body).
-#[test]
-fn metrics_count_the_work_and_healthz_answers() {
-    let server = Server::start();
+/// A daemon serving `/metrics` on `addr`, one feed on `server` with an article naming
+/// Hammouchi, a watch for him, and `sinks` (TOML tables).
+fn metrics_config(
+    server: &Server,
+    dir: &std::path::Path,
+    addr: &str,
+    sinks: &str,
+) -> std::path::PathBuf {
     server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
-    let dir = tempfile::tempdir().unwrap();
-    let addr = free_addr();
-    let config = write_config(
-        dir.path(),
+    write_config(
+        dir,
         &format!(
             "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nmetrics_listen = \"{addr}\"\n\
              [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
-             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n\
-             [[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
+             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n{sinks}",
             server.url("/a")
         ),
+    )
+}
+
+#[test]
+fn metrics_count_the_work_and_healthz_answers() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let config = metrics_config(
+        &server,
+        dir.path(),
+        &addr,
+        "[[sink]]\nname = \"f\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n",
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_raqib"))
         .args(["--config", config.to_str().unwrap(), "run"])
@@ -473,18 +487,9 @@ fn metrics_count_the_work_and_healthz_answers() {
 #[test]
 fn metrics_answer_while_the_writer_waits_for_a_lock() {
     let server = Server::start();
-    server.put("/a", rss(&[("a1", "Hammouchi receives a delegation")]));
     let dir = tempfile::tempdir().unwrap();
     let addr = free_addr();
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nmetrics_listen = \"{addr}\"\n\
-             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n\
-             [[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n",
-            server.url("/a")
-        ),
-    );
+    let config = metrics_config(&server, dir.path(), &addr, "");
     let child = Guard::new(
         Command::new(env!("CARGO_BIN_EXE_raqib"))
             .args(["--config", config.to_str().unwrap(), "run"])
