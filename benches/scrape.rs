@@ -8,7 +8,6 @@
 //! Feeds point at an address the daemon refuses to fetch (loopback, private networks not
 //! allowed): no traffic leaves the machine, and each feed records its failure at start.
 
-use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,11 +17,15 @@ use raqib::store::{NewAlert, Reader, Store};
 
 #[path = "support/filler.rs"]
 mod filler;
+#[path = "../tests/support/http.rs"]
+mod http;
 #[path = "../tests/support/seeds.rs"]
 mod support;
 
 const FEEDS: usize = 50;
 const SCRAPES: usize = 40;
+/// A scrape through the old build's writer took up to 0.7 s under load: wait long enough.
+const SCRAPE_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn main() {
     let count: usize = std::env::args()
@@ -106,14 +109,14 @@ fn scrapes(binary: &str, config: &std::path::Path, addr: &str) -> Vec<Duration> 
         .spawn()
         .expect("start the daemon");
     let up = Instant::now();
-    while get(addr, "/metrics").0 != 200 {
+    while http::get(addr, "/metrics", SCRAPE_TIMEOUT).0 != 200 {
         assert!(up.elapsed() < Duration::from_secs(120), "no /metrics");
         std::thread::sleep(Duration::from_millis(100));
     }
     let times = (0..SCRAPES)
         .map(|_| {
             let asked = Instant::now();
-            let (status, _) = get(addr, "/metrics");
+            let (status, _) = http::get(addr, "/metrics", SCRAPE_TIMEOUT);
             assert_eq!(status, 200);
             asked.elapsed()
         })
@@ -181,28 +184,4 @@ fn fill(path: &std::path::Path, count: usize) {
     rusqlite::Connection::open(path)
         .and_then(|db| db.execute("UPDATE delivery SET state = 'delivered'", []))
         .expect("deliveries");
-}
-
-/// A plain HTTP GET on loopback: the status and body, or status 0 when nothing answers.
-fn get(addr: &str, path: &str) -> (u16, String) {
-    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
-        return (0, String::new());
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut response = String::new();
-    if write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .is_err()
-        || stream.read_to_string(&mut response).is_err()
-    {
-        return (0, String::new());
-    }
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, response)
 }

@@ -1,5 +1,8 @@
 //! Driving a running `raqib run`: signals, bounded waits, stopping and reading its log.
 
+#[path = "../support/http.rs"]
+mod http;
+
 use std::io::Read;
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -82,33 +85,9 @@ pub fn peak_rss_mib(pid: u32) -> Option<u64> {
 }
 
 /// GET `path` from the daemon's `metrics_listen` address: the status and body, or status 0
-/// when nothing answers.
+/// when nothing answers within 5 s.
 pub fn http_get(addr: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
-        return (0, String::new());
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut response = String::new();
-    if write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .is_err()
-        || stream.read_to_string(&mut response).is_err()
-    {
-        return (0, String::new());
-    }
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
-    (status, body)
+    http::get(addr, path, Duration::from_secs(5))
 }
 
 /// A free port on 127.0.0.1 (free when asked; a test binds it soon after).
