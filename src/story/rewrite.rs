@@ -167,18 +167,17 @@ const MIN_SHARED_ENTITIES: usize = 2;
 /// would ignore.
 fn shared_entities(a: &[(String, f32)], b: &[(String, f32)]) -> f32 {
     let total = |x: &[(String, f32)]| x.iter().map(|(_, w)| w).sum::<f32>();
-    let shared: Vec<f32> = a
+    let (count, shared) = a
         .iter()
         .filter_map(|(e, w)| {
             b.binary_search_by(|(f, _)| f.as_str().cmp(e))
                 .ok()
                 .map(|i| w.min(b[i].1))
         })
-        .collect();
-    if shared.len() < MIN_SHARED_ENTITIES {
+        .fold((0, 0.0_f32), |(n, sum), w| (n + 1, sum + w));
+    if count < MIN_SHARED_ENTITIES {
         return 0.0;
     }
-    let shared: f32 = shared.iter().sum();
     let union = total(a) + total(b) - shared;
     if union > 0.0 { shared / union } else { 0.0 }
 }
