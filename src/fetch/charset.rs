@@ -62,7 +62,18 @@ const META_WINDOW: usize = 64 * 1024;
 /// `charset` attribute on another tag (a `<script>`'s) names that resource's encoding, not the
 /// page's.
 fn declared(bytes: &[u8]) -> Option<&'static Encoding> {
-    let window = &bytes[..bytes.len().min(META_WINDOW)];
+    // Most pages declare within the prescan's 1024 bytes: only the others pay for the copy of
+    // the larger window.
+    let prescan = &bytes[..bytes.len().min(PRESCAN)];
+    declared_within(prescan).or_else(|| {
+        (bytes.len() > PRESCAN).then(|| declared_within(&bytes[..bytes.len().min(META_WINDOW)]))?
+    })
+}
+
+/// The HTML prescan's window.
+const PRESCAN: usize = 1024;
+
+fn declared_within(window: &[u8]) -> Option<&'static Encoding> {
     let window = String::from_utf8_lossy(window).to_ascii_lowercase();
     let start = window.trim_start();
     if start.starts_with("<?xml") {
