@@ -125,7 +125,10 @@ fn extract_inner(
         keep_classes: true,
         ..dom_smoothie::Config::default()
     };
-    let readable = dom_smoothie::Readability::new(html, url.map(Url::as_str), Some(config))
+    // readability refuses addresses it cannot resolve links against (`urn:`, a scheme of
+    // one's own); the page's text does not depend on them.
+    let readable = dom_smoothie::Readability::new(html, url.map(Url::as_str), Some(config.clone()))
+        .or_else(|_| dom_smoothie::Readability::new(html, None, Some(config)))
         .ok()
         .and_then(|mut r| r.parse().ok());
 
@@ -348,6 +351,13 @@ mod tests {
         let body = extract(&page, None).unwrap().body;
         assert_eq!(body.matches(sentence).count(), 1, "{body}");
         assert_eq!(body.matches("Petit-déjeuner protéiné").count(), 2, "{body}");
+    }
+
+    #[test]
+    fn an_address_readability_refuses_does_not_change_the_body() {
+        let without = extract(PAGE, None).unwrap().body;
+        let odd = Url::parse("urn:x-outlet:hammouchi-zouev-1").unwrap();
+        assert_eq!(extract(PAGE, Some(&odd)).unwrap().body, without);
     }
 
     #[test]
