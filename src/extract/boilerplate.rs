@@ -7,6 +7,7 @@
 
 use std::sync::LazyLock;
 
+use super::phrases::Phrases;
 use crate::text::{fold_str, is_word_char};
 
 /// Interface labels: a short paragraph made of nothing but these is dropped. Alone they are
@@ -303,9 +304,9 @@ static LABELS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| {
     labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     labels
 });
-static PHRASES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(PHRASES));
-static NOTICES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(NOTICES));
-static CONTACT_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| fold_all(CONTACT));
+static PHRASES_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(fold_all(PHRASES)));
+static NOTICES_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(fold_all(NOTICES)));
+static CONTACT_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(fold_all(CONTACT)));
 
 fn fold_all(list: &[&str]) -> Vec<String> {
     list.iter().map(|p| words_only(&fold_str(p))).collect()
@@ -345,7 +346,7 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if words.trim().is_empty() || is_about_line(text, &words) {
         return true;
     }
-    if NOTICES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+    if NOTICES_FOLDED.in_words(&words) {
         return true;
     }
     if chars <= 2 * SHORT_CHARS && is_newsletter_pitch(&words) {
@@ -354,7 +355,7 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if super::promo::is_promo(chars, &words) {
         return true;
     }
-    if chars <= CAPTION_CHARS && CONTACT_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+    if chars <= CAPTION_CHARS && CONTACT_FOLDED.in_words(&words) {
         return true;
     }
     if chars <= TEASER_CHARS && is_teaser(text, &words) {
@@ -363,7 +364,7 @@ pub fn is_boilerplate(text: &str, link_chars: usize) -> bool {
     if chars > SHORT_CHARS {
         return false;
     }
-    if PHRASES_FOLDED.iter().any(|p| words.contains(p.as_str())) {
+    if PHRASES_FOLDED.in_words(&words) {
         return true;
     }
     let mut rest = words;

@@ -33,14 +33,18 @@ const CONTAINERS: &[&str] = &[
     "u",
 ];
 
+/// Characters at the start of a page that are checked for binary garbage.
+const SAMPLE_CHARS: usize = 64 * 1024;
+
 /// Refuse pages that are not text or that nest deeper than [`MAX_NESTING`].
 pub fn check(html: &str) -> Result<(), ExtractError> {
-    let sample: String = html.chars().take(64 * 1024).collect();
-    let total = sample.chars().count();
-    let garbage = sample
-        .chars()
-        .filter(|c| *c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
-        .count();
+    let (mut total, mut garbage) = (0usize, 0usize);
+    for c in html.chars().take(SAMPLE_CHARS) {
+        total += 1;
+        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            garbage += 1;
+        }
+    }
     if total > 0 && garbage * 10 > total {
         return Err(ExtractError::NotText);
     }
@@ -55,7 +59,7 @@ fn nesting(html: &str) -> usize {
     let bytes = html.as_bytes();
     let (mut depth, mut deepest) = (0usize, 0usize);
     let mut at = 0;
-    while let Some(offset) = memchr(b'<', &bytes[at..]) {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
         let tag = at + offset + 1;
         at = tag;
         let closing = bytes.get(tag) == Some(&b'/');
@@ -70,12 +74,16 @@ fn nesting(html: &str) -> usize {
         // Script and style text is not markup: a script that builds HTML in strings would
         // otherwise count as nesting the parser never sees. Comments likewise.
         if !closing && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")) {
-            let end = format!("</{}", name.to_ascii_lowercase());
-            at = find_ignoring_case(bytes, at, end.as_bytes()).unwrap_or(bytes.len());
+            let end = if name.len() == 6 {
+                &b"</script"[..]
+            } else {
+                &b"</style"[..]
+            };
+            at = find_tag_end(bytes, at, end).unwrap_or(bytes.len());
             continue;
         }
         if bytes[tag..].starts_with(b"!--") {
-            at = find_ignoring_case(bytes, at, b"-->").unwrap_or(bytes.len());
+            at = memchr::memmem::find(&bytes[at..], b"-->").map_or(bytes.len(), |i| at + i);
             continue;
         }
         if !CONTAINERS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
@@ -91,17 +99,21 @@ fn nesting(html: &str) -> usize {
     deepest
 }
 
-/// Where `needle` (lower-case ASCII) next starts in `bytes` from `from`, ignoring case.
-fn find_ignoring_case(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|i| from + i)
-}
-
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|b| *b == needle)
+/// Where `needle` (`</` and a lower-case ASCII name) next starts in `bytes` from `from`,
+/// ignoring case.
+fn find_tag_end(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(offset) = memchr::memmem::find(bytes.get(at..)?, b"</") {
+        let start = at + offset;
+        if bytes
+            .get(start..start + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -123,6 +135,7 @@ mod tests {
             "markup inside scripts and comments is not nesting"
         );
         assert_eq!(nesting("<div><script>never closed <div><div>"), 1);
+        assert_eq!(nesting("<div><STYLE>p<b{}</style ><b>x</b></div>"), 2);
     }
 
     #[test]

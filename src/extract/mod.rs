@@ -21,6 +21,7 @@ mod jsonld;
 mod lang;
 pub mod learned;
 mod metadata;
+mod phrases;
 mod promo;
 mod rules;
 

@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use super::phrases::Phrases;
 use crate::text::fold_str;
 
 /// Promotions are short; a longer paragraph that names a platform is reporting.
@@ -207,32 +208,29 @@ fn folded(list: &[&str]) -> Vec<String> {
         .collect()
 }
 
-static INVITE_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(INVITE));
+static INVITE_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(INVITE)));
 static OPENING_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(OPENING));
-static PLATFORM_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(PLATFORM));
-static PAYWALL_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(PAYWALL));
-static COMMENT_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(COMMENT_POLICY));
-static STORES_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(STORES));
-static INSTALL_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(INSTALL));
-static COMMENT_WORDS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(COMMENT_WORDS));
-static DISCLAIMERS_FOLDED: LazyLock<Vec<String>> = LazyLock::new(|| folded(DISCLAIMERS));
-
-fn any(words: &str, list: &[String]) -> bool {
-    list.iter().any(|w| words.contains(w.as_str()))
-}
+static PLATFORM_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(PLATFORM)));
+static PAYWALL_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(PAYWALL)));
+static COMMENT_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(COMMENT_POLICY)));
+static STORES_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(STORES)));
+static INSTALL_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(INSTALL)));
+static COMMENT_WORDS_FOLDED: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::new(folded(COMMENT_WORDS)));
+static DISCLAIMERS_FOLDED: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(folded(DISCLAIMERS)));
 
 /// Whether a paragraph of `chars` characters, whose folded padded words are `words`, is the
 /// outlet's own promotion or notice.
 pub fn is_promo(chars: usize, words: &str) -> bool {
-    let invites =
-        any(words, &INVITE_FOLDED) || OPENING_FOLDED.iter().any(|w| words.starts_with(w.as_str()));
-    let app = any(words, &STORES_FOLDED) && any(words, &INSTALL_FOLDED);
-    if chars <= PROMO_CHARS && (app || invites && any(words, &PLATFORM_FOLDED)) {
+    let invites = INVITE_FOLDED.in_words(words)
+        || OPENING_FOLDED.iter().any(|w| words.starts_with(w.as_str()));
+    let app = STORES_FOLDED.in_words(words) && INSTALL_FOLDED.in_words(words);
+    if chars <= PROMO_CHARS && (app || invites && PLATFORM_FOLDED.in_words(words)) {
         return true;
     }
-    let policy = any(words, &COMMENT_FOLDED)
-        || any(words, &COMMENT_WORDS_FOLDED) && any(words, &DISCLAIMERS_FOLDED);
-    chars <= NOTICE_CHARS && (any(words, &PAYWALL_FOLDED) || policy)
+    let policy = COMMENT_FOLDED.in_words(words)
+        || COMMENT_WORDS_FOLDED.in_words(words) && DISCLAIMERS_FOLDED.in_words(words);
+    chars <= NOTICE_CHARS && (PAYWALL_FOLDED.in_words(words) || policy)
 }
 
 #[cfg(test)]
