@@ -3,12 +3,13 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Pipeline;
+use crate::alert::NewAlert;
 use crate::alert::{self, About, AlertArticle};
 use crate::config::Feed;
 use crate::extract::{self, DateSource, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
-use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
+use crate::store::{self, BodySource, NewArticle, RetriedPage, StoreError, next_retry};
 use crate::story::Signature;
 use crate::watch::{Match, Subject};
 
@@ -87,7 +88,7 @@ impl Pipeline {
         let alerts_for = move |stored: store::StoredArticle, outlets: &[String]| -> Vec<NewAlert> {
             drafts
                 .into_iter()
-                .map(|draft| draft.finish(stored, &shown, outlets, now))
+                .map(|draft| draft.finish(stored.id, stored.story_id, &shown, outlets, now))
                 .collect()
         };
         let stored = self
@@ -254,7 +255,15 @@ impl Pipeline {
             let outlets = self.with_store(move |s| s.story_outlets(article)).await?;
             let new_alerts: Vec<NewAlert> = drafts
                 .into_iter()
-                .map(|d| d.finish(retry.article, &shown, &outlets, now))
+                .map(|d| {
+                    d.finish(
+                        retry.article.id,
+                        retry.article.story_id,
+                        &shown,
+                        &outlets,
+                        now,
+                    )
+                })
                 .collect();
             let completed = RetriedPage {
                 body: page.body,

@@ -24,7 +24,9 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::alert::NewAlert;
 use crate::config::AlertPolicy;
+use crate::feed::article_url;
 use crate::story::Signature;
 use crate::watch::Match;
 
@@ -157,18 +159,6 @@ pub struct StoredArticle {
 pub struct Inserted {
     pub article: StoredArticle,
     pub alerts: usize,
-}
-
-/// An alert to write with its article, and the sinks it goes to.
-#[derive(Debug, Clone)]
-pub struct NewAlert {
-    pub uid: String,
-    /// Whether an alert this watch already raised on the story takes this one's place.
-    pub policy: AlertPolicy,
-    pub watch: String,
-    pub severity: String,
-    pub payload: String,
-    pub sinks: Vec<String>,
 }
 
 /// The database, through its one writer connection.
@@ -343,55 +333,6 @@ impl Store {
     pub fn story_outlets(&self, article: StoredArticle) -> Result<Vec<String>> {
         story_outlets(&self.conn, article)
     }
-}
-
-/// An article's URL as stored and compared: as the URL parser writes it (scheme and host in
-/// lower case, default port and dot segments dropped), without its fragment, which only
-/// points inside the page, and without campaign-tracking parameters, which outlets add per
-/// feed (`?utm_source=rss&utm_medium=politique`) to one article. Text that does not parse is
-/// kept as given.
-pub fn article_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            parsed.set_fragment(None);
-            if parsed.query_pairs().any(|(name, _)| is_tracking(&name)) {
-                let kept: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .filter(|(name, _)| !is_tracking(name))
-                    .map(|(name, value)| (name.into_owned(), value.into_owned()))
-                    .collect();
-                if kept.is_empty() {
-                    parsed.set_query(None);
-                } else {
-                    parsed.query_pairs_mut().clear().extend_pairs(kept);
-                }
-            }
-            parsed.into()
-        }
-        Err(_) => url.to_string(),
-    }
-}
-
-/// Query parameters that say how a reader arrived, never which article: Google Analytics'
-/// `utm_*`, click ids of ad networks, Mailchimp's and AT Internet's (`xtor`, common on French
-/// outlets) campaign tags.
-fn is_tracking(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "xtor",
-        "at_medium",
-        "at_campaign",
-        "ocid",
-        "_ga",
-    ];
-    name.starts_with("utm_") || NAMES.contains(&name)
 }
 
 /// Write an article's matches.
