@@ -7,6 +7,7 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod policy;
 pub mod sink;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};

@@ -25,7 +25,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alert::NewAlert;
-use crate::config::AlertPolicy;
+use crate::alert::policy::{self, Placement};
 use crate::feed::article_url;
 use crate::story::Signature;
 use crate::watch::Match;
@@ -370,9 +370,8 @@ fn story_outlets(conn: &Connection, article: StoredArticle) -> Result<Vec<String
     Ok(outlets)
 }
 
-/// Write alerts and one delivery per sink for each. An alert the article already has (same
-/// watch or id) is skipped; unless the policy is [`AlertPolicy::Article`], one its watch already raised on the
-/// story is not raised again, the article is recorded against it ("also reported by").
+/// Write alerts and one delivery per sink for each, placed by their watch's policy
+/// ([`policy::place`]). An alert the article already has (same watch or id) is skipped.
 /// Returns how many were new.
 fn insert_alerts(
     tx: &Connection,
@@ -382,15 +381,18 @@ fn insert_alerts(
 ) -> Result<usize> {
     let mut new = 0;
     for alert in alerts {
-        if alert.policy.per_story() {
-            let raised: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
-                    params![alert.watch, stored.story_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(alert_id) = raised {
+        let story_alert: Option<i64> = if alert.policy.per_story() {
+            tx.query_row(
+                "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
+                params![alert.watch, stored.story_id],
+                |r| r.get(0),
+            )
+            .optional()?
+        } else {
+            None
+        };
+        let (first_attempt, digest_until) = match policy::place(alert.policy, story_alert, now) {
+            Placement::Report { alert: alert_id } => {
                 tx.execute(
                     "INSERT OR IGNORE INTO alert_report (alert_id, article_id, reported_at)
                      SELECT ?1, ?2, ?3 WHERE NOT EXISTS
@@ -399,7 +401,11 @@ fn insert_alerts(
                 )?;
                 continue;
             }
-        }
+            Placement::Raise {
+                first_attempt,
+                digest_until,
+            } => (first_attempt, digest_until),
+        };
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -410,13 +416,6 @@ fn insert_alerts(
         }
         new += 1;
         let alert_id = tx.last_insert_rowid();
-        // A digest's deliveries wait for the end of its period, and go together.
-        let digest_until = match alert.policy {
-            AlertPolicy::Digest { every, zone } => {
-                Some(crate::alert::digest::period_end(now, every, zone))
-            }
-            _ => None,
-        };
         for sink in &alert.sinks {
             tx.execute(
                 "INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at, digest_until)
@@ -424,7 +423,7 @@ fn insert_alerts(
                 params![
                     alert_id,
                     sink,
-                    timestamp(digest_until.unwrap_or(now)),
+                    timestamp(first_attempt),
                     timestamp(now),
                     digest_until.map(timestamp)
                 ],
