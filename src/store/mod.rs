@@ -43,10 +43,7 @@ pub use retention::{Cutoffs, Pruned, cutoffs};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: SqlError },
     #[error(
         "database {path} does not exist: check `database` in [daemon] (`raqib run` creates it)"
     )]
@@ -66,22 +63,40 @@ pub enum StoreError {
     #[error("database migration {name} failed: {source}")]
     Migration {
         name: &'static str,
-        source: rusqlite::Error,
+        source: SqlError,
     },
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(SqlError),
     #[error("database task failed: {0}")]
     Task(String),
     #[error("backup to {path}: {message}")]
     Backup { path: PathBuf, message: String },
 }
 
+/// An error of the SQLite library, opaque: the library's types stay inside `store`, so callers
+/// (and a second backend) see only [`StoreError`].
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SqlError(rusqlite::Error);
+
+impl From<rusqlite::Error> for SqlError {
+    fn from(error: rusqlite::Error) -> Self {
+        SqlError(error)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Sql(SqlError(error))
+    }
+}
+
 impl StoreError {
     /// The same error again, for each of the callers whose writes shared a failed commit.
     pub fn duplicate(&self) -> StoreError {
         match self {
-            StoreError::Sql(rusqlite::Error::SqliteFailure(code, message)) => {
-                StoreError::Sql(rusqlite::Error::SqliteFailure(*code, message.clone()))
+            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(code, message))) => {
+                rusqlite::Error::SqliteFailure(*code, message.clone()).into()
             }
             other => StoreError::Task(other.to_string()),
         }
@@ -92,7 +107,7 @@ impl StoreError {
     pub fn is_disk_full(&self) -> bool {
         matches!(
             self,
-            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::DiskFull
         )
     }
@@ -169,9 +184,9 @@ pub struct Store {
 impl Store {
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |source| StoreError::Open {
+        let open_err = |source: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
