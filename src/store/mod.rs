@@ -35,7 +35,7 @@ pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
-pub use pages::{PageRetry, RetriedPage, next_retry};
+pub use pages::{PageRetry, RetriedPage};
 pub use reader::Reader;
 pub use rescan::StoredText;
 pub use retention::{Cutoffs, Pruned, cutoffs};
