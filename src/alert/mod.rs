@@ -74,7 +74,8 @@ impl Draft {
 #[derive(Debug, Clone)]
 pub struct NewAlert {
     pub uid: String,
-    /// Whether an alert this watch already raised on the story takes this one's place.
+    /// Whether an alert this watch already raised on the story takes this one's place (see
+    /// [`policy::place`]).
     pub policy: AlertPolicy,
     pub watch: String,
     pub severity: String,

@@ -246,9 +246,10 @@ fn reprint_of(tx: &Connection, simhash: u64, since: DateTime<Utc>) -> Result<Opt
     Ok(reprint::find(simhash, &candidates))
 }
 
-/// Articles stored since `since` that share at least [`candidates::SHARED_PROBES`] of the new article's
-/// heaviest terms, with their vectors and entities weighed today; those sharing most first.
-/// `df` holds the new article's document frequencies and gains those of the candidates' terms.
+/// Articles stored since `since` that share at least [`candidates::SHARED_PROBES`] of the new
+/// article's heaviest terms, with their vectors and entities weighed today; those sharing most
+/// first. `df` holds the new article's document frequencies and gains those of the candidates'
+/// terms.
 fn rewrite_candidates(
     tx: &Connection,
     profile: &[(Term, f32)],
