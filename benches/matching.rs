@@ -22,9 +22,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use raqib::config::query;
 use raqib::config::{Config, Severity, Watch};
 use raqib::text::{Folded, fold};
-use raqib::watch::{Subject, Watchlist, query};
+use raqib::watch::{Subject, Watchlist};
 
 #[path = "../tests/support/seeds.rs"]
 mod support;

@@ -12,8 +12,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use raqib::alert::NewAlert;
 use raqib::config::AlertPolicy;
-use raqib::store::{NewAlert, Reader, Store};
+use raqib::store::{Reader, Store};
 
 #[path = "support/filler.rs"]
 mod filler;

@@ -9,8 +9,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use raqib::alert::NewAlert;
 use raqib::config::AlertPolicy;
-use raqib::store::{BodySource, NewAlert, RetriedPage, Store};
+use raqib::store::{BodySource, RetriedPage, Store};
 
 #[path = "support/filler.rs"]
 mod filler;

@@ -328,6 +328,55 @@ fn html_entity(name: &str) -> Option<char> {
     })
 }
 
+/// An article's URL as stored and compared: as the URL parser writes it (scheme and host in
+/// lower case, default port and dot segments dropped), without its fragment, which only
+/// points inside the page, and without campaign-tracking parameters, which outlets add per
+/// feed (`?utm_source=rss&utm_medium=politique`) to one article. Text that does not parse is
+/// kept as given.
+pub fn article_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_fragment(None);
+            if parsed.query_pairs().any(|(name, _)| is_tracking(&name)) {
+                let kept: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .filter(|(name, _)| !is_tracking(name))
+                    .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                    .collect();
+                if kept.is_empty() {
+                    parsed.set_query(None);
+                } else {
+                    parsed.query_pairs_mut().clear().extend_pairs(kept);
+                }
+            }
+            parsed.into()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
+/// Query parameters that say how a reader arrived, never which article: Google Analytics'
+/// `utm_*`, click ids of ad networks, Mailchimp's and AT Internet's (`xtor`, common on French
+/// outlets) campaign tags.
+fn is_tracking(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+        "ocid",
+        "_ga",
+    ];
+    name.starts_with("utm_") || NAMES.contains(&name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,5 +525,25 @@ mod tests {
         ] {
             assert!(parse(input, &base(), Tz::UTC).is_err(), "{input:?}");
         }
+    }
+
+    #[test]
+    fn article_urls_drop_fragments_and_tracking_but_keep_what_names_the_article() {
+        assert_eq!(
+            article_url(
+                "HTTPS://Example.ma:443/a/b/../story?id=42&utm_source=rss&utm_medium=politique#top"
+            ),
+            "https://example.ma/a/story?id=42"
+        );
+        assert_eq!(
+            article_url("https://www.lemonde.fr/afrique/article/2026/11/28/x.html?xtor=RSS-3208"),
+            "https://www.lemonde.fr/afrique/article/2026/11/28/x.html"
+        );
+        assert_eq!(
+            article_url("https://x.ma/news.php?id=7&page=2"),
+            "https://x.ma/news.php?id=7&page=2",
+            "parameters that name the article stay, in their order"
+        );
+        assert_eq!(article_url("not a url"), "not a url");
     }
 }

@@ -109,7 +109,13 @@ pub fn rescan(
                         matches.clone(),
                     );
                     let outlets = store.story_outlets(stored.article)?;
-                    Some(draft.finish(stored.article, &shown, &outlets, now))
+                    Some(draft.finish(
+                        stored.article.id,
+                        stored.article.story_id,
+                        &shown,
+                        &outlets,
+                        now,
+                    ))
                 }
                 false => None,
             };

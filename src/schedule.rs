@@ -127,6 +127,21 @@ pub fn after(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
     crate::date::later(now, delay)
 }
 
+/// Attempts at an article's page, the first included, before its article keeps the feed
+/// summary for good.
+pub const PAGE_ATTEMPTS: u32 = 4;
+/// Delay before the n-th retry of a page: this times 4^(n-1) (30 min, 2 h, 8 h).
+const FIRST_PAGE_RETRY_MINUTES: i64 = 30;
+
+/// When an article's page is tried again after `attempts` failed attempts, if any is left.
+pub fn page_retry(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (attempts < PAGE_ATTEMPTS).then(|| {
+        now + chrono::Duration::minutes(
+            FIRST_PAGE_RETRY_MINUTES * 4i64.pow(attempts.saturating_sub(1).min(8)),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +313,16 @@ mod tests {
             now() + chrono::Duration::hours(24),
             "a failing feed waits at most a day"
         );
+    }
+
+    #[test]
+    fn a_page_is_retried_after_30_min_2_h_and_8_h_then_given_up() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).unwrap();
+        let after = |attempts| page_retry(attempts, now).map(|at| (at - now).num_minutes());
+        assert_eq!(after(1), Some(30));
+        assert_eq!(after(2), Some(120));
+        assert_eq!(after(3), Some(480));
+        assert_eq!(after(4), None);
+        assert_eq!(after(u32::MAX), None);
     }
 }

@@ -4,8 +4,9 @@
 mod common;
 
 use proptest::prelude::*;
+use raqib::config::query;
 use raqib::config::{Context, Severity, Watch};
-use raqib::watch::{Subject, Watchlist, query};
+use raqib::watch::{Subject, Watchlist};
 
 fn watch(aliases: &[&str]) -> Watch {
     Watch {

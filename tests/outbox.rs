@@ -14,9 +14,10 @@ use chrono::{DateTime, DurationRound, TimeZone, Utc};
 use common::daemon::{Guard, stop, wait_for};
 use common::receiver::{Received, Receiver};
 use common::{Resource, Server, raqib, stderr, write_config};
+use raqib::alert::NewAlert;
 use raqib::config::{AlertPolicy, Config};
 use raqib::daemon::Pipeline;
-use raqib::store::{BodySource, NewAlert, NewArticle, Store};
+use raqib::store::{BodySource, NewArticle, Store};
 use raqib::story::Signature;
 
 fn rss(items: &str) -> Resource {

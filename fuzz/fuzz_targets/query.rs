@@ -8,7 +8,7 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(source) = std::str::from_utf8(bytes) else {
         return;
     };
-    match raqib::watch::query::parse(source) {
+    match raqib::config::query::parse(source) {
         Err(err) => assert!(err.column >= 1 && err.column <= source.chars().count() + 1),
         Ok(expr) => {
             let watch = raqib::config::Watch {

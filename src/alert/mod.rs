@@ -7,6 +7,7 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod policy;
 pub mod sink;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -14,7 +15,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::{AlertPolicy, Watch};
-use crate::store::{NewAlert, StoredArticle};
 use crate::watch::Match;
 
 /// An alert decided before its article is stored: it still lacks the ids the article and its
@@ -42,21 +42,22 @@ impl Draft {
         }
     }
 
-    /// The alert as stored, once `article` has its ids; `other_outlets` are those that
-    /// published its story before.
+    /// The alert as stored, once `article` has its id and its story's; `other_outlets` are
+    /// those that published its story before.
     pub fn finish(
         self,
-        stored: StoredArticle,
+        article_id: i64,
+        story_id: i64,
         article: &AlertArticle,
         other_outlets: &[String],
         raised_at: DateTime<Utc>,
     ) -> NewAlert {
         let shown = AlertArticle {
-            id: stored.id,
+            id: article_id,
             ..article.clone()
         };
         let payload = self
-            .payload(raised_at, stored.story_id, &shown, other_outlets)
+            .payload(raised_at, story_id, &shown, other_outlets)
             .to_json();
         NewAlert {
             uid: self.uid,
@@ -67,6 +68,19 @@ impl Draft {
             sinks: self.sinks,
         }
     }
+}
+
+/// An alert to write with its article, and the sinks it goes to.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub uid: String,
+    /// Whether an alert this watch already raised on the story takes this one's place (see
+    /// [`policy::place`]).
+    pub policy: AlertPolicy,
+    pub watch: String,
+    pub severity: String,
+    pub payload: String,
+    pub sinks: Vec<String>,
 }
 
 /// The article an alert is about, as its JSON shows it (`id` is set by [`Draft::finish`]).
@@ -148,7 +162,7 @@ pub struct About<'a> {
 /// article is seen and whichever feed carried it, so receivers can drop repeats.
 fn uid(watch: &str, about: About<'_>) -> String {
     let named = match about.url {
-        Some(url) => format!("{watch}\0url\0{}", crate::store::article_url(url)),
+        Some(url) => format!("{watch}\0url\0{}", crate::feed::article_url(url)),
         None => format!("{watch}\0{}\0{}", about.feed_url, about.entry_key),
     };
     let digest = Sha256::digest(named.as_bytes());

@@ -16,6 +16,7 @@ use toml::Spanned;
 use url::Url;
 
 mod bounds;
+pub mod query;
 mod sink;
 mod watch;
 mod zone;

@@ -1,6 +1,6 @@
 //! `[[watch]]`: what raqib looks for, when it alerts, and how each watch is checked.
 //!
-//! A watch names aliases, a query (see [`crate::watch::query`]) or both; context words narrow an
+//! A watch names aliases, a query (see [`super::query`]) or both; context words narrow an
 //! ambiguous alias; the alert policy decides whether a story raises one alert or each article
 //! does. Every problem is reported with the line and column of the value at fault.
 
@@ -17,8 +17,8 @@ pub struct Watch {
     pub name: String,
     /// Any one of these fires the watch (ANDed with `query` when both are given).
     pub aliases: Vec<String>,
-    /// The parsed `query` (see [`crate::watch::query`]).
-    pub query: Option<crate::watch::query::Expr>,
+    /// The parsed `query` (see [`super::query`]).
+    pub query: Option<super::query::Expr>,
     /// Aliases that only count with one of their context words nearby.
     pub context: Vec<Context>,
     pub severity: Severity,
@@ -246,10 +246,10 @@ impl Checker<'_> {
         watch: &str,
         raw: &Spanned<String>,
         standalone: bool,
-    ) -> Option<crate::watch::query::Expr> {
-        let parsed = crate::watch::query::parse(raw.get_ref()).and_then(|expr| {
+    ) -> Option<super::query::Expr> {
+        let parsed = super::query::parse(raw.get_ref()).and_then(|expr| {
             if standalone {
-                crate::watch::query::check_standalone(&expr)?;
+                super::query::check_standalone(&expr)?;
             }
             Ok(expr)
         });
@@ -341,12 +341,12 @@ impl Checker<'_> {
                 continue;
             }
             let within = raw.within.unwrap_or(DEFAULT_CONTEXT_WITHIN);
-            if within > crate::watch::query::MAX_WITHIN {
+            if within > super::query::MAX_WITHIN {
                 self.problem(
                     at,
                     format!(
                         "watch {watch:?}: context within = {within} is over {}",
-                        crate::watch::query::MAX_WITHIN
+                        super::query::MAX_WITHIN
                     ),
                 );
                 continue;

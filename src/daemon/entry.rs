@@ -3,12 +3,14 @@
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::Pipeline;
+use crate::alert::NewAlert;
 use crate::alert::{self, About, AlertArticle};
 use crate::config::Feed;
 use crate::extract::{self, DateSource, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
-use crate::store::{self, BodySource, NewAlert, NewArticle, RetriedPage, StoreError, next_retry};
+use crate::schedule::page_retry;
+use crate::store::{self, BodySource, NewArticle, RetriedPage, StoreError};
 use crate::story::Signature;
 use crate::watch::{Match, Subject};
 
@@ -87,7 +89,7 @@ impl Pipeline {
         let alerts_for = move |stored: store::StoredArticle, outlets: &[String]| -> Vec<NewAlert> {
             drafts
                 .into_iter()
-                .map(|draft| draft.finish(stored, &shown, outlets, now))
+                .map(|draft| draft.finish(stored.id, stored.story_id, &shown, outlets, now))
                 .collect()
         };
         let stored = self
@@ -212,8 +214,8 @@ impl Pipeline {
                 Ok(page) => page,
                 Err(err) => {
                     tracing::info!(feed = %feed.url, url = %url, attempt = retry.attempts + 1, error = %err, "article page still unusable");
-                    let now = self.now();
-                    self.with_store(move |s| s.page_retry_failed(&retry, &err, now))
+                    let retry_at = page_retry(retry.attempts + 1, self.now());
+                    self.with_store(move |s| s.page_retry_failed(&retry, &err, retry_at))
                         .await?;
                     continue;
                 }
@@ -254,7 +256,15 @@ impl Pipeline {
             let outlets = self.with_store(move |s| s.story_outlets(article)).await?;
             let new_alerts: Vec<NewAlert> = drafts
                 .into_iter()
-                .map(|d| d.finish(retry.article, &shown, &outlets, now))
+                .map(|d| {
+                    d.finish(
+                        retry.article.id,
+                        retry.article.story_id,
+                        &shown,
+                        &outlets,
+                        now,
+                    )
+                })
                 .collect();
             let completed = RetriedPage {
                 body: page.body,
@@ -339,7 +349,7 @@ impl Pipeline {
                 outlet: feed.outlet.clone(),
                 fingerprints: Vec::new(),
                 // A page that failed is tried again later; one never fetched is not.
-                page_retry_at: body_error.as_ref().and_then(|_| next_retry(1, now)),
+                page_retry_at: body_error.as_ref().and_then(|_| page_retry(1, now)),
                 feed_id,
                 entry_key: entry.key.clone(),
                 url,

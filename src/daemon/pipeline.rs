@@ -539,7 +539,7 @@ impl Pipeline {
         let url = entry
             .url
             .as_ref()
-            .map(|u| crate::store::article_url(u.as_str()));
+            .map(|u| crate::feed::article_url(u.as_str()));
         if let Some(url) = &url {
             let mut taken = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
             if !taken.insert(url.clone()) {

@@ -88,7 +88,10 @@ pub fn run(conn: &mut Connection) -> Result<(), StoreError> {
         let version = index as u32 + 1;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)
-            .map_err(|source| StoreError::Migration { name, source })?;
+            .map_err(|source| StoreError::Migration {
+                name,
+                source: source.into(),
+            })?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(migration = name, version, "applied database migration");

@@ -24,7 +24,9 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::config::AlertPolicy;
+use crate::alert::NewAlert;
+use crate::alert::policy::{self, Placement};
+use crate::feed::article_url;
 use crate::story::Signature;
 use crate::watch::Match;
 
@@ -33,7 +35,7 @@ pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
-pub use pages::{PageRetry, RetriedPage, next_retry};
+pub use pages::{PageRetry, RetriedPage};
 pub use reader::Reader;
 pub use rescan::StoredText;
 pub use retention::{Cutoffs, Pruned, cutoffs};
@@ -41,10 +43,7 @@ pub use retention::{Cutoffs, Pruned, cutoffs};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: SqlError },
     #[error(
         "database {path} does not exist: check `database` in [daemon] (`raqib run` creates it)"
     )]
@@ -64,22 +63,40 @@ pub enum StoreError {
     #[error("database migration {name} failed: {source}")]
     Migration {
         name: &'static str,
-        source: rusqlite::Error,
+        source: SqlError,
     },
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(SqlError),
     #[error("database task failed: {0}")]
     Task(String),
     #[error("backup to {path}: {message}")]
     Backup { path: PathBuf, message: String },
 }
 
+/// An error of the SQLite library, opaque: the library's types stay inside `store`, so callers
+/// (and a second backend) see only [`StoreError`].
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SqlError(rusqlite::Error);
+
+impl From<rusqlite::Error> for SqlError {
+    fn from(error: rusqlite::Error) -> Self {
+        SqlError(error)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Sql(SqlError(error))
+    }
+}
+
 impl StoreError {
     /// The same error again, for each of the callers whose writes shared a failed commit.
     pub fn duplicate(&self) -> StoreError {
         match self {
-            StoreError::Sql(rusqlite::Error::SqliteFailure(code, message)) => {
-                StoreError::Sql(rusqlite::Error::SqliteFailure(*code, message.clone()))
+            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(code, message))) => {
+                rusqlite::Error::SqliteFailure(*code, message.clone()).into()
             }
             other => StoreError::Task(other.to_string()),
         }
@@ -90,7 +107,7 @@ impl StoreError {
     pub fn is_disk_full(&self) -> bool {
         matches!(
             self,
-            StoreError::Sql(rusqlite::Error::SqliteFailure(e, _))
+            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(e, _)))
                 if e.code == rusqlite::ErrorCode::DiskFull
         )
     }
@@ -159,18 +176,6 @@ pub struct Inserted {
     pub alerts: usize,
 }
 
-/// An alert to write with its article, and the sinks it goes to.
-#[derive(Debug, Clone)]
-pub struct NewAlert {
-    pub uid: String,
-    /// Whether an alert this watch already raised on the story takes this one's place.
-    pub policy: AlertPolicy,
-    pub watch: String,
-    pub severity: String,
-    pub payload: String,
-    pub sinks: Vec<String>,
-}
-
 /// The database, through its one writer connection.
 pub struct Store {
     conn: Connection,
@@ -179,9 +184,9 @@ pub struct Store {
 impl Store {
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        let open_err = |source| StoreError::Open {
+        let open_err = |source: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| {
@@ -345,55 +350,6 @@ impl Store {
     }
 }
 
-/// An article's URL as stored and compared: as the URL parser writes it (scheme and host in
-/// lower case, default port and dot segments dropped), without its fragment, which only
-/// points inside the page, and without campaign-tracking parameters, which outlets add per
-/// feed (`?utm_source=rss&utm_medium=politique`) to one article. Text that does not parse is
-/// kept as given.
-pub fn article_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            parsed.set_fragment(None);
-            if parsed.query_pairs().any(|(name, _)| is_tracking(&name)) {
-                let kept: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .filter(|(name, _)| !is_tracking(name))
-                    .map(|(name, value)| (name.into_owned(), value.into_owned()))
-                    .collect();
-                if kept.is_empty() {
-                    parsed.set_query(None);
-                } else {
-                    parsed.query_pairs_mut().clear().extend_pairs(kept);
-                }
-            }
-            parsed.into()
-        }
-        Err(_) => url.to_string(),
-    }
-}
-
-/// Query parameters that say how a reader arrived, never which article: Google Analytics'
-/// `utm_*`, click ids of ad networks, Mailchimp's and AT Internet's (`xtor`, common on French
-/// outlets) campaign tags.
-fn is_tracking(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "yclid",
-        "igshid",
-        "mc_cid",
-        "mc_eid",
-        "xtor",
-        "at_medium",
-        "at_campaign",
-        "ocid",
-        "_ga",
-    ];
-    name.starts_with("utm_") || NAMES.contains(&name)
-}
-
 /// Write an article's matches.
 fn insert_matches(tx: &Connection, article_id: i64, matches: &[(String, Match)]) -> Result<()> {
     let mut stmt = tx.prepare_cached(
@@ -429,9 +385,8 @@ fn story_outlets(conn: &Connection, article: StoredArticle) -> Result<Vec<String
     Ok(outlets)
 }
 
-/// Write alerts and one delivery per sink for each. An alert the article already has (same
-/// watch or id) is skipped; unless the policy is [`AlertPolicy::Article`], one its watch already raised on the
-/// story is not raised again, the article is recorded against it ("also reported by").
+/// Write alerts and one delivery per sink for each, placed by their watch's policy
+/// ([`policy::place`]). An alert the article already has (same watch or id) is skipped.
 /// Returns how many were new.
 fn insert_alerts(
     tx: &Connection,
@@ -441,15 +396,18 @@ fn insert_alerts(
 ) -> Result<usize> {
     let mut new = 0;
     for alert in alerts {
-        if alert.policy.per_story() {
-            let raised: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
-                    params![alert.watch, stored.story_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(alert_id) = raised {
+        let story_alert: Option<i64> = if alert.policy.per_story() {
+            tx.query_row(
+                "SELECT id FROM alert WHERE watch = ?1 AND story_id = ?2 ORDER BY id LIMIT 1",
+                params![alert.watch, stored.story_id],
+                |r| r.get(0),
+            )
+            .optional()?
+        } else {
+            None
+        };
+        let (first_attempt, digest_until) = match policy::place(alert.policy, story_alert, now) {
+            Placement::Report { alert: alert_id } => {
                 tx.execute(
                     "INSERT OR IGNORE INTO alert_report (alert_id, article_id, reported_at)
                      SELECT ?1, ?2, ?3 WHERE NOT EXISTS
@@ -458,7 +416,11 @@ fn insert_alerts(
                 )?;
                 continue;
             }
-        }
+            Placement::Raise {
+                first_attempt,
+                digest_until,
+            } => (first_attempt, digest_until),
+        };
         let inserted = tx.execute(
             "INSERT OR IGNORE INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -469,13 +431,6 @@ fn insert_alerts(
         }
         new += 1;
         let alert_id = tx.last_insert_rowid();
-        // A digest's deliveries wait for the end of its period, and go together.
-        let digest_until = match alert.policy {
-            AlertPolicy::Digest { every, zone } => {
-                Some(crate::alert::digest::period_end(now, every, zone))
-            }
-            _ => None,
-        };
         for sink in &alert.sinks {
             tx.execute(
                 "INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at, digest_until)
@@ -483,7 +438,7 @@ fn insert_alerts(
                 params![
                     alert_id,
                     sink,
-                    timestamp(digest_until.unwrap_or(now)),
+                    timestamp(first_attempt),
                     timestamp(now),
                     digest_until.map(timestamp)
                 ],

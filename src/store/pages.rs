@@ -8,11 +8,6 @@ use super::{
     Match, NewAlert, Result, Store, StoredArticle, insert_alerts, insert_matches, timestamp,
 };
 
-/// Attempts at a page, the first included, before its article keeps the feed summary for good.
-pub const MAX_PAGE_ATTEMPTS: u32 = 4;
-/// Delay before the n-th retry: this times 4^(n-1) (30 min, 2 h, 8 h).
-const FIRST_RETRY_MINUTES: i64 = 30;
-
 /// An article whose page is due to be fetched again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageRetry {
@@ -34,15 +29,6 @@ pub struct RetriedPage {
     pub site_name: Option<String>,
     /// (watch name, match) over the title and the new body.
     pub matches: Vec<(String, Match)>,
-}
-
-/// When the retry after `attempts` failed attempts is due, if any is left.
-pub fn next_retry(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    (attempts < MAX_PAGE_ATTEMPTS).then(|| {
-        now + chrono::Duration::minutes(
-            FIRST_RETRY_MINUTES * 4i64.pow(attempts.saturating_sub(1).min(8)),
-        )
-    })
 }
 
 impl Store {
@@ -76,17 +62,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Another attempt failed: schedule the next one, or give up after the last.
+    /// Another attempt failed: the next is due at `retry_at` (see
+    /// [`crate::schedule::page_retry`]), or never.
     pub fn page_retry_failed(
         &mut self,
         retry: &PageRetry,
         error: &str,
-        now: DateTime<Utc>,
+        retry_at: Option<DateTime<Utc>>,
     ) -> Result<()> {
-        let attempts = retry.attempts + 1;
         self.conn.execute(
             "UPDATE article SET page_attempts = ?2, page_retry_at = ?3, body_error = ?4 WHERE id = ?1",
-            params![retry.article.id, attempts, next_retry(attempts, now).map(timestamp), error],
+            params![retry.article.id, retry.attempts + 1, retry_at.map(timestamp), error],
         )?;
         Ok(())
     }

@@ -23,9 +23,9 @@ impl Reader {
                 path: path.to_path_buf(),
             });
         }
-        let open_err = |source| StoreError::Open {
+        let open_err = |source: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            source: source.into(),
         };
         let conn = Connection::open_with_flags(
             path,

@@ -7,18 +7,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Result, StoreError, StoredArticle, timestamp};
+use crate::story::assign::{self, Choice};
+use crate::story::candidates::{self, HOLDERS_PER_PROBE, Stored, Terms};
 use crate::story::rewrite::{self, Candidate, Term};
-use crate::story::{Signature, prior, reprint};
-
-/// Candidates looked at per tier: a burst of one wire story shares bands with every copy, and
-/// any few hundred of them find its story.
-const REPRINT_CANDIDATES: usize = 256;
-const REWRITE_CANDIDATES: usize = 64;
-/// Holders of one probe term looked at, the most recent first: a term common enough to have
-/// more within the story window says little about a story anyway.
-const HOLDERS_PER_PROBE: usize = 512;
-/// Probe terms a rewrite candidate must share with the new article.
-const SHARED_PROBES: usize = 2;
+use crate::story::{Signature, reprint, words_of};
 
 /// The row of `term_df` that counts articles.
 const ARTICLES: Term = 0;
@@ -34,9 +26,9 @@ pub(super) struct Assigned {
     pub entities: Vec<String>,
 }
 
-/// Count the article's words, then find its story among the articles stored since `since`:
-/// a reprint, else a rewrite, else a new story titled `title`. An article that rewrites two
-/// stories merges them into the earlier.
+/// Count the article's words, then find its story among the articles stored since `since`
+/// (decided by [`assign::choose`]): a reprint, else a rewrite, else a new story titled `title`.
+/// An article that rewrites two stories merges them into the earlier.
 pub(super) fn assign(
     tx: &Connection,
     signature: &Signature,
@@ -44,38 +36,28 @@ pub(super) fn assign(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Assigned> {
-    let entity_terms: Vec<(Term, u32)> = signature
-        .entities
-        .iter()
-        .map(|e| (rewrite::entity_term(e), 1))
-        .collect();
-    let (mut df, articles) = count_words(tx, signature.words.iter().chain(&entity_terms))?;
-    let profile = rewrite::profile(&signature.words, |t| {
-        prior::idf(t, df.get(&t).copied().unwrap_or(1), articles)
-    });
-    let entities = weigh_entities(&signature.entities, &df, articles);
-    let counts: Vec<(Term, u32)> = profile
-        .iter()
-        .filter_map(|(term, _)| {
-            let i = signature.words.iter().position(|(t, _)| t == term)?;
-            Some(signature.words[i])
-        })
-        .collect();
+    let (mut df, articles) = count_words(tx, assign::counted_terms(signature))?;
+    let weighed = assign::weigh(signature, &df, articles);
     let stories = match reprint_of(tx, signature.simhash, since)? {
         Some(story) => vec![story],
         None => {
-            let candidates = rewrite_candidates(tx, &profile, since, &mut df, articles)?;
-            rewrite::find(&profile, &entities, signature.weekdays, &candidates)
+            let candidates = rewrite_candidates(tx, &weighed.profile, since, &mut df, articles)?;
+            rewrite::find(
+                &weighed.profile,
+                &weighed.entities,
+                signature.weekdays,
+                &candidates,
+            )
         }
     };
-    let story_id = match stories.iter().min() {
-        Some(&earliest) => {
-            for &later in stories.iter().filter(|&&s| s != earliest) {
-                merge(tx, later, earliest, now)?;
+    let story_id = match assign::choose(&stories) {
+        Choice::Join { story, merged } => {
+            for later in merged {
+                merge(tx, later, story, now)?;
             }
-            earliest
+            story
         }
-        None => {
+        Choice::New => {
             tx.execute(
                 "INSERT INTO story (first_seen_at, title) VALUES (?1, ?2)",
                 params![timestamp(now), title],
@@ -85,23 +67,10 @@ pub(super) fn assign(
     };
     Ok(Assigned {
         story_id,
-        profile,
-        counts,
+        profile: weighed.profile,
+        counts: weighed.counts,
         entities: signature.entities.clone(),
     })
-}
-
-/// Entities with their weights today, sorted by name as `rewrite::find` wants them.
-fn weigh_entities(names: &[String], df: &HashMap<Term, u64>, articles: u64) -> Vec<(String, f32)> {
-    let mut weighed: Vec<(String, f32)> = names
-        .iter()
-        .map(|e| {
-            let df = df.get(&rewrite::entity_term(e)).copied().unwrap_or(1);
-            (e.clone(), prior::entity_idf(e, df, articles))
-        })
-        .collect();
-    weighed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    weighed
 }
 
 /// Move the `later` story's articles and alerts to `earlier`, keeping one alert per watch and
@@ -159,13 +128,11 @@ pub(super) fn record(
 
 /// Add the article to the document frequencies; the frequency of each of its words (itself
 /// included) and the number of articles.
-fn count_words<'a>(
+fn count_words(
     tx: &Connection,
-    words: impl Iterator<Item = &'a (Term, u32)>,
+    words: impl Iterator<Item = Term>,
 ) -> Result<(HashMap<Term, u64>, u64)> {
-    let terms: Vec<Term> = std::iter::once(ARTICLES)
-        .chain(words.map(|(term, _)| *term))
-        .collect();
+    let terms: Vec<Term> = std::iter::once(ARTICLES).chain(words).collect();
     let mut df = count_terms(tx, &terms)?;
     let articles = df.remove(&ARTICLES).unwrap_or(1);
     Ok((df, articles))
@@ -206,12 +173,6 @@ fn uncount_terms(tx: &Connection, terms: impl Iterator<Item = Term>) -> Result<(
     Ok(())
 }
 
-/// The words of an article's title and body, as [`Signature::of`] counts them.
-fn words_of(title: &str, body: &str) -> impl Iterator<Item = Term> {
-    let folded = crate::text::fold_str(&format!("{title}\n{body}"));
-    rewrite::words(&folded).into_iter().map(|(term, _)| term)
-}
-
 /// Take a pruned article out of the document frequencies: its words counted again from its
 /// title and body, its entities read from its story row.
 pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
@@ -233,13 +194,7 @@ pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
         return Ok(());
     };
     let terms = words_of(&title, &body)
-        .chain(
-            entities
-                .lines()
-                .filter_map(|line| line.split('\t').next())
-                .filter(|name| !name.is_empty())
-                .map(rewrite::entity_term),
-        )
+        .chain(entity_names(&entities).map(rewrite::entity_term))
         .chain([ARTICLES]);
     uncount_terms(tx, terms)
 }
@@ -274,16 +229,16 @@ fn reprint_of(tx: &Connection, simhash: u64, since: DateTime<Utc>) -> Result<Opt
            AND fetched_at >= ?1
          LIMIT ?6",
     )?;
-    let band = |i: u32| ((simhash >> (16 * i)) & 0xFFFF) as i64;
+    let [band0, band1, band2, band3] = reprint::bands(simhash);
     let candidates = stmt
         .query_map(
             params![
                 timestamp(since),
-                band(0),
-                band(1),
-                band(2),
-                band(3),
-                REPRINT_CANDIDATES as i64
+                band0,
+                band1,
+                band2,
+                band3,
+                reprint::CANDIDATES as i64
             ],
             |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)? as u64)),
         )?
@@ -291,9 +246,10 @@ fn reprint_of(tx: &Connection, simhash: u64, since: DateTime<Utc>) -> Result<Opt
     Ok(reprint::find(simhash, &candidates))
 }
 
-/// Articles stored since `since` that share at least [`SHARED_PROBES`] of the new article's
-/// heaviest terms, with their vectors and entities weighed today; those sharing most first.
-/// `df` holds the new article's document frequencies and gains those of the candidates' terms.
+/// Articles stored since `since` that share at least [`candidates::SHARED_PROBES`] of the new
+/// article's heaviest terms, with their vectors and entities weighed today; those sharing most
+/// first. `df` holds the new article's document frequencies and gains those of the candidates'
+/// terms.
 fn rewrite_candidates(
     tx: &Connection,
     profile: &[(Term, f32)],
@@ -330,72 +286,18 @@ fn rewrite_candidates(
             *shared.entry(id?).or_default() += 1;
         }
     }
-    let mut ranked: Vec<(usize, i64)> = shared
-        .into_iter()
-        .filter(|(_, n)| *n >= SHARED_PROBES)
-        .map(|(id, n)| (n, id))
-        .collect();
-    ranked.sort_unstable_by(|a, b| b.cmp(a));
     let mut story_days: HashMap<i64, u8> = HashMap::new();
-    let stored = ranked
+    let stored = candidates::shortlist(shared)
         .into_iter()
-        .take(REWRITE_CANDIDATES)
-        .map(|(_, id)| stored_candidate(tx, id, &mut story_days))
+        .map(|id| stored_candidate(tx, id, &mut story_days))
         .collect::<Result<Vec<_>>>()?;
-    let unknown: Vec<Term> = stored
-        .iter()
-        .flat_map(|c| {
-            let counted = match &c.terms {
-                Terms::Counts(counts) => counts.as_slice(),
-                Terms::Weighed(_) => &[],
-            };
-            counted
-                .iter()
-                .map(|(t, _)| *t)
-                .chain(c.entities.iter().map(|e| rewrite::entity_term(e)))
-        })
-        .filter(|t| !df.contains_key(t))
-        .collect();
+    let unknown = candidates::unweighed_terms(&stored, df);
     df.extend(document_frequencies(tx, &unknown)?);
-    let df_of = |t: Term| df.get(&t).copied().unwrap_or(1);
-    Ok(stored
-        .into_iter()
-        .map(|c| Candidate {
-            story: c.story,
-            profile: match c.terms {
-                Terms::Counts(counts) => {
-                    rewrite::profile(&counts, |t| prior::idf(t, df_of(t), articles))
-                }
-                Terms::Weighed(profile) => profile,
-            },
-            entities: weigh_entities(&c.entities, df, articles),
-            weekdays: c.weekdays,
-        })
-        .collect())
-}
-
-/// A candidate as stored, before its terms are weighed.
-struct StoredCandidate {
-    story: i64,
-    terms: Terms,
-    entities: Vec<String>,
-    /// The [`rewrite::weekdays`] its whole story names.
-    weekdays: u8,
-}
-
-enum Terms {
-    /// Counts of its kept terms (migration 0014 on).
-    Counts(Vec<(Term, u32)>),
-    /// The vector weighed when it was stored, for articles stored before.
-    Weighed(Vec<(Term, f32)>),
+    Ok(candidates::weigh(stored, df, articles))
 }
 
 /// Article `id` as a candidate; `story_days` keeps the weekdays of the stories already read.
-fn stored_candidate(
-    tx: &Connection,
-    id: i64,
-    story_days: &mut HashMap<i64, u8>,
-) -> Result<StoredCandidate> {
+fn stored_candidate(tx: &Connection, id: i64, story_days: &mut HashMap<i64, u8>) -> Result<Stored> {
     let (story, entities, counts, profile): (i64, String, Option<Vec<u8>>, Option<Vec<u8>>) = tx
         .prepare_cached(
             "SELECT story_id, entities, term_counts, profile FROM article_story
@@ -427,18 +329,21 @@ fn stored_candidate(
             .collect::<rusqlite::Result<Vec<_>>>()?,
         ),
     };
-    Ok(StoredCandidate {
+    Ok(Stored {
         story,
         terms,
-        // Rows stored before 0014 keep a weight after a tab: the name is what counts now.
-        entities: entities
-            .lines()
-            .filter_map(|line| line.split('\t').next())
-            .filter(|name| !name.is_empty())
-            .map(str::to_string)
-            .collect(),
+        entities: entity_names(&entities).map(str::to_string).collect(),
         weekdays,
     })
+}
+
+/// The names of the `entities` column, one a line. Rows stored before 0014 keep a weight
+/// after a tab: the name is what counts now.
+fn entity_names(column: &str) -> impl Iterator<Item = &str> {
+    column
+        .lines()
+        .filter_map(|line| line.split('\t').next())
+        .filter(|name| !name.is_empty())
 }
 
 /// The database's document frequencies of these terms (those it does not count are left out).

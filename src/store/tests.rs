@@ -975,23 +975,3 @@ fn an_article_at_a_url_already_stored_through_another_feed_is_not_stored_again()
     );
     assert!(copy.is_err(), "{copy:?}");
 }
-
-#[test]
-fn article_urls_drop_fragments_and_tracking_but_keep_what_names_the_article() {
-    assert_eq!(
-        article_url(
-            "HTTPS://Example.ma:443/a/b/../story?id=42&utm_source=rss&utm_medium=politique#top"
-        ),
-        "https://example.ma/a/story?id=42"
-    );
-    assert_eq!(
-        article_url("https://www.lemonde.fr/afrique/article/2026/11/28/x.html?xtor=RSS-3208"),
-        "https://www.lemonde.fr/afrique/article/2026/11/28/x.html"
-    );
-    assert_eq!(
-        article_url("https://x.ma/news.php?id=7&page=2"),
-        "https://x.ma/news.php?id=7&page=2",
-        "parameters that name the article stay, in their order"
-    );
-    assert_eq!(article_url("not a url"), "not a url");
-}

@@ -8,9 +8,12 @@
 //! articles stored within the story window (48 hours by default): a story is an event, and a
 //! press release is rewritten within hours.
 //!
-//! Everything here is pure; the store fetches the candidates and keeps the document
-//! frequencies (`src/store/story.rs`).
+//! Everything here is pure: the store fetches the candidates and keeps the document
+//! frequencies (`src/store/story.rs`), the decisions are made here ([`assign`],
+//! [`candidates`]).
 
+pub mod assign;
+pub mod candidates;
 pub mod prior;
 pub mod reprint;
 pub mod rewrite;
@@ -44,4 +47,10 @@ impl Signature {
             weekdays: rewrite::weekdays(&folded),
         }
     }
+}
+
+/// The words of an article's title and body, as [`Signature::of`] counts them.
+pub fn words_of(title: &str, body: &str) -> impl Iterator<Item = Term> {
+    let folded = crate::text::fold_str(&format!("{title}\n{body}"));
+    rewrite::words(&folded).into_iter().map(|(term, _)| term)
 }

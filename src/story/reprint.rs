@@ -10,6 +10,17 @@ use crate::text::{fold_str, is_word_char};
 /// Bits two reprints may differ in.
 pub const MAX_DISTANCE: u32 = 3;
 
+/// Candidates looked at: a burst of one wire story shares bands with every copy, and any few
+/// hundred of them find its story.
+pub const CANDIDATES: usize = 256;
+
+/// The four 16-bit bands of a SimHash. Two hashes within [`MAX_DISTANCE`] bits share at least
+/// one whole band (three differing bits touch three bands at most), so the candidates are the
+/// articles sharing a band.
+pub fn bands(hash: u64) -> [i64; 4] {
+    std::array::from_fn(|i| ((hash >> (16 * i)) & 0xFFFF) as i64)
+}
+
 /// SimHash of a text's folded word 3-shingles.
 pub fn simhash(text: &str) -> u64 {
     let folded = fold_str(text);
@@ -89,6 +100,21 @@ mod tests {
                 .map(|(_, c)| *c)
                 .collect();
             assert_eq!(find(*hash, &others), None);
+        }
+    }
+
+    #[test]
+    fn hashes_within_the_distance_share_a_band() {
+        let hash = simhash(&seed("000"));
+        assert_eq!(bands(0x0004_0003_0002_0001), [1, 2, 3, 4]);
+        for flips in [0b1, 0x0001_0001_0001, 0x8000_0000_0000_8000] {
+            let near = hash ^ flips;
+            let shared = bands(hash)
+                .iter()
+                .zip(bands(near))
+                .filter(|(a, b)| **a == *b)
+                .count();
+            assert!(shared >= 1, "{flips:#x}");
         }
     }
 

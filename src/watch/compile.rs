@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::eval::Node;
-use super::query::{Expr, MetaField, Scope};
 use super::{Reading, Term, WatchError};
 use crate::config::Watch;
+use crate::config::query::{Expr, MetaField, Scope};
 use crate::text::{self, arabic, compact};
 
 #[derive(Default)]

@@ -8,7 +8,7 @@
 use std::cell::OnceCell;
 
 use super::Field;
-use super::query::{MetaField, Scope};
+use crate::config::query::{MetaField, Scope};
 use crate::text::{Folded, compact};
 
 /// A watch's rule with its words replaced by term ids.

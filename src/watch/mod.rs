@@ -6,12 +6,11 @@
 //! kept only if it sits on word boundaries; for Arabic terms the left boundary may be a chain
 //! of proclitics (و ف ب ك ل ال …), see [`boundary`]. Then each watch that has hits evaluates its
 //! rule: its aliases (any one, each perhaps with context words required nearby) AND its query
-//! (see [`query`] for the language, [`eval`] for the evaluation).
+//! (see [`crate::config::query`] for the language, [`eval`] for the evaluation).
 
 mod boundary;
 mod compile;
 mod eval;
-pub mod query;
 mod snippet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -304,7 +303,7 @@ impl Watchlist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Severity, Watch};
+    use crate::config::{Severity, Watch, query};
 
     fn watch(name: &str, aliases: &[&str]) -> Watch {
         Watch {
