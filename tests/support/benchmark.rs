@@ -19,8 +19,13 @@ pub struct Page {
 }
 
 /// Where the benchmark lives relative to the repository root.
+/// `RAQIB_BENCH_EXTRACTION` when set (a checkout that does not sit beside `shared/`: a git
+/// worktree, a clone elsewhere), else `../shared/bench/extraction` beside the checkout.
 pub fn default_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/extraction")
+    match std::env::var_os("RAQIB_BENCH_EXTRACTION") {
+        Some(root) => PathBuf::from(root),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/extraction"),
+    }
 }
 
 /// Every page of the benchmark at `root`, or why it cannot be read.
