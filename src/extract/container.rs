@@ -1,17 +1,22 @@
-//! A second opinion when readability keeps little: the page's own article container.
+//! A second opinion when readability keeps little, or little prose: the page's own article
+//! container.
 //!
 //! readability picks the container with the best-scoring paragraphs. On a page whose article
 //! is short, made of lists, or split by widgets, an author box, a login panel or a newsletter
-//! pitch can outscore it. Most pages say where their article is (`<article>`, `<main>`,
-//! `itemprop="articleBody"`, `entry-content`, `post-body`, …); when readability's text is short
-//! and such a container holds much more prose, the container's paragraphs are the body.
+//! pitch can outscore it; so can a long list of names or a table beside a letter. Most pages say
+//! where their article is (`<article>`, `<main>`, `itemprop="articleBody"`, `entry-content`,
+//! `post-body`, …); when readability's text is short or mostly short lines, and such a
+//! container holds much more prose, the container's paragraphs are the body.
 
 use scraper::{ElementRef, Html, Selector};
 
 use super::blocks::{self, Block};
 
 /// readability's pick shorter than this gets a second opinion.
-pub const SHORT_BODY_CHARS: usize = 2000;
+const SHORT_BODY_CHARS: usize = 2000;
+/// So does a pick of any length whose prose is less than this share of its text: a list of
+/// names or a table's rows that outscored the article (an open letter's signatories).
+const MIN_PROSE_SHARE: f64 = 1.0 / 3.0;
 /// The container must hold this many times readability's prose to be preferred.
 const MIN_GAIN: usize = 2;
 /// A paragraph this long is prose; shorter ones are labels, counters and link rows.
@@ -23,6 +28,14 @@ const CONTAINERS: &str = "article, main, [role=main], [itemprop=articleBody], \
     [class*=article-content], [class*=articleBody], [class*=story-body], [class*=post-body], \
     [class*=article__body], [class*=article-text], [class*=field--name-body], \
     [class*=node__content], [id*=article-body], [id*=content-body]";
+
+/// Whether readability's pick `kept` is short, or mostly short lines, so that the page's own
+/// article container may be the better body.
+pub fn wants_second_opinion(kept: &[String]) -> bool {
+    let chars: usize = kept.iter().map(|p| p.chars().count()).sum();
+    let prose = prose_chars(kept.iter().map(String::as_str));
+    chars < SHORT_BODY_CHARS || (prose as f64) < MIN_PROSE_SHARE * chars as f64
+}
 
 /// Characters of prose in `paragraphs`: what readability and a container are compared on.
 pub fn prose_chars<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> usize {
@@ -126,6 +139,27 @@ mod tests {
         let found = paragraphs(better_than(&page(&listing), &kept(), |b| b));
         assert_eq!(found.len(), 4, "one article, not the listing: {found:#?}");
     }
+
+    #[test]
+    fn short_picks_and_picks_of_short_lines_get_a_second_opinion() {
+        let prose = ARTICLE_SENTENCE.repeat(3);
+        assert!(wants_second_opinion(std::slice::from_ref(&prose)), "short");
+        let long: Vec<String> = (0..20).map(|_| prose.clone()).collect();
+        assert!(!wants_second_opinion(&long), "long prose");
+        let names: Vec<String> = (0..300)
+            .map(|i| format!("Signatory {i}, University"))
+            .collect();
+        assert!(wants_second_opinion(&names), "a long list of names");
+        let mixed: Vec<String> = long
+            .iter()
+            .cloned()
+            .chain(names[..100].iter().cloned())
+            .collect();
+        assert!(!wants_second_opinion(&mixed), "prose with a list in it");
+    }
+
+    const ARTICLE_SENTENCE: &str = "The free exchange of information and ideas, the lifeblood of a \
+        liberal society, is daily becoming more constricted in our institutions. ";
 
     #[test]
     fn a_container_with_little_more_prose_does_not_replace_the_pick() {

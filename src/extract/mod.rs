@@ -155,7 +155,7 @@ fn extract_inner(
         if char_count(&whole) > char_count(&paragraphs) {
             paragraphs = whole;
         }
-    } else if char_count(&paragraphs) < container::SHORT_BODY_CHARS {
+    } else if container::wants_second_opinion(&paragraphs) {
         let clean_page = |raw| clean_blocks(furniture::strip(raw, title));
         if let Some(found) = container::better_than(&document, &paragraphs, clean_page) {
             paragraphs = found.into_iter().map(|b| b.text).collect();
