@@ -12,7 +12,8 @@ pub struct Block {
 
 /// Paragraphs of an HTML fragment (readability's output).
 pub fn paragraphs(html: &str) -> Vec<Block> {
-    let mut fragment = Html::parse_fragment(html);
+    let html = rows_in_a_table(html);
+    let mut fragment = Html::parse_fragment(&html);
     drop_listed_teasers(&mut fragment);
     let root = fragment.root_element();
     let mut walker = Walker {
@@ -21,6 +22,31 @@ pub fn paragraphs(html: &str) -> Vec<Block> {
     };
     walker.walk(root, false, 0);
     walker.finish()
+}
+
+/// readability retags the table body it picks as a `<div>`, leaving `<tr>`s outside any table:
+/// an HTML parser drops such row and cell tags, and every row ran into one paragraph. The rows
+/// are put back in a table so that each stays a line of its own.
+fn rows_in_a_table(html: &str) -> std::borrow::Cow<'_, str> {
+    let first_row = html.match_indices("<tr").map(|(at, _)| at).find(|&at| {
+        matches!(
+            html.as_bytes().get(at + 3),
+            Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
+        )
+    });
+    match (first_row, html.rfind("</tr>")) {
+        (Some(first), Some(last)) if !html[..first].contains("<table") => {
+            let end = last + "</tr>".len();
+            format!(
+                "{}<table>{}</table>{}",
+                &html[..first],
+                &html[first..end],
+                &html[end..]
+            )
+            .into()
+        }
+        _ => html.into(),
+    }
 }
 
 /// Text an `<article>` must hold to be taken for the story of a listing page.
@@ -423,6 +449,29 @@ fn is_block(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_of_a_table_body_retagged_as_a_div_stay_lines() {
+        let rows = "<div class=\"page\"><div> <tr><th>Constituency</th><th>Member</th></tr> \
+            <tr><td>Aberconwy</td><td>Robin Millar</td></tr> \
+            <tr><td>Aldershot</td><td>Leo Docherty</td></tr> </div><p>Source: parliament</p></div>";
+        let texts: Vec<String> = paragraphs(rows).into_iter().map(|b| b.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Constituency",
+                "Member",
+                "Aberconwy",
+                "Robin Millar",
+                "Aldershot",
+                "Leo Docherty",
+                "Source: parliament"
+            ],
+            "each cell a block, as in any table"
+        );
+        let media = "<div><video><track src=\"a.vtt\"></video><p>Un texte.</p></div>";
+        assert_eq!(rows_in_a_table(media), media, "<track> is not a row");
+    }
 
     #[test]
     fn blocks_split_paragraphs_and_inline_elements_do_not() {
