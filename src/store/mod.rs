@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod outbox;
 mod pages;
+pub mod postgres;
 mod reader;
 mod rescan;
 mod retention;
