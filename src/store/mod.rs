@@ -73,6 +73,8 @@ pub enum StoreError {
     Task(String),
     #[error("backup to {path}: {message}")]
     Backup { path: PathBuf, message: String },
+    #[error(transparent)]
+    NotWired(#[from] crate::config::NotWired),
 }
 
 impl StoreError {

@@ -95,7 +95,7 @@ impl Pool {
     /// refused login is reported here.
     pub async fn connect(url: &str, password: Option<&str>, size: usize) -> Result<Pool> {
         let mut config = parse(url).map_err(|detail| Error::Url {
-            shown: shown(url),
+            shown: redacted(url),
             detail,
         })?;
         if let Some(password) = password.filter(|_| config.get_password().is_none()) {
@@ -120,7 +120,7 @@ impl Pool {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|err| Error::Url {
-                shown: shown(url),
+                shown: redacted(url),
                 detail: err.to_string(),
             })?;
         drop(inner.get().await?);
@@ -132,8 +132,8 @@ impl Pool {
     }
 }
 
-/// `url` without its password, for messages.
-fn shown(url: &str) -> String {
+/// `url` with its password replaced by `***`, for messages and logs.
+pub fn redacted(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) => {
             if parsed.password().is_some() {
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn a_password_never_reaches_a_message() {
         assert_eq!(
-            shown("postgres://raqib:s3cret@h:5432/db?password=p2&sslmode=disable"),
+            redacted("postgres://raqib:s3cret@h:5432/db?password=p2&sslmode=disable"),
             "postgres://raqib:***@h:5432/db?sslmode=disable"
         );
     }
