@@ -1,4 +1,4 @@
-//! PostgreSQL storage, in progress (issue 18): the pool, the schema and its migrations, and
+//! PostgreSQL storage, in progress: the pool, the schema and its migrations, and
 //! the feed leases by which several instances share one database's feeds. Nothing outside
 //! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
 //! storage seam between the pipeline and either backend comes first.
@@ -16,7 +16,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("PostgreSQL URL {shown}: {detail}")]
+    #[error("database {shown} {detail}")]
     Url { shown: String, detail: String },
     #[error("cannot connect to PostgreSQL: {}", chain(.0))]
     Connect(#[from] deadpool_postgres::PoolError),
@@ -121,7 +121,7 @@ impl Pool {
             .build()
             .map_err(|err| Error::Url {
                 shown: redacted(url),
-                detail: err.to_string(),
+                detail: format!("cannot be pooled: {err}"),
             })?;
         drop(inner.get().await?);
         Ok(Pool { inner })
@@ -150,7 +150,16 @@ pub fn redacted(url: &str) -> String {
             }
             parsed.to_string()
         }
-        Err(_) => "(unreadable)".to_string(),
+        // What the URL parser refuses, the connection may still read: the user part (where a
+        // password would be) is left out.
+        Err(_) => match url.split_once("://") {
+            Some((scheme, rest)) => {
+                let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                let host = host.split_once('?').map_or(host, |(host, _)| host);
+                format!("{scheme}://…@{host}")
+            }
+            None => "(not a URL)".to_string(),
+        },
     }
 }
 
@@ -192,6 +201,10 @@ mod tests {
 
     #[test]
     fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redacted("postgres://raqib:s3cret@[bad/db?password=p2"),
+            "postgres://…@[bad/db"
+        );
         assert_eq!(
             redacted("postgres://raqib:s3cret@h:5432/db?password=p2&sslmode=disable"),
             "postgres://raqib:***@h:5432/db?sslmode=disable"
