@@ -134,6 +134,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(err) if err.is::<raqib::config::NotWired>() => {
+            eprintln!("raqib: {err}");
+            ExitCode::from(cli::EXIT_CONFIG)
+        }
         Err(err) => {
             eprintln!("raqib: {err:#}");
             ExitCode::from(2)

@@ -24,6 +24,8 @@ pub enum RescanError {
     Watch(#[from] WatchError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    NotWired(#[from] crate::config::NotWired),
 }
 
 /// What a rescan did.
@@ -60,7 +62,7 @@ pub fn rescan(
     let watchlist = Watchlist::compile(std::slice::from_ref(watch))?;
     let sinks: Vec<String> = config.sinks_of(watch).map(|s| s.name.clone()).collect();
     let cutoff = since.map(|s| crate::date::earlier(now, s));
-    let mut store = Store::open(&config.daemon.database)?;
+    let mut store = Store::open(config.daemon.database.sqlite_file()?)?;
     let mut report = RescanReport::default();
     let mut after = 0;
     loop {

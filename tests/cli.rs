@@ -779,3 +779,91 @@ context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "دا
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("AQMI"), "{out}");
 }
+
+/// A config on a PostgreSQL server (nothing listens there: nothing may try to connect yet).
+fn postgres_config(dir: &std::path::Path, daemon: &str) -> String {
+    let path = write_config(
+        dir,
+        &format!(
+            "[daemon]\ndatabase = \"postgres://raqib@127.0.0.1:9/raqib\"\n{daemon}\n\
+             [[feed]]\nurl = \"http://127.0.0.1:9/feed\"\n{WATCHES}"
+        ),
+    );
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn every_command_on_the_archive_refuses_a_postgres_database_with_exit_78_until_it_is_wired() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("db.password"), "s3cret\n").unwrap();
+    let config = postgres_config(dir.path(), "database_password_file = \"db.password\"");
+    let backup = dir.path().join("copy.db");
+    for command in [
+        &["run"][..],
+        &["run", "--once"],
+        &["check-config"],
+        &["feeds"],
+        &["stories"],
+        &["stats"],
+        &["alerts"],
+        &["backup", backup.to_str().unwrap()],
+        &["rescan", "--watch", "hammouchi"],
+    ] {
+        let output = raqib(&[&["--config", config.as_str()][..], command].concat());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(78), "{command:?}: {err}");
+        assert!(
+            err.contains("cannot run on PostgreSQL yet"),
+            "{command:?}: {err}"
+        );
+    }
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        files.len(),
+        2,
+        "nothing is created beside the config: {files:?}"
+    );
+    // What does not touch the archive still works.
+    let matched = raqib_with_input(&["--config", &config, "match", "-"], "Hammouchi".as_bytes());
+    assert_eq!(matched.status.code(), Some(0), "{}", stderr(&matched));
+}
+
+#[test]
+fn check_config_reads_the_database_password_and_notes_one_inside_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = postgres_config(dir.path(), "database_password_file = \"missing.password\"");
+    let output = raqib(&["--config", &config, "check-config"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("daemon.database_password_file: cannot read"),
+        "{}",
+        stderr(&output)
+    );
+    let path = write_config(
+        dir.path(),
+        "[daemon]\ndatabase = \"postgresql://raqib:s3cret@127.0.0.1:9/raqib\"\nlease = \"5s\"\n",
+    );
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("daemon.lease = \"5s\" is out of range"),
+        "{err}"
+    );
+    std::fs::write(
+        &path,
+        "[daemon]\ndatabase = \"postgresql://raqib:s3cret@127.0.0.1:9/raqib\"\nlease = \"90s\"\n",
+    )
+    .unwrap();
+    let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("note: daemon.database holds its password"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+}

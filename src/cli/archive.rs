@@ -10,7 +10,7 @@ use super::Format;
 
 pub fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let now = chrono::Utc::now();
     let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
     let health = reader.feed_healths(&urls, now)?;
@@ -48,7 +48,7 @@ pub fn stories_command(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let stories = reader.stories_since(since(period))?;
     match format {
         Format::Text => print!("{}", raqib::listing::stories_text(&stories)),
@@ -59,7 +59,7 @@ pub fn stories_command(
 
 pub fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let stats = reader.stats()?;
     match format {
         Format::Text => print!("{}", raqib::listing::stats_text(&stats)),
@@ -70,13 +70,13 @@ pub fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitC
 
 pub fn backup_command(config_path: &Path, to: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let started = std::time::Instant::now();
     reader.backup(to)?;
     let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     println!(
         "{} -> {} ({:.1} MB in {:.1} s)",
-        config.daemon.database.display(),
+        config.daemon.database,
         to.display(),
         size as f64 / 1e6,
         started.elapsed().as_secs_f64()
@@ -98,7 +98,7 @@ pub fn alerts_command(
             config_path.display()
         );
     }
-    let reader = raqib::store::Reader::open(&config.daemon.database)?;
+    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let alerts = reader.alerts_since(since(period), watch)?;
     match format {
         Format::Text => print!("{}", raqib::listing::alerts_text(&alerts)),

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use raqib::config::{Config, ConfigError};
+use raqib::config::{Config, ConfigError, Database};
 use raqib::{daemon, watch};
 
 use super::{CHECK_INVALID, EXIT_CONFIG, load_config, runtime};
@@ -13,6 +13,7 @@ pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
+    config.daemon.database.sqlite_file()?;
     let runtime = runtime()?;
     if once {
         let feeds = config.feeds.len();
@@ -62,18 +63,28 @@ pub fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(CHECK_INVALID));
             }
             // Secrets named by the config are read as the daemon will read them.
-            let unreadable: Vec<String> = config
+            let mut unreadable: Vec<String> = config
                 .sinks
                 .iter()
                 .filter_map(|s| raqib::alert::sink::Sink::new(s).err())
                 .map(|e| e.to_string())
                 .collect();
+            if let Database::Postgres(pg) = &config.daemon.database {
+                if pg.inline_password {
+                    eprintln!(
+                        "{}: note: daemon.database holds its password; database_password_env or database_password_file keeps it out of the file",
+                        path.display()
+                    );
+                }
+                unreadable.extend(pg.password().err());
+            }
             if !unreadable.is_empty() {
                 for problem in unreadable {
                     eprintln!("{}: {problem}", path.display());
                 }
                 return Ok(ExitCode::from(CHECK_INVALID));
             }
+            config.daemon.database.sqlite_file()?;
             println!(
                 "{}: ok ({} feeds, {} watches, {} sinks)",
                 path.display(),

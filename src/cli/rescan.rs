@@ -12,6 +12,8 @@ pub fn rescan_command(
     alert: bool,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
+    // Refused before the watch is looked up: the database is the first thing it needs.
+    config.daemon.database.sqlite_file()?;
     let report = raqib::rescan::rescan(&config, watch, since, alert, chrono::Utc::now())?;
     println!(
         "watch {watch:?}: {} articles scanned, fired on {}, {} matches recorded, {} alerts raised",

@@ -54,6 +54,9 @@ pub const DELIVERY_RETRY: Range = range(SECOND, DAY);
 pub const SHUTDOWN_GRACE: Range = range(SECOND, HOUR);
 /// How long articles and alerts are kept: a century is forever for a news desk.
 pub const RETENTION: Range = range(DAY, years(100));
+/// A feed's lease (PostgreSQL): renewed while polling, so short enough that a dead
+/// instance's feeds wait little, long enough that renewing costs nothing.
+pub const LEASE: Range = range(Duration::from_secs(10), HOUR);
 /// The length of a digest's period.
 pub const DIGEST_EVERY: Range = range(SECOND, MONTH_OF_DAYS);
 
@@ -150,6 +153,7 @@ mod tests {
             ("retention", "23h", "101years"),
             ("alert_retention", "23h", "101years"),
             ("politeness_delay", "", "61m"),
+            ("lease", "9s", "61m"),
         ] {
             for value in [too_short, too_long].into_iter().filter(|v| !v.is_empty()) {
                 let message = only_problem(&format!("[daemon]\n{key} = \"{value}\"\n"));

@@ -16,11 +16,15 @@ use toml::Spanned;
 use url::Url;
 
 mod bounds;
+mod database;
+pub mod postgres_url;
 pub mod query;
 mod sink;
 mod watch;
 mod zone;
 
+use database::RawDatabase;
+pub use database::{Database, NotWired, Postgres};
 use sink::RawSink;
 pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
@@ -34,6 +38,10 @@ pub use watch::{
 /// How long a failing delivery is retried when `delivery_dead_after` is not given: a
 /// receiver down overnight still gets its alerts in the morning.
 pub const DEFAULT_DELIVERY_DEAD_AFTER: Duration = Duration::from_secs(48 * 3600);
+
+/// How long a feed's lease lasts when `lease` is not given: an instance that dies leaves its
+/// feeds unpolled for at most this long.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(120);
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -49,7 +57,10 @@ pub struct Config {
 /// `[daemon]`: settings of the process as a whole.
 #[derive(Debug, Clone)]
 pub struct Daemon {
-    pub database: PathBuf,
+    pub database: Database,
+    /// How long an instance holds a feed it polls before renewing its lease (PostgreSQL,
+    /// where instances share feeds).
+    pub lease: Duration,
     pub poll_interval: Duration,
     pub alert_max_age: Duration,
     pub allow_private_networks: bool,
@@ -176,6 +187,9 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDaemon {
     database: Option<Spanned<String>>,
+    database_password_env: Option<Spanned<String>>,
+    database_password_file: Option<Spanned<String>>,
+    lease: Option<Spanned<String>>,
     poll_interval: Option<Spanned<String>>,
     alert_max_age: Option<Spanned<String>>,
     allow_private_networks: Option<bool>,
@@ -392,10 +406,14 @@ impl Checker<'_> {
     }
 
     fn daemon(&mut self, base: &Path, raw: RawDaemon) -> Daemon {
-        let database = match &raw.database {
-            Some(db) => self.state_path(base, db, "daemon.database"),
-            None => self.state.as_deref().unwrap_or(base).join("raqib.db"),
-        };
+        let database = self.database(
+            base,
+            RawDatabase {
+                database: raw.database.as_ref(),
+                password_env: raw.database_password_env.as_ref(),
+                password_file: raw.database_password_file.as_ref(),
+            },
+        );
         let max_body_bytes = raw.max_body_bytes.as_ref().map_or(15 * 1024 * 1024, |v| {
             self.count(v, "daemon.max_body_bytes", bounds::MAX_BODY_BYTES) as usize
         });
@@ -418,6 +436,12 @@ impl Checker<'_> {
                 chrono_tz::Tz::UTC,
             ),
             database,
+            lease: self.duration(
+                raw.lease.as_ref(),
+                "daemon.lease",
+                DEFAULT_LEASE,
+                bounds::LEASE,
+            ),
             poll_interval: self.duration(
                 raw.poll_interval.as_ref(),
                 "daemon.poll_interval",
@@ -684,7 +708,11 @@ type = "log"
     #[test]
     fn a_valid_file_gets_defaults_and_resolved_paths() {
         let config = load(VALID).unwrap();
-        assert_eq!(config.daemon.database, Path::new("/etc/raqib/raqib.db"));
+        assert_eq!(
+            config.daemon.database,
+            Database::Sqlite("/etc/raqib/raqib.db".into())
+        );
+        assert_eq!(config.daemon.lease, DEFAULT_LEASE);
         assert_eq!(config.daemon.alert_max_age, Duration::from_secs(7 * 86_400));
         assert!(!config.daemon.allow_private_networks);
         assert_eq!(config.feeds[0].outlet, "hespress.com");

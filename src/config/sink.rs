@@ -110,22 +110,21 @@ pub enum Secret {
 }
 
 impl Secret {
-    /// The secret itself, or why it cannot be read.
+    /// The secret itself, or why it cannot be read (naming the variable or file, not the key:
+    /// sinks and the database name their own).
     pub fn read(&self) -> Result<String, String> {
         match self {
             Secret::Inline(value) => Ok(value.clone()),
             Secret::Env(var) => match std::env::var(var) {
                 Ok(value) if !value.is_empty() => Ok(value),
-                _ => Err(format!(
-                    "environment variable {var:?} (secret_env) is not set"
-                )),
+                _ => Err(format!("environment variable {var:?} is not set")),
             },
             Secret::File(path) => match std::fs::read_to_string(path) {
                 Ok(value) if !value.trim().is_empty() => {
                     Ok(value.trim_end_matches(['\n', '\r']).to_string())
                 }
-                Ok(_) => Err(format!("secret_file {} is empty", path.display())),
-                Err(err) => Err(format!("cannot read secret_file {}: {err}", path.display())),
+                Ok(_) => Err(format!("{} is empty", path.display())),
+                Err(err) => Err(format!("cannot read {}: {err}", path.display())),
             },
         }
     }

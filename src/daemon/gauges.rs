@@ -35,7 +35,7 @@ pub(super) async fn keep(
         let read = tokio::task::spawn_blocking(move || {
             let reader = match kept {
                 Some(reader) => reader,
-                None => Reader::open(&config.daemon.database)?,
+                None => Reader::open(config.daemon.database.sqlite_file()?)?,
             };
             let snapshot = read(&reader, &config, now)?;
             Ok::<_, StoreError>((reader, snapshot))

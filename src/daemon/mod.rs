@@ -53,6 +53,8 @@ pub enum DaemonError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    NotWired(#[from] crate::config::NotWired),
+    #[error(transparent)]
     Watch(#[from] WatchError),
     #[error(transparent)]
     Fetch(#[from] fetch::FetchError),
@@ -163,7 +165,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         tasks.spawn(systemd::watch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     }
     let live = pipeline.live();
-    tracing::info!(feeds = live.config.feeds.len(), watches = live.config.watches.len(), sinks = live.sinks.len(), database = %live.config.daemon.database.display(), "raqib running");
+    tracing::info!(feeds = live.config.feeds.len(), watches = live.config.watches.len(), sinks = live.sinks.len(), database = %live.config.daemon.database, "raqib running");
     drop(live);
     systemd::notify(&[
         sd_notify::NotifyState::Ready,

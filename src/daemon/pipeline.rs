@@ -122,7 +122,7 @@ impl Pipeline {
 
     /// As [`Pipeline::new`], reading the time from `clock` (tests set it).
     pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
-        let store = Store::open(&config.daemon.database)?;
+        let store = Store::open(config.daemon.database.sqlite_file()?)?;
         let fetcher = Fetcher::new(&config.daemon)?;
         let live = Live::new(config)?;
         let started = clock();
@@ -274,8 +274,14 @@ impl Pipeline {
     /// Probe the database after the disk was found full; true once its file system has room
     /// again (a tiny write may fit while an article does not) and a write succeeds.
     pub(super) async fn probe_writable(&self) -> bool {
-        let database = self.live().config.daemon.database.clone();
-        let free = free_bytes(&database);
+        let live = self.live();
+        let free = live
+            .config
+            .daemon
+            .database
+            .sqlite_file()
+            .ok()
+            .and_then(free_bytes);
         if free.is_some_and(|free| free < RESUME_FREE_BYTES) {
             return false;
         }

@@ -12,6 +12,7 @@ mod maintenance;
 mod migrate;
 mod outbox;
 mod pages;
+pub mod postgres;
 mod reader;
 mod rescan;
 mod retention;
@@ -71,6 +72,8 @@ pub enum StoreError {
     Task(String),
     #[error("backup to {path}: {message}")]
     Backup { path: PathBuf, message: String },
+    #[error(transparent)]
+    NotWired(#[from] crate::config::NotWired),
 }
 
 /// An error of the SQLite library, opaque: the library's types stay inside `store`, so callers

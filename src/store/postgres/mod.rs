@@ -1,0 +1,102 @@
+//! PostgreSQL storage, in progress: the pool, the schema and its migrations, and
+//! the feed leases by which several instances share one database's feeds. Nothing outside
+//! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
+//! storage seam between the pipeline and either backend comes first.
+
+mod lease;
+mod migrate;
+
+use std::time::Duration;
+
+use crate::config::postgres_url::{connection_config, redacted};
+pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
+
+/// How long opening one connection may take when the URL sets no `connect_timeout`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database {shown} {detail}")]
+    Url { shown: String, detail: String },
+    #[error("cannot connect to PostgreSQL: {}", chain(.0))]
+    Connect(#[from] deadpool_postgres::PoolError),
+    #[error(
+        "PostgreSQL schema version {found} is newer than this raqib understands ({known}); upgrade raqib or use another database"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("PostgreSQL migration {name} failed: {}", chain(.source))]
+    Migration {
+        name: &'static str,
+        source: tokio_postgres::Error,
+    },
+    #[error("PostgreSQL error: {}", chain(.0))]
+    Sql(#[from] tokio_postgres::Error),
+}
+
+/// An error with its causes: tokio-postgres says "db error" and keeps the server's message
+/// in its source.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Connections to one PostgreSQL database.
+#[derive(Clone)]
+pub struct Pool {
+    inner: deadpool_postgres::Pool,
+}
+
+impl Pool {
+    /// A pool of at most `size` connections to the database `url` names, with `password`
+    /// when the URL carries none; one connection is opened now, so an unreachable server or
+    /// refused login is reported here.
+    pub async fn connect(url: &str, password: Option<&str>, size: usize) -> Result<Pool> {
+        let mut config = connection_config(url).map_err(|detail| Error::Url {
+            shown: redacted(url),
+            detail,
+        })?;
+        if let Some(password) = password.filter(|_| config.get_password().is_none()) {
+            config.password(password);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("raqib");
+        }
+        let manager = deadpool_postgres::Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            deadpool_postgres::ManagerConfig {
+                recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+            },
+        );
+        let inner = deadpool_postgres::Pool::builder(manager)
+            .max_size(size.max(1))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|err| Error::Url {
+                shown: redacted(url),
+                detail: format!("cannot be pooled: {err}"),
+            })?;
+        drop(inner.get().await?);
+        Ok(Pool { inner })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        Ok(self.inner.get().await?)
+    }
+}
