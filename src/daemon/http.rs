@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use super::Pipeline;
 use super::gauges::{self, Reading};
+use crate::store::Maintenance;
 
 /// How long `/healthz` waits for the writer.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -104,7 +105,7 @@ async fn healthz(State(App { pipeline, .. }): State<App>) -> impl IntoResponse {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{failure}\n"));
     }
     let now = pipeline.now();
-    let probe = pipeline.with_store(move |s| s.probe_write(now));
+    let probe = pipeline.noted(pipeline.store().probe_write(now));
     match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n".to_string()),
         Ok(Err(err)) => (

@@ -29,7 +29,7 @@ use tokio::task::JoinSet;
 use crate::config::{Config, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::StoreError;
+use crate::store::{Maintenance, Outbox, StoreError};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -226,7 +226,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
             tracing::error!(error = %err, "final delivery round failed; pending alerts stay in the outbox")
         }
     }
-    if let Ok(pending) = pipeline.with_store(|s| s.pending_deliveries()).await {
+    if let Ok(pending) = pipeline.noted(pipeline.store().pending_deliveries()).await {
         if pending > 0 {
             tracing::warn!(
                 pending,
@@ -374,7 +374,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
             let now = pipeline.now();
             let (keep, keep_alerts) = (daemon.retention, daemon.alert_retention);
             let batch = pipeline
-                .with_store(move |s| s.prune(now, keep, keep_alerts, PRUNE_BATCH))
+                .noted(pipeline.store().prune(now, keep, keep_alerts, PRUNE_BATCH))
                 .await;
             match batch {
                 Ok(pruned) if pruned.is_empty() => {

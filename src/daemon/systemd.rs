@@ -14,6 +14,7 @@ use sd_notify::NotifyState;
 use tokio::sync::watch;
 
 use super::Pipeline;
+use crate::store::{Maintenance, Outbox};
 
 /// How often STATUS is refreshed when no watchdog asks for more.
 const STATUS_EVERY: Duration = Duration::from_secs(30);
@@ -43,13 +44,10 @@ pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receive
             continue;
         }
         let now = pipeline.now();
-        let answered = tokio::time::timeout(
-            every,
-            pipeline.with_store(move |s| {
-                s.probe_write(now)?;
-                s.pending_deliveries()
-            }),
-        )
+        let answered = tokio::time::timeout(every, async {
+            pipeline.noted(pipeline.store().probe_write(now)).await?;
+            pipeline.noted(pipeline.store().pending_deliveries()).await
+        })
         .await;
         let pending = match answered {
             Ok(Ok(pending)) => pending,

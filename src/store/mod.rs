@@ -15,6 +15,8 @@ mod pages;
 mod reader;
 mod rescan;
 mod retention;
+pub mod seam;
+mod sqlite;
 mod story;
 
 use std::collections::HashSet;
@@ -39,6 +41,8 @@ pub use pages::{PageRetry, RetriedPage};
 pub use reader::Reader;
 pub use rescan::StoredText;
 pub use retention::{Cutoffs, Pruned, cutoffs};
+pub use seam::{Articles, Feeds, Maintenance, Outbox, Storage};
+pub use sqlite::Sqlite;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
