@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use super::Pipeline;
 use crate::config::Config;
 use crate::metrics::Snapshot;
-use crate::store::{Reader, StoreError};
+use crate::store::{Reader, Storage, StoreError};
 
 /// How often the gauges are read again: Prometheus' default scrape interval is 15 s.
 pub(super) const GAUGES_EVERY: Duration = Duration::from_secs(10);
@@ -22,8 +22,8 @@ pub(super) const GAUGES_EVERY: Duration = Duration::from_secs(10);
 pub(super) type Reading = Option<Result<Snapshot, String>>;
 
 /// Read the gauges until `stop`, publishing each reading on `gauges`.
-pub(super) async fn keep(
-    pipeline: Arc<Pipeline>,
+pub(super) async fn keep<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
     gauges: watch::Sender<Reading>,
     mut stop: watch::Receiver<bool>,
 ) {

@@ -29,7 +29,7 @@ use tokio::task::JoinSet;
 use crate::config::{Config, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::{Maintenance, Outbox, StoreError};
+use crate::store::{Outbox, Storage, StoreError};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -259,9 +259,9 @@ impl FeedTasks {
     }
 
     /// Start polling `feed`: at its recorded next due time, or within a few seconds.
-    async fn start(
+    async fn start<S: Storage>(
         &mut self,
-        pipeline: &Arc<Pipeline>,
+        pipeline: &Arc<Pipeline<S>>,
         tasks: &mut JoinSet<()>,
         feed: &Feed,
     ) -> Result<(), StoreError> {
@@ -294,8 +294,8 @@ impl FeedTasks {
     }
 }
 
-async fn feed_loop(
-    pipeline: Arc<Pipeline>,
+async fn feed_loop<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
     url: Url,
     mut due: DateTime<Utc>,
     mut stop: watch::Receiver<bool>,
@@ -326,8 +326,8 @@ async fn feed_loop(
 
 /// Wait until the database takes writes (at once, unless the disk is full); false when told
 /// to stop meanwhile.
-async fn wait_writable(
-    pipeline: &Pipeline,
+async fn wait_writable<S: Storage>(
+    pipeline: &Pipeline<S>,
     stop: &mut watch::Receiver<bool>,
     removed: &mut watch::Receiver<bool>,
 ) -> bool {
@@ -340,7 +340,7 @@ async fn wait_writable(
 }
 
 /// While the disk is full, probe now and then for space.
-async fn disk_full_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn disk_full_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     let mut writable = pipeline.writable();
     loop {
         tokio::select! {
@@ -360,7 +360,7 @@ async fn disk_full_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>
 }
 
 /// Prune old data now and then, in batches, never holding the writer for long.
-async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn prune_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     let mut wait = PRUNE_FIRST;
     loop {
         tokio::select! {
@@ -409,7 +409,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn dispatch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn dispatch_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = pipeline.alerts_raised.notified() => {}
