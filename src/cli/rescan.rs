@@ -4,6 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use raqib::config::Config;
+use raqib::rescan::Rescan;
+use raqib::store::Sqlite;
 
 pub fn rescan_command(
     config_path: &Path,
@@ -12,7 +14,11 @@ pub fn rescan_command(
     alert: bool,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let report = raqib::rescan::rescan(&config, watch, since, alert, chrono::Utc::now())?;
+    let rescan = Rescan::new(&config, watch)?;
+    let report = super::runtime()?.block_on(async {
+        let store = Sqlite::open(&config.daemon.database)?;
+        rescan.run(&store, since, alert, chrono::Utc::now()).await
+    })?;
     println!(
         "watch {watch:?}: {} articles scanned, fired on {}, {} matches recorded, {} alerts raised",
         report.articles, report.matched, report.matches, report.alerts

@@ -37,10 +37,9 @@ pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use model::{
     BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry,
-    PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle,
+    PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
 };
 pub use reader::Reader;
-pub use rescan::StoredText;
 pub use retention::{Cutoffs, cutoffs};
 pub use seam::{Articles, Feeds, Maintenance, Outbox, Storage};
 pub use sqlite::Sqlite;

@@ -182,3 +182,17 @@ impl Pruned {
         self.paragraphs += other.paragraphs;
     }
 }
+
+/// A stored article with what a watch and an alert need.
+#[derive(Debug, Clone)]
+pub struct StoredText {
+    pub article: StoredArticle,
+    pub feed_url: String,
+    pub outlet: String,
+    pub entry_key: String,
+    pub url: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub lang: Option<String>,
+    pub published_at: Option<String>,
+}

@@ -19,11 +19,12 @@ use chrono::{DateTime, Utc};
 
 use super::{
     ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry, PollRecord,
-    Pruned, Result, RetriedPage, StoredArticle,
+    Pruned, Result, RetriedPage, StoredArticle, StoredText,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
 use crate::extract::learned::Seen;
+use crate::watch::Match;
 
 /// Feed rows: their state between polls, the outcomes of polls, their health.
 pub trait Feeds {
@@ -127,6 +128,32 @@ pub trait Articles {
         fingerprints: Vec<i64>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<HashMap<i64, Seen>>> + Send;
+
+    /// Up to `limit` articles with ids above `after`, fetched at or after `since`, by id.
+    fn articles_after(
+        &self,
+        after: i64,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<StoredText>>> + Send;
+
+    /// Replace `watch`'s matches on `article` with `matches`, and raise `alert` unless the
+    /// article has one of that watch already, all or nothing. True when the alert was new.
+    fn replace_matches(
+        &self,
+        article: StoredArticle,
+        watch: String,
+        matches: Vec<Match>,
+        alert: Option<NewAlert>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// How many stored matches `watch` has on article `article_id`.
+    fn match_count(
+        &self,
+        article_id: i64,
+        watch: String,
+    ) -> impl Future<Output = Result<u64>> + Send;
 }
 
 /// The deliveries of alerts to sinks.

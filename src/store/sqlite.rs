@@ -12,11 +12,12 @@ use chrono::{DateTime, Utc};
 use super::seam::{Articles, Feeds, Maintenance, Outbox};
 use super::{
     ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry, PollRecord,
-    Pruned, Result, RetriedPage, Store, StoreError, StoredArticle,
+    Pruned, Result, RetriedPage, Store, StoreError, StoredArticle, StoredText,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
 use crate::extract::learned::Seen;
+use crate::watch::Match;
 
 /// Room the database's file system needs before writes resume after a full disk: a few
 /// write-ahead log checkpoints' worth.
@@ -230,6 +231,32 @@ impl Articles for Sqlite {
     ) -> Result<HashMap<i64, Seen>> {
         self.run(move |s| s.learned_records(&outlet, &fingerprints, now))
             .await
+    }
+
+    async fn articles_after(
+        &self,
+        after: i64,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredText>> {
+        self.run(move |s| s.articles_after(after, since, limit))
+            .await
+    }
+
+    async fn replace_matches(
+        &self,
+        article: StoredArticle,
+        watch: String,
+        matches: Vec<Match>,
+        alert: Option<NewAlert>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.run(move |s| s.replace_matches(article, &watch, &matches, alert, now))
+            .await
+    }
+
+    async fn match_count(&self, article_id: i64, watch: String) -> Result<u64> {
+        self.run(move |s| s.match_count(article_id, &watch)).await
     }
 }
 
