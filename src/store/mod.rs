@@ -36,12 +36,12 @@ pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use model::{
-    BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry,
-    PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
+    BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
+    PageRetry, PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
 };
 pub use reader::Reader;
 pub use retention::{Cutoffs, cutoffs};
-pub use seam::{Articles, Feeds, Maintenance, Outbox, Storage};
+pub use seam::{Articles, Feeds, Gauges, Maintenance, Outbox, Storage};
 pub use sqlite::Sqlite;
 
 #[derive(Debug, thiserror::Error)]

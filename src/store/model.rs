@@ -196,3 +196,16 @@ pub struct StoredText {
     pub lang: Option<String>,
     pub published_at: Option<String>,
 }
+
+/// What the `/metrics` gauges show of the storage, read beside the writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GaugeReading {
+    /// The health of each feed asked about, in its order (`None` for one never polled).
+    pub feeds: Vec<Option<FeedHealth>>,
+    pub outbox_pending: u64,
+    pub outbox_dead: u64,
+    /// Alerts stored, by watch.
+    pub alerts: std::collections::BTreeMap<String, u64>,
+    /// The storage's size on disk.
+    pub bytes: u64,
+}

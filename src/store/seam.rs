@@ -18,8 +18,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry, PollRecord,
-    Pruned, Result, RetriedPage, StoredArticle, StoredText,
+    ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
+    PollRecord, Pruned, Result, RetriedPage, StoredArticle, StoredText,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
@@ -205,7 +205,21 @@ pub trait Maintenance {
     fn has_room(&self) -> bool;
 }
 
-/// A backend: every concern of the seam, shareable between the daemon's tasks.
-pub trait Storage: Feeds + Articles + Outbox + Maintenance + Send + Sync + 'static {}
+/// The read side the daemon needs: its `/metrics` gauges, read beside the writes, never
+/// waiting for them.
+pub trait Gauges {
+    /// The gauges, with the health of the feeds at `urls`.
+    fn gauges(
+        &self,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<GaugeReading>> + Send;
+}
 
-impl<T: Feeds + Articles + Outbox + Maintenance + Send + Sync + 'static> Storage for T {}
+/// A backend: every concern of the seam, shareable between the daemon's tasks.
+pub trait Storage:
+    Feeds + Articles + Outbox + Maintenance + Gauges + Send + Sync + 'static
+{
+}
+
+impl<T: Feeds + Articles + Outbox + Maintenance + Gauges + Send + Sync + 'static> Storage for T {}

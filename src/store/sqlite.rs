@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::seam::{Articles, Feeds, Maintenance, Outbox};
+use super::seam::{Articles, Feeds, Gauges, Maintenance, Outbox};
 use super::{
-    ClaimLimits, Claimed, FeedHealth, FeedState, Inserted, NewArticle, PageRetry, PollRecord,
-    Pruned, Result, RetriedPage, Store, StoreError, StoredArticle, StoredText,
+    ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
+    PollRecord, Pruned, Reader, Result, RetriedPage, Store, StoreError, StoredArticle, StoredText,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
@@ -35,6 +35,8 @@ pub struct Sqlite {
     store: Arc<Mutex<Store>>,
     /// Article writes waiting for the writer; whoever gets the writer next commits them all.
     queued: Arc<Mutex<Vec<Queued>>>,
+    /// The gauges' read-only connection, beside the writer; opened again after a failure.
+    reader: Arc<Mutex<Option<Reader>>>,
 }
 
 impl Sqlite {
@@ -44,6 +46,7 @@ impl Sqlite {
             path: path.to_path_buf(),
             store: Arc::new(Mutex::new(Store::open(path)?)),
             queued: Arc::default(),
+            reader: Arc::default(),
         })
     }
 
@@ -307,6 +310,25 @@ impl Maintenance for Sqlite {
 
     fn has_room(&self) -> bool {
         free_bytes(&self.path).is_none_or(|free| free >= RESUME_FREE_BYTES)
+    }
+}
+
+impl Gauges for Sqlite {
+    async fn gauges(&self, urls: Vec<String>, now: DateTime<Utc>) -> Result<GaugeReading> {
+        let (path, reader) = (self.path.clone(), Arc::clone(&self.reader));
+        tokio::task::spawn_blocking(move || {
+            let mut kept = reader.lock().unwrap_or_else(|p| p.into_inner());
+            let open = match kept.take() {
+                Some(open) => open,
+                None => Reader::open(&path)?,
+            };
+            let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+            let reading = open.gauges(&urls, now)?;
+            *kept = Some(open);
+            Ok(reading)
+        })
+        .await
+        .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())))
     }
 }
 
