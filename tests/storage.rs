@@ -2,15 +2,17 @@
 //! through the seam's traits alone: each check is generic over the backend, and runs here on
 //! SQLite (a real file in a temporary directory). A second backend runs the same checks.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use common::articles;
 use raqib::alert::NewAlert;
 use raqib::alert::dispatch::Decision;
 use raqib::config::AlertPolicy;
-use raqib::store::{BodySource, ClaimLimits, NewArticle, Sqlite, Storage};
-use raqib::story::Signature;
+use raqib::store::{ClaimLimits, NewArticle, Sqlite, Storage};
 
 const STORY_WINDOW: Duration = Duration::from_secs(48 * 3600);
 
@@ -26,25 +28,17 @@ fn sqlite() -> (tempfile::TempDir, Arc<Sqlite>) {
 
 fn article(feed_id: i64, key: &str, url: &str, title: &str) -> NewArticle {
     let body = format!("{title}. The ministry confirmed the visit on Sunday evening.");
-    NewArticle {
-        feed_id,
-        entry_key: key.into(),
-        url: Some(url.into()),
-        canonical_url: None,
-        story: Signature::of(title, &body, []),
-        title: title.into(),
-        body,
-        body_source: BodySource::Feed,
-        body_error: None,
-        author: None,
-        lang: Some("en".into()),
-        site_name: None,
-        published_at: None,
-        outlet: format!("Outlet {feed_id}"),
-        fingerprints: Vec::new(),
-        page_retry_at: None,
-        matches: Vec::new(),
-    }
+    articles::summary(feed_id, key, url, title, &body)
+}
+
+/// The id of the one feed a check stores through.
+async fn feed(store: &impl Storage) -> i64 {
+    let url = "http://127.0.0.1:9/feed".to_string();
+    store
+        .sync_feed(url, "Outlet".into(), t0())
+        .await
+        .unwrap()
+        .id
 }
 
 fn alert(uid: &str, watch: &str, policy: AlertPolicy) -> NewAlert {
@@ -109,11 +103,7 @@ async fn one_article_per_url<S: Storage>(store: Arc<S>) {
 /// An alert is raised once per (watch, article); under the story policy a later article of
 /// the story raises nothing, under the article policy it raises its own.
 async fn alerts_once_per_watch_and_article<S: Storage>(store: Arc<S>) {
-    let feed = store
-        .sync_feed("http://127.0.0.1:9/feed".into(), "Outlet".into(), t0())
-        .await
-        .unwrap()
-        .id;
+    let feed = feed(&*store).await;
     let title = "Minister visits Rabat for talks on water";
     let first = store
         .insert_article(
@@ -159,11 +149,7 @@ async fn alerts_once_per_watch_and_article<S: Storage>(store: Arc<S>) {
 /// A claimed delivery is the claimant's alone until its claim expires or its outcome is
 /// recorded.
 async fn a_claimed_delivery_is_its_claimant_s_alone<S: Storage>(store: Arc<S>) {
-    let feed = store
-        .sync_feed("http://127.0.0.1:9/feed".into(), "Outlet".into(), t0())
-        .await
-        .unwrap()
-        .id;
+    let feed = feed(&*store).await;
     store
         .insert_article(
             article(
