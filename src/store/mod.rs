@@ -1,4 +1,5 @@
-//! SQLite storage: the migrations runner, one writer connection, typed queries.
+//! Storage: the seam the daemon writes through ([`seam`], its values in `model.rs`) and its
+//! SQLite backend ([`Sqlite`]): the migrations runner, one writer connection, typed queries.
 //!
 //! Everything that belongs together is written in one transaction: an article, its story,
 //! its matches, its alerts and their deliveries (the outbox). A crash therefore leaves either

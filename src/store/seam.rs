@@ -1,5 +1,6 @@
-//! The seam between the daemon and its storage: what the pipeline asks of a backend, per
-//! concern, as async calls on a shared `&self`.
+//! The seam between the daemon and its storage: what the pipeline (and `raqib rescan`) asks
+//! of a backend, per concern, as async calls on a shared `&self`; the read side the daemon
+//! needs is [`Gauges`].
 //!
 //! A backend decides how it serialises writes: SQLite behind one writer connection
 //! ([`super::Sqlite`]), a server database through a pool. What every backend guarantees, whatever
