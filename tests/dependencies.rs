@@ -1,6 +1,7 @@
 //! The dependency direction ARCHITECTURE.md states, read from the sources: every module of
 //! the library uses only modules of lower layers (so no two depend on each other), and
-//! rusqlite is named only inside `store/`, so a second storage backend replaces one module.
+//! rusqlite is named only inside `store/`, so a second storage backend replaces one module;
+//! and the daemon never names the SQLite writer (`Store`): it reaches storage through the seam.
 //! Test code is left out: a unit test may reach across (a date test checks the store can
 //! write its cutoff).
 
@@ -59,17 +60,17 @@ fn code(path: &Path) -> String {
         .join("\n")
 }
 
-/// The modules of this crate that `code` names: `crate::a::…` and `crate::{a, b::…}`.
-fn used(code: &str) -> BTreeSet<String> {
+/// What `code` names after `prefix`: `prefix a…` and `prefix{a, b::…}`.
+fn named_after(code: &str, prefix: &str) -> BTreeSet<String> {
     let ident = |s: &str| -> String {
         s.trim_start()
             .chars()
-            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect()
     };
     let mut found = BTreeSet::new();
-    for (at, _) in code.match_indices("crate::") {
-        let rest = &code[at + "crate::".len()..];
+    for (at, _) in code.match_indices(prefix) {
+        let rest = &code[at + prefix.len()..];
         match rest.strip_prefix('{') {
             Some(group) => {
                 let group = &group[..group.find('}').unwrap_or(group.len())];
@@ -82,6 +83,11 @@ fn used(code: &str) -> BTreeSet<String> {
     }
     found.retain(|m| !m.is_empty());
     found
+}
+
+/// The modules of this crate that `code` names: `crate::a::…` and `crate::{a, b::…}`.
+fn used(code: &str) -> BTreeSet<String> {
+    named_after(code, "crate::")
 }
 
 #[test]
@@ -122,6 +128,28 @@ fn rusqlite_is_named_only_inside_store() {
         .map(|f| f.display().to_string())
         .collect();
     assert!(outside.is_empty(), "{outside:?}");
+}
+
+/// The daemon reaches storage only through the seam (`store/seam.rs`): it never takes the
+/// SQLite writer, so a second backend needs no change there.
+#[test]
+fn the_daemon_reaches_storage_only_through_the_seam() {
+    let daemon = src().join("daemon");
+    let mut files = Vec::new();
+    sources(&daemon, &mut files);
+    let naming: Vec<String> = files
+        .iter()
+        .filter(|f| named_after(&code(f), "crate::store::").contains("Store"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(naming.is_empty(), "the SQLite writer taken in {naming:?}");
+    assert_eq!(
+        named_after(
+            "use crate::store::{FeedState, Store, StoreError};\ncrate::store::Store::open(p)",
+            "crate::store::"
+        ),
+        BTreeSet::from(["FeedState".to_string(), "Store".into(), "StoreError".into()])
+    );
 }
 
 #[test]

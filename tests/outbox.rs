@@ -11,14 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeZone, Utc};
+use common::articles;
 use common::daemon::{Guard, stop, wait_for};
 use common::receiver::{Received, Receiver};
 use common::{Resource, Server, raqib, stderr, write_config};
 use raqib::alert::NewAlert;
 use raqib::config::{AlertPolicy, Config};
 use raqib::daemon::Pipeline;
-use raqib::store::{BodySource, NewArticle, Store};
-use raqib::story::Signature;
+use raqib::store::Store;
 
 fn rss(items: &str) -> Resource {
     Resource::new(
@@ -53,25 +53,8 @@ fn digest_alerts(db: &Path, feed_url: &str, period_start: DateTime<Utc>, alerts:
     for i in 0..alerts {
         let title = format!("Hammouchi receives delegation {i}");
         let body = format!("Delegation {i} was received.");
-        let article = NewArticle {
-            feed_id: feed,
-            entry_key: format!("guid:{i}"),
-            url: Some(format!("{feed_url}/news/{i}")),
-            canonical_url: None,
-            story: Signature::of(&title, &body, []),
-            title,
-            body,
-            body_source: BodySource::Feed,
-            body_error: None,
-            author: None,
-            lang: Some("en".into()),
-            site_name: None,
-            published_at: None,
-            outlet: "Outlet".into(),
-            fingerprints: Vec::new(),
-            page_retry_at: None,
-            matches: Vec::new(),
-        };
+        let url = format!("{feed_url}/news/{i}");
+        let article = articles::summary(feed, &format!("guid:{i}"), &url, &title, &body);
         let at = period_start + chrono::Duration::seconds(i as i64);
         // No story window: every article its own story, so each raises its alert.
         store

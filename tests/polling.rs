@@ -13,7 +13,7 @@ use common::{Resource, Server};
 use raqib::config::Config;
 use raqib::daemon::{Pipeline, PollError, Polled};
 use raqib::health::{FeedStatus, feed_reports};
-use raqib::store::FeedHealth;
+use raqib::store::{FeedHealth, Feeds};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 12, 2, 12, 0, 0).unwrap()
@@ -67,7 +67,7 @@ impl Rig {
     fn health(&self, index: usize) -> FeedHealth {
         let url = self.pipeline.live().config.feeds[index].url.to_string();
         self.runtime
-            .block_on(self.pipeline.with_store(move |s| s.feed_health(&url, t0())))
+            .block_on(self.pipeline.store().feed_health(url, t0()))
             .unwrap()
             .expect("the feed has a row")
     }

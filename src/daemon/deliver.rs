@@ -11,7 +11,7 @@ use super::Pipeline;
 use crate::alert::digest;
 use crate::alert::dispatch::{self, Decision, Dispatched};
 use crate::alert::sink::SinkError;
-use crate::store::{ClaimLimits, PendingDelivery, StoreError};
+use crate::store::{ClaimLimits, PendingDelivery, Storage, StoreError};
 
 /// What one sink is handed at once: an alert, or a digest of several.
 struct Parcel {
@@ -22,7 +22,7 @@ struct Parcel {
     rows: Vec<PendingDelivery>,
 }
 
-impl Pipeline {
+impl<S: Storage> Pipeline<S> {
     /// Deliver everything due now, in rounds of at most [`dispatch::BATCH`] alerts and
     /// [`dispatch::DIGESTS`] digests. One call at a time: a second one (the final round at
     /// shutdown) waits for the round in progress instead of sending its deliveries again.
@@ -39,7 +39,7 @@ impl Pipeline {
             let now = self.now();
             let until = now + dispatch::CLAIM_FOR;
             let claimed = self
-                .with_store(move |s| s.claim_deliveries(claim, now, until, limits))
+                .noted(self.store().claim_deliveries(claim, now, until, limits))
                 .await?;
             if claimed.deliveries.is_empty() {
                 return Ok(done);
@@ -84,7 +84,7 @@ impl Pipeline {
                 );
                 decisions.extend(parcel.rows.iter().map(|r| (r.id, decision.clone())));
             }
-            self.with_store(move |s| s.record_attempts(&decisions, now))
+            self.noted(self.store().record_attempts(decisions, now))
                 .await?;
             if !claimed.full {
                 return Ok(done);
@@ -100,7 +100,7 @@ impl Pipeline {
                 sent = &mut sending => return sent,
                 _ = tokio::time::sleep(dispatch::RENEW_EVERY) => {
                     let until = self.now() + dispatch::CLAIM_FOR;
-                    if let Err(err) = self.with_store(move |s| s.renew_claim(claim, until)).await {
+                    if let Err(err) = self.noted(self.store().renew_claim(claim, until)).await {
                         tracing::warn!(error = %err, "cannot renew the claim on deliveries being sent; another dispatcher may take them when it expires");
                     }
                 }

@@ -10,7 +10,7 @@ use crate::extract::{self, DateSource, RuleOutcome, learned};
 use crate::feed::Entry;
 use crate::fetch::Outcome;
 use crate::schedule::page_retry;
-use crate::store::{self, BodySource, NewArticle, RetriedPage, StoreError};
+use crate::store::{self, BodySource, NewArticle, RetriedPage, Storage, StoreError};
 use crate::story::Signature;
 use crate::watch::{Match, Subject};
 
@@ -20,7 +20,7 @@ const PAGE_RETRIES_PER_POLL: usize = 8;
 /// Articles whose story is looked for among those fetched this long ago.
 const STORY_WINDOW: std::time::Duration = std::time::Duration::from_secs(48 * 3600);
 
-impl Pipeline {
+impl<S: Storage> Pipeline<S> {
     /// Take one new entry through page fetch, extraction, matching and storage. Returns the
     /// number of alerts raised, or `None` when another poll (of this feed or another carrying
     /// the same article) stored it first.
@@ -93,7 +93,10 @@ impl Pipeline {
                 .collect()
         };
         let stored = self
-            .with_store_batched(move |s| s.insert_article(&article, now, STORY_WINDOW, alerts_for))
+            .noted(
+                self.store()
+                    .insert_article(article, now, STORY_WINDOW, alerts_for),
+            )
             .await?;
         if stored.is_some() {
             self.metrics.count("raqib_articles_stored_total", &[], 1);
@@ -137,7 +140,7 @@ impl Pipeline {
             }
             let now = self.now();
             if let Err(err) = self
-                .with_store(move |s| s.record_rule_outcome(feed_id, matched, now))
+                .noted(self.store().record_rule_outcome(feed_id, matched, now))
                 .await
             {
                 tracing::error!(feed = %feed.url, error = %err, "cannot record the extraction rule outcome");
@@ -203,7 +206,10 @@ impl Pipeline {
     pub(super) async fn retry_pages(&self, feed: &Feed, feed_id: i64) -> Result<usize, StoreError> {
         let now = self.now();
         let due = self
-            .with_store(move |s| s.pages_to_retry(feed_id, now, PAGE_RETRIES_PER_POLL))
+            .noted(
+                self.store()
+                    .pages_to_retry(feed_id, now, PAGE_RETRIES_PER_POLL),
+            )
             .await?;
         let mut alerts = 0;
         for retry in due {
@@ -215,7 +221,7 @@ impl Pipeline {
                 Err(err) => {
                     tracing::info!(feed = %feed.url, url = %url, attempt = retry.attempts + 1, error = %err, "article page still unusable");
                     let retry_at = page_retry(retry.attempts + 1, self.now());
-                    self.with_store(move |s| s.page_retry_failed(&retry, &err, retry_at))
+                    self.noted(self.store().page_retry_failed(retry, err, retry_at))
                         .await?;
                     continue;
                 }
@@ -253,7 +259,7 @@ impl Pipeline {
                 lang: page.lang.clone(),
             };
             let article = retry.article;
-            let outlets = self.with_store(move |s| s.story_outlets(article)).await?;
+            let outlets = self.noted(self.store().story_outlets(article)).await?;
             let new_alerts: Vec<NewAlert> = drafts
                 .into_iter()
                 .map(|d| {
@@ -275,7 +281,10 @@ impl Pipeline {
                 matches,
             };
             let raised = self
-                .with_store(move |s| s.complete_page(&retry, &completed, new_alerts, now))
+                .noted(
+                    self.store()
+                        .complete_page(retry, completed, new_alerts, now),
+                )
                 .await?;
             tracing::info!(feed = %feed.url, url = %url, new_alerts = raised, "article page fetched on retry");
             alerts += raised;
@@ -294,7 +303,7 @@ impl Pipeline {
         let fingerprints = learned::fingerprints(&page.body);
         let outlet = feed.outlet.clone();
         let records = self
-            .with_store(move |s| s.learned_records(&outlet, &fingerprints, now))
+            .noted(self.store().learned_records(outlet, fingerprints, now))
             .await?;
         let split = learned::split(&page.body, &records);
         if split.body.len() != page.body.len() {

@@ -1,7 +1,8 @@
 //! The `/metrics` gauges that live in the database (feeds by state, the outbox, alerts by
-//! watch, the file's size), read every [`GAUGES_EVERY`] on a read-only connection of their own
-//! and kept: a scrape renders the last reading, so it neither waits for the writer nor scans
-//! a table, however often Prometheus asks.
+//! watch, the file's size), read every [`GAUGES_EVERY`] through the storage's read side
+//! ([`Gauges`](crate::store::Gauges): on SQLite a read-only connection of their own) and kept:
+//! a scrape renders the last reading, so it neither waits for the writer nor scans a table,
+//! however often Prometheus asks.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use tokio::sync::watch;
 use super::Pipeline;
 use crate::config::Config;
 use crate::metrics::Snapshot;
-use crate::store::{Reader, StoreError};
+use crate::store::{GaugeReading, Storage};
 
 /// How often the gauges are read again: Prometheus' default scrape interval is 15 s.
 pub(super) const GAUGES_EVERY: Duration = Duration::from_secs(10);
@@ -22,31 +23,17 @@ pub(super) const GAUGES_EVERY: Duration = Duration::from_secs(10);
 pub(super) type Reading = Option<Result<Snapshot, String>>;
 
 /// Read the gauges until `stop`, publishing each reading on `gauges`.
-pub(super) async fn keep(
-    pipeline: Arc<Pipeline>,
+pub(super) async fn keep<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
     gauges: watch::Sender<Reading>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut reader: Option<Reader> = None;
     loop {
         let config = pipeline.live().config.clone();
         let now = pipeline.now();
-        let kept = reader.take();
-        let read = tokio::task::spawn_blocking(move || {
-            let reader = match kept {
-                Some(reader) => reader,
-                None => Reader::open(config.daemon.database.sqlite_file()?)?,
-            };
-            let snapshot = read(&reader, &config, now)?;
-            Ok::<_, StoreError>((reader, snapshot))
-        })
-        .await
-        .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())));
-        let reading = match read {
-            Ok((kept, snapshot)) => {
-                reader = Some(kept);
-                Ok(snapshot)
-            }
+        let urls = config.feeds.iter().map(|f| f.url.to_string()).collect();
+        let reading = match pipeline.store().gauges(urls, now).await {
+            Ok(read) => Ok(snapshot(&config, read, now)),
             Err(err) => {
                 tracing::warn!(error = %err, "cannot read the /metrics gauges; tried again later");
                 Err(err.to_string())
@@ -60,25 +47,22 @@ pub(super) async fn keep(
     }
 }
 
-/// One reading of the gauges.
-fn read(reader: &Reader, config: &Config, now: DateTime<Utc>) -> Result<Snapshot, StoreError> {
-    let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
-    let health = reader.feed_healths(&urls, now)?;
+/// What a reading of the storage shows, the feeds counted by state.
+fn snapshot(config: &Config, read: GaugeReading, now: DateTime<Utc>) -> Snapshot {
     let mut feeds = BTreeMap::new();
-    for report in crate::health::feed_reports(config, &health, now) {
+    for report in crate::health::feed_reports(config, &read.feeds, now) {
         let state = serde_json::to_value(report.status)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         *feeds.entry(state).or_default() += 1;
     }
-    let (outbox_pending, outbox_dead) = reader.outbox_counts()?;
-    Ok(Snapshot {
+    Snapshot {
         feeds,
-        outbox_pending,
-        outbox_dead,
-        database_bytes: reader.size_bytes(),
+        outbox_pending: read.outbox_pending,
+        outbox_dead: read.outbox_dead,
+        database_bytes: read.bytes,
         last_success: None,
-        alerts: reader.alerts_by_watch()?,
-    })
+        alerts: read.alerts,
+    }
 }

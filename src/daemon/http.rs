@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use super::Pipeline;
 use super::gauges::{self, Reading};
+use crate::store::Storage;
 
 /// How long `/healthz` waits for the writer.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -27,14 +28,23 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 const FIRST_READING: Duration = Duration::from_secs(5);
 
 /// What the handlers share: the pipeline, and the last reading of the database's gauges.
-#[derive(Clone)]
-struct App {
-    pipeline: Arc<Pipeline>,
+struct App<S> {
+    pipeline: Arc<Pipeline<S>>,
     gauges: watch::Receiver<Reading>,
 }
 
-pub(super) async fn serve(
-    pipeline: Arc<Pipeline>,
+// Derived, it would ask the backend to be Clone: only the Arc is cloned.
+impl<S> Clone for App<S> {
+    fn clone(&self) -> Self {
+        App {
+            pipeline: Arc::clone(&self.pipeline),
+            gauges: self.gauges.clone(),
+        }
+    }
+}
+
+pub(super) async fn serve<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
     addr: SocketAddr,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -66,7 +76,7 @@ pub(super) async fn serve(
     tokio::join!(serving, reading);
 }
 
-async fn metrics(State(app): State<App>) -> impl IntoResponse {
+async fn metrics<S: Storage>(State(app): State<App<S>>) -> impl IntoResponse {
     let mut gauges = app.gauges.clone();
     // Only the first scrapes after start wait, for the first reading.
     let reading = tokio::time::timeout(FIRST_READING, gauges.wait_for(Option::is_some))
@@ -96,7 +106,7 @@ async fn metrics(State(app): State<App>) -> impl IntoResponse {
     }
 }
 
-async fn healthz(State(App { pipeline, .. }): State<App>) -> impl IntoResponse {
+async fn healthz<S: Storage>(State(App { pipeline, .. }): State<App<S>>) -> impl IntoResponse {
     if let Some(stuck) = pipeline.stuck() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{stuck}\n"));
     }
@@ -104,7 +114,7 @@ async fn healthz(State(App { pipeline, .. }): State<App>) -> impl IntoResponse {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{failure}\n"));
     }
     let now = pipeline.now();
-    let probe = pipeline.with_store(move |s| s.probe_write(now));
+    let probe = pipeline.noted(pipeline.store().probe_write(now));
     match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n".to_string()),
         Ok(Err(err)) => (

@@ -29,7 +29,7 @@ use tokio::task::JoinSet;
 use crate::config::{Config, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::StoreError;
+use crate::store::{Outbox, Storage, StoreError};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -228,7 +228,7 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
             tracing::error!(error = %err, "final delivery round failed; pending alerts stay in the outbox")
         }
     }
-    if let Ok(pending) = pipeline.with_store(|s| s.pending_deliveries()).await {
+    if let Ok(pending) = pipeline.noted(pipeline.store().pending_deliveries()).await {
         if pending > 0 {
             tracing::warn!(
                 pending,
@@ -261,9 +261,9 @@ impl FeedTasks {
     }
 
     /// Start polling `feed`: at its recorded next due time, or within a few seconds.
-    async fn start(
+    async fn start<S: Storage>(
         &mut self,
-        pipeline: &Arc<Pipeline>,
+        pipeline: &Arc<Pipeline<S>>,
         tasks: &mut JoinSet<()>,
         feed: &Feed,
     ) -> Result<(), StoreError> {
@@ -296,8 +296,8 @@ impl FeedTasks {
     }
 }
 
-async fn feed_loop(
-    pipeline: Arc<Pipeline>,
+async fn feed_loop<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
     url: Url,
     mut due: DateTime<Utc>,
     mut stop: watch::Receiver<bool>,
@@ -328,8 +328,8 @@ async fn feed_loop(
 
 /// Wait until the database takes writes (at once, unless the disk is full); false when told
 /// to stop meanwhile.
-async fn wait_writable(
-    pipeline: &Pipeline,
+async fn wait_writable<S: Storage>(
+    pipeline: &Pipeline<S>,
     stop: &mut watch::Receiver<bool>,
     removed: &mut watch::Receiver<bool>,
 ) -> bool {
@@ -342,7 +342,7 @@ async fn wait_writable(
 }
 
 /// While the disk is full, probe now and then for space.
-async fn disk_full_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn disk_full_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     let mut writable = pipeline.writable();
     loop {
         tokio::select! {
@@ -362,7 +362,7 @@ async fn disk_full_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>
 }
 
 /// Prune old data now and then, in batches, never holding the writer for long.
-async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn prune_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     let mut wait = PRUNE_FIRST;
     loop {
         tokio::select! {
@@ -376,7 +376,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
             let now = pipeline.now();
             let (keep, keep_alerts) = (daemon.retention, daemon.alert_retention);
             let batch = pipeline
-                .with_store(move |s| s.prune(now, keep, keep_alerts, PRUNE_BATCH))
+                .noted(pipeline.store().prune(now, keep, keep_alerts, PRUNE_BATCH))
                 .await;
             match batch {
                 Ok(pruned) if pruned.is_empty() => {
@@ -411,7 +411,7 @@ async fn prune_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn dispatch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+async fn dispatch_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = pipeline.alerts_raised.notified() => {}

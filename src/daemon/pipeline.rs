@@ -13,31 +13,11 @@ use crate::config::{Config, Feed};
 use crate::feed::{self, Entry};
 use crate::fetch::{Fetcher, Outcome};
 use crate::schedule::{self, Hints};
-use crate::store::{FeedState, PollRecord, Store, StoreError};
+use crate::store::{FeedState, PollRecord, Sqlite, Storage, StoreError};
 use crate::watch::Watchlist;
-
-/// Room the database's file system needs before polls resume after a full disk: a few
-/// write-ahead log checkpoints' worth.
-const RESUME_FREE_BYTES: u64 = 8 << 20;
-
-/// Bytes available to raqib on the file system holding `database`; None when unknown.
-fn free_bytes(database: &std::path::Path) -> Option<u64> {
-    let dir = match database.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
-    };
-    let stats = rustix::fs::statvfs(dir).ok()?;
-    Some(stats.f_bavail.saturating_mul(stats.f_frsize))
-}
 
 /// Entries of one feed processed at the same time.
 const ENTRY_CONCURRENCY: usize = 4;
-
-/// A write waiting for the next batch: it runs on the store (or not at all, when the batch
-/// could not begin) and hands back how to tell its caller once the batch's commit succeeded
-/// or failed.
-type Queued = Box<dyn FnOnce(Option<&mut Store>) -> Reply + Send>;
-type Reply = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
 
 /// What a configuration reload replaces: the configuration, its compiled watchlist and its
 /// sinks. Work in flight keeps the one it started with.
@@ -78,12 +58,10 @@ impl Live {
     }
 }
 
-/// Everything a poll needs, shared by all feed tasks.
-pub struct Pipeline {
+/// Everything a poll needs, shared by all feed tasks, on the storage backend `S`.
+pub struct Pipeline<S = Sqlite> {
     live: RwLock<Arc<Live>>,
-    store: Arc<Mutex<Store>>,
-    /// Article writes waiting for the writer; whoever gets the writer next commits them all.
-    queued: Arc<Mutex<Vec<Queued>>>,
+    store: S,
     /// URLs of the articles some poll is fetching and storing now: another feed carrying the
     /// same article at the same moment leaves it to that poll instead of fetching it twice (the
     /// store would refuse the second copy anyway).
@@ -114,7 +92,7 @@ struct Learned {
     hints: Hints,
 }
 
-impl Pipeline {
+impl Pipeline<Sqlite> {
     /// Open the database, compile the watchlists, build the HTTP client; time from the system.
     pub fn new(config: Config) -> Result<Pipeline, DaemonError> {
         Pipeline::with_clock(config, Arc::new(Utc::now))
@@ -122,7 +100,14 @@ impl Pipeline {
 
     /// As [`Pipeline::new`], reading the time from `clock` (tests set it).
     pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
-        let store = Store::open(config.daemon.database.sqlite_file()?)?;
+        let store = Sqlite::open(config.daemon.database.sqlite_file()?)?;
+        Pipeline::on(store, config, clock)
+    }
+}
+
+impl<S: Storage> Pipeline<S> {
+    /// A pipeline storing into `store`.
+    pub fn on(store: S, config: Config, clock: Clock) -> Result<Pipeline<S>, DaemonError> {
         let fetcher = Fetcher::new(&config.daemon)?;
         let live = Live::new(config)?;
         let started = clock();
@@ -130,8 +115,7 @@ impl Pipeline {
             progress: super::progress::Progress::new(started),
             writable: tokio::sync::watch::Sender::new(true),
             live: RwLock::new(Arc::new(live)),
-            store: Arc::new(Mutex::new(store)),
-            queued: Arc::default(),
+            store,
             in_flight: Arc::default(),
             fetcher,
             alerts_raised: Notify::new(),
@@ -190,73 +174,17 @@ impl Pipeline {
         self.rng.lock().unwrap_or_else(|p| p.into_inner()).f64()
     }
 
-    /// Run `f` on the store in a blocking task: SQLite calls block.
-    pub async fn with_store<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock cannot leave SQLite half-written (transactions roll
-            // back), so a poisoned lock is safe to keep using.
-            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .unwrap_or_else(|join| Err(StoreError::Task(join.to_string())))
-        .inspect_err(|err| self.observe(err))
+    /// The storage backend.
+    pub fn store(&self) -> &S {
+        &self.store
     }
 
-    /// Run `f` on the store with the other writes queued meanwhile, in one transaction: under
-    /// load the articles of many polls share a commit (group commit). The result comes once
-    /// the commit is done; a failed commit fails every write in it.
-    pub(super) async fn with_store_batched<T: Send + 'static>(
+    /// The outcome of a call to the storage, a full disk noted.
+    pub(super) async fn noted<T>(
         &self,
-        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+        call: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let queued: Queued = Box::new(move |store: Option<&mut Store>| {
-            let result = store.map(f);
-            Box::new(move |committed| {
-                let _ = tx.send(match (committed, result) {
-                    (Ok(()), Some(result)) => result,
-                    (Err(err), _) => Err(err.duplicate()),
-                    (Ok(()), None) => Err(StoreError::Task("a write was skipped".into())),
-                });
-            })
-        });
-        self.queued
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(queued);
-        let (store, queue) = (Arc::clone(&self.store), Arc::clone(&self.queued));
-        let written = tokio::task::spawn_blocking(move || {
-            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-            let mut batch = std::mem::take(&mut *queue.lock().unwrap_or_else(|p| p.into_inner()));
-            if batch.is_empty() {
-                // An earlier task took this write into its batch.
-                return;
-            }
-            let mut replies = Vec::with_capacity(batch.len());
-            let committed = guard.batch(|store| {
-                for write in batch.drain(..) {
-                    replies.push(write(Some(&mut *store)));
-                }
-            });
-            // Left when the batch could not even begin (the database locked, the disk full).
-            replies.extend(batch.into_iter().map(|write| write(None)));
-            for reply in replies {
-                reply(committed.as_ref().map(|_| ()));
-            }
-        })
-        .await;
-        let result = match written {
-            Ok(()) => rx
-                .await
-                .unwrap_or_else(|_| Err(StoreError::Task("a batch of writes was lost".into()))),
-            Err(join) => Err(StoreError::Task(join.to_string())),
-        };
-        result.inspect_err(|err| self.observe(err))
+        call.await.inspect_err(|err| self.observe(err))
     }
 
     /// Note a full disk: polls and deliveries pause until a probe write succeeds.
@@ -274,19 +202,14 @@ impl Pipeline {
     /// Probe the database after the disk was found full; true once its file system has room
     /// again (a tiny write may fit while an article does not) and a write succeeds.
     pub(super) async fn probe_writable(&self) -> bool {
-        let live = self.live();
-        let free = live
-            .config
-            .daemon
-            .database
-            .sqlite_file()
-            .ok()
-            .and_then(free_bytes);
-        if free.is_some_and(|free| free < RESUME_FREE_BYTES) {
+        if !self.store.has_room() {
             return false;
         }
-        let now = self.now();
-        if self.with_store(move |s| s.probe_write(now)).await.is_err() {
+        if self
+            .noted(self.store.probe_write(self.now()))
+            .await
+            .is_err()
+        {
             return false;
         }
         if !self.writable.send_replace(true) {
@@ -297,8 +220,8 @@ impl Pipeline {
 
     /// The feed's row, created if needed.
     pub(super) async fn feed_state(&self, feed: &Feed) -> Result<FeedState, StoreError> {
-        let (url, outlet, now) = (feed.url.to_string(), feed.outlet.clone(), self.now());
-        self.with_store(move |s| s.sync_feed(&url, &outlet, now))
+        let (url, outlet) = (feed.url.to_string(), feed.outlet.clone());
+        self.noted(self.store.sync_feed(url, outlet, self.now()))
             .await
     }
 
@@ -368,7 +291,7 @@ impl Pipeline {
                 *self.last_success.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
                 (
                     next,
-                    self.with_store(move |s| s.record_poll_success(feed_id, &record, now, next))
+                    self.noted(self.store.record_poll_success(feed_id, record, now, next))
                         .await,
                 )
             }
@@ -382,7 +305,7 @@ impl Pipeline {
                 tracing::warn!(feed = %feed.url, error = %message, consecutive_errors = errors, next_due = %next, "feed poll failed");
                 (
                     next,
-                    self.with_store(move |s| s.record_poll_failure(feed_id, &message, now, next))
+                    self.noted(self.store.record_poll_failure(feed_id, message, now, next))
                         .await,
                 )
             }
@@ -467,11 +390,7 @@ impl Pipeline {
             .collect();
         let feed_id = state.id;
         let known: HashSet<String> = self
-            .with_store(move |s| {
-                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-                let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
-                s.known_entries(feed_id, &keys, &urls)
-            })
+            .noted(self.store.known_entries(feed_id, keys, urls))
             .await?;
         let mut polled = Polled {
             entries: entries.len(),
@@ -539,7 +458,7 @@ impl Drop for InFlight {
     }
 }
 
-impl Pipeline {
+impl<S: Storage> Pipeline<S> {
     /// The entry with its URL taken for this poll; `None` when another poll has it.
     fn take(&self, entry: Entry) -> Option<(Entry, InFlight)> {
         let url = entry

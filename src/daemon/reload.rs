@@ -14,9 +14,10 @@ use tokio::task::JoinSet;
 
 use super::{FeedTasks, Live, Pipeline};
 use crate::config::{Config, Daemon};
+use crate::store::Storage;
 
-pub(super) async fn reload(
-    pipeline: &Arc<Pipeline>,
+pub(super) async fn reload<S: Storage>(
+    pipeline: &Arc<Pipeline<S>>,
     path: &Path,
     feeds: &mut FeedTasks,
     tasks: &mut JoinSet<()>,

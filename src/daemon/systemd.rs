@@ -14,6 +14,7 @@ use sd_notify::NotifyState;
 use tokio::sync::watch;
 
 use super::Pipeline;
+use crate::store::Storage;
 
 /// How often STATUS is refreshed when no watchdog asks for more.
 const STATUS_EVERY: Duration = Duration::from_secs(30);
@@ -30,7 +31,10 @@ pub(super) fn listening() -> bool {
 }
 
 /// Ping the watchdog (at half its period) while the writer answers, and refresh STATUS.
-pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receiver<bool>) {
+pub(super) async fn watch_loop<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let watchdog = sd_notify::watchdog_enabled();
     let every = watchdog.map_or(STATUS_EVERY, |w| (w / 2).max(Duration::from_millis(100)));
     loop {
@@ -43,13 +47,10 @@ pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receive
             continue;
         }
         let now = pipeline.now();
-        let answered = tokio::time::timeout(
-            every,
-            pipeline.with_store(move |s| {
-                s.probe_write(now)?;
-                s.pending_deliveries()
-            }),
-        )
+        let answered = tokio::time::timeout(every, async {
+            pipeline.noted(pipeline.store().probe_write(now)).await?;
+            pipeline.noted(pipeline.store().pending_deliveries()).await
+        })
         .await;
         let pending = match answered {
             Ok(Ok(pending)) => pending,
@@ -75,7 +76,7 @@ pub(super) async fn watch_loop(pipeline: Arc<Pipeline>, mut stop: watch::Receive
 }
 
 /// `STATUS=` for `systemctl status`: feeds, the last successful poll, the outbox.
-pub(super) fn status(pipeline: &Pipeline, pending: u64) -> String {
+pub(super) fn status<S: Storage>(pipeline: &Pipeline<S>, pending: u64) -> String {
     let feeds = pipeline.live().config.feeds.len();
     let last = pipeline.last_success().map_or("none yet".to_string(), |t| {
         t.format("%Y-%m-%d %H:%M:%S UTC").to_string()

@@ -6,52 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Reader, Result, Store, parse_timestamp, timestamp};
+use super::{FeedHealth, FeedState, PollRecord, Reader, Result, Store, parse_timestamp, timestamp};
 use crate::fetch::Validators;
-
-/// What polling needs to know about a feed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedState {
-    pub id: i64,
-    pub validators: Validators,
-    pub consecutive_errors: u32,
-    pub next_due_at: Option<DateTime<Utc>>,
-    /// The interval in force (adaptive feeds learn it).
-    pub interval: Option<Duration>,
-    /// Hash of the last body parsed.
-    pub body_hash: Option<String>,
-}
-
-/// What a successful poll learned.
-#[derive(Debug, Clone, Default)]
-pub struct PollRecord {
-    /// New validators, when a body was received.
-    pub validators: Option<Validators>,
-    pub body_hash: Option<String>,
-    pub encoding: Option<String>,
-    pub interval: Duration,
-    /// The newest entry seen, if any is dated.
-    pub newest_entry: Option<DateTime<Utc>>,
-}
-
-/// A feed's health, for `raqib feeds`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct FeedHealth {
-    pub url: String,
-    pub outlet: String,
-    pub last_success_at: Option<String>,
-    pub last_polled_at: Option<String>,
-    pub consecutive_errors: u32,
-    pub last_error: Option<String>,
-    pub next_due_at: Option<String>,
-    pub interval_secs: Option<u64>,
-    pub encoding: Option<String>,
-    pub last_entry_at: Option<String>,
-    /// Articles stored from this feed in the last 7 days.
-    pub articles_7d: u64,
-    /// Since when the outlet's body rule has not matched, if it does not.
-    pub rule_missed_at: Option<String>,
-}
 
 impl Store {
     /// Make sure a feed has a row (outlet names may change in the config) and return it.

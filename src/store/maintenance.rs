@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{Reader, Result, Store, StoreError};
+use super::{GaugeReading, Reader, Result, Store, StoreError};
 
 /// Totals, per outlet counts, size and age of the data.
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +91,22 @@ impl Reader {
             Ok(stmt.query_row([state], |r| r.get::<_, i64>(0))? as u64)
         };
         Ok((count("pending")?, count("dead")?))
+    }
+
+    /// What the `/metrics` gauges show, with the health of the feeds at `urls`.
+    pub fn gauges(
+        &self,
+        urls: &[&str],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<GaugeReading> {
+        let (outbox_pending, outbox_dead) = self.outbox_counts()?;
+        Ok(GaugeReading {
+            feeds: self.feed_healths(urls, now)?,
+            outbox_pending,
+            outbox_dead,
+            alerts: self.alerts_by_watch()?,
+            bytes: self.size_bytes(),
+        })
     }
 
     /// Alerts in the database, by watch.

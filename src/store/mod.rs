@@ -1,4 +1,5 @@
-//! SQLite storage: the migrations runner, one writer connection, typed queries.
+//! Storage: the seam the daemon writes through ([`seam`], its values in `model.rs`) and its
+//! SQLite backend ([`Sqlite`]): the migrations runner, one writer connection, typed queries.
 //!
 //! Everything that belongs together is written in one transaction: an article, its story,
 //! its matches, its alerts and their deliveries (the outbox). A crash therefore leaves either
@@ -10,36 +11,40 @@ mod learned;
 mod listing;
 mod maintenance;
 mod migrate;
+mod model;
 mod outbox;
 mod pages;
 pub mod postgres;
 mod reader;
 mod rescan;
 mod retention;
+pub mod seam;
+mod sqlite;
 mod story;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alert::NewAlert;
 use crate::alert::policy::{self, Placement};
 use crate::feed::article_url;
-use crate::story::Signature;
 use crate::watch::Match;
 
-pub use feeds::{FeedHealth, FeedState, PollRecord};
 pub use listing::{AlertSummary, DeliverySummary, StorySummary};
 pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
-pub use outbox::{ClaimLimits, Claimed, PendingDelivery};
-pub use pages::{PageRetry, RetriedPage};
+pub use model::{
+    BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
+    PageRetry, PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
+};
 pub use reader::Reader;
-pub use rescan::StoredText;
-pub use retention::{Cutoffs, Pruned, cutoffs};
+pub use retention::{Cutoffs, cutoffs};
+pub use seam::{Articles, Feeds, Gauges, Maintenance, Outbox, Storage};
+pub use sqlite::Sqlite;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,8 +77,6 @@ pub enum StoreError {
     Task(String),
     #[error("backup to {path}: {message}")]
     Backup { path: PathBuf, message: String },
-    #[error(transparent)]
-    NotWired(#[from] crate::config::NotWired),
 }
 
 /// An error of the SQLite library, opaque: the library's types stay inside `store`, so callers
@@ -127,56 +130,6 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|d| d.with_timezone(&Utc))
-}
-
-/// Where an article's body came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodySource {
-    Page,
-    Feed,
-}
-
-/// An article ready to be stored, with its matches.
-#[derive(Debug, Clone)]
-pub struct NewArticle {
-    pub feed_id: i64,
-    pub entry_key: String,
-    pub url: Option<String>,
-    pub canonical_url: Option<String>,
-    pub title: String,
-    pub body: String,
-    pub body_source: BodySource,
-    pub body_error: Option<String>,
-    pub author: Option<String>,
-    pub lang: Option<String>,
-    pub site_name: Option<String>,
-    pub published_at: Option<DateTime<FixedOffset>>,
-    /// What finds its story: see [`crate::story`].
-    pub story: Signature,
-    /// The outlet, and the fingerprints of the paragraphs at the head and tail of the body,
-    /// which count towards its learned boilerplate (see [`crate::extract::learned`]); empty for
-    /// feed summaries.
-    pub outlet: String,
-    pub fingerprints: Vec<i64>,
-    /// When to try the page again, for a body taken from the feed after the page failed.
-    pub page_retry_at: Option<DateTime<Utc>>,
-    /// (watch name, match).
-    pub matches: Vec<(String, Match)>,
-}
-
-/// The ids an article got, which its alerts name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredArticle {
-    pub id: i64,
-    pub story_id: i64,
-}
-
-/// What storing an article wrote: its ids, and how many alerts it raised (an alert its watch
-/// already raised on the story is not raised again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Inserted {
-    pub article: StoredArticle,
-    pub alerts: usize,
 }
 
 /// The database, through its one writer connection.

@@ -8,40 +8,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{TransactionBehavior, params};
 
-use super::{Result, Store, parse_timestamp, timestamp};
+use super::{ClaimLimits, Claimed, PendingDelivery, Result, Store, parse_timestamp, timestamp};
 use crate::alert::dispatch::Decision;
-
-/// A delivery claimed to be attempted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PendingDelivery {
-    pub id: i64,
-    pub sink: String,
-    pub alert_uid: String,
-    pub payload: String,
-    pub attempts: u32,
-    /// When its alert was raised: dead-lettering counts from here (from `digest_until` for a
-    /// digest).
-    pub created_at: DateTime<Utc>,
-    /// The alert's watch.
-    pub watch: String,
-    /// For a digest watch, the end of the period whose deliveries go out together.
-    pub digest_until: Option<DateTime<Utc>>,
-}
-
-/// What one claim takes at most: single alerts, and digests (each whole, however many alerts
-/// its period holds).
-#[derive(Debug, Clone, Copy)]
-pub struct ClaimLimits {
-    pub alerts: usize,
-    pub digests: usize,
-}
-
-/// The deliveries one claim took, and whether it stopped at a limit (more may be due).
-#[derive(Debug, Clone, Default)]
-pub struct Claimed {
-    pub deliveries: Vec<PendingDelivery>,
-    pub full: bool,
-}
 
 /// Rows no live claim holds at ?1 (now).
 const UNCLAIMED: &str = "(claimed_until IS NULL OR claimed_until <= ?1)";

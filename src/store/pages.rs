@@ -1,35 +1,13 @@
 //! Article pages to fetch again: an article stored with its feed summary because the page
 //! failed is retried a few times, and completed when the page arrives.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::{
-    Match, NewAlert, Result, Store, StoredArticle, insert_alerts, insert_matches, timestamp,
+    NewAlert, PageRetry, Result, RetriedPage, Store, StoredArticle, insert_alerts, insert_matches,
+    timestamp,
 };
-
-/// An article whose page is due to be fetched again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageRetry {
-    pub article: StoredArticle,
-    pub url: String,
-    pub entry_key: String,
-    pub title: String,
-    pub published_at: Option<DateTime<FixedOffset>>,
-    pub attempts: u32,
-}
-
-/// What the page gave on a retry.
-#[derive(Debug, Clone)]
-pub struct RetriedPage {
-    pub body: String,
-    pub canonical_url: Option<String>,
-    pub author: Option<String>,
-    pub lang: Option<String>,
-    pub site_name: Option<String>,
-    /// (watch name, match) over the title and the new body.
-    pub matches: Vec<(String, Match)>,
-}
 
 impl Store {
     /// Pages of `feed_id` due for another attempt at `now`, oldest first.

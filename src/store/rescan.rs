@@ -3,22 +3,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{NewAlert, Result, Store, StoredArticle, insert_alerts, insert_matches, timestamp};
+use super::{
+    NewAlert, Result, Store, StoredArticle, StoredText, insert_alerts, insert_matches, timestamp,
+};
 use crate::watch::Match;
-
-/// A stored article with what a watch and an alert need.
-#[derive(Debug, Clone)]
-pub struct StoredText {
-    pub article: StoredArticle,
-    pub feed_url: String,
-    pub outlet: String,
-    pub entry_key: String,
-    pub url: Option<String>,
-    pub title: String,
-    pub body: String,
-    pub lang: Option<String>,
-    pub published_at: Option<String>,
-}
 
 impl Store {
     /// Up to `limit` articles with ids above `after`, fetched at or after `since`, by id.

@@ -11,33 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{Result, Store, timestamp};
-
-/// What one batch removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Pruned {
-    pub articles: usize,
-    pub alerts: usize,
-    pub stories: usize,
-    /// Records of stories merged into others, past retention.
-    pub merges: usize,
-    /// Learned-boilerplate paragraphs no longer seen, or least recently seen beyond the cap.
-    pub paragraphs: usize,
-}
-
-impl Pruned {
-    pub fn is_empty(&self) -> bool {
-        *self == Pruned::default()
-    }
-
-    pub fn add(&mut self, other: Pruned) {
-        self.articles += other.articles;
-        self.alerts += other.alerts;
-        self.stories += other.stories;
-        self.merges += other.merges;
-        self.paragraphs += other.paragraphs;
-    }
-}
+use super::{Pruned, Result, Store, timestamp};
 
 /// The times before which rows are past their retention at `now` (pure, so the config fuzz
 /// target can drive it with every retention it manages to load).

@@ -1,0 +1,211 @@
+//! The values the storage seam takes and returns, the same for every backend.
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::fetch::Validators;
+use crate::story::Signature;
+use crate::watch::Match;
+
+/// What polling needs to know about a feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedState {
+    pub id: i64,
+    pub validators: Validators,
+    pub consecutive_errors: u32,
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// The interval in force (adaptive feeds learn it).
+    pub interval: Option<Duration>,
+    /// Hash of the last body parsed.
+    pub body_hash: Option<String>,
+}
+
+/// What a successful poll learned.
+#[derive(Debug, Clone, Default)]
+pub struct PollRecord {
+    /// New validators, when a body was received.
+    pub validators: Option<Validators>,
+    pub body_hash: Option<String>,
+    pub encoding: Option<String>,
+    pub interval: Duration,
+    /// The newest entry seen, if any is dated.
+    pub newest_entry: Option<DateTime<Utc>>,
+}
+
+/// A feed's health, for `raqib feeds`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct FeedHealth {
+    pub url: String,
+    pub outlet: String,
+    pub last_success_at: Option<String>,
+    pub last_polled_at: Option<String>,
+    pub consecutive_errors: u32,
+    pub last_error: Option<String>,
+    pub next_due_at: Option<String>,
+    pub interval_secs: Option<u64>,
+    pub encoding: Option<String>,
+    pub last_entry_at: Option<String>,
+    /// Articles stored from this feed in the last 7 days.
+    pub articles_7d: u64,
+    /// Since when the outlet's body rule has not matched, if it does not.
+    pub rule_missed_at: Option<String>,
+}
+
+/// Where an article's body came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodySource {
+    Page,
+    Feed,
+}
+
+/// An article ready to be stored, with its matches.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub feed_id: i64,
+    pub entry_key: String,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub body_source: BodySource,
+    pub body_error: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    /// What finds its story: see [`crate::story`].
+    pub story: Signature,
+    /// The outlet, and the fingerprints of the paragraphs at the head and tail of the body,
+    /// which count towards its learned boilerplate (see [`crate::extract::learned`]); empty for
+    /// feed summaries.
+    pub outlet: String,
+    pub fingerprints: Vec<i64>,
+    /// When to try the page again, for a body taken from the feed after the page failed.
+    pub page_retry_at: Option<DateTime<Utc>>,
+    /// (watch name, match).
+    pub matches: Vec<(String, Match)>,
+}
+
+/// The ids an article got, which its alerts name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredArticle {
+    pub id: i64,
+    pub story_id: i64,
+}
+
+/// What storing an article wrote: its ids, and how many alerts it raised (an alert its watch
+/// already raised on the story is not raised again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    pub article: StoredArticle,
+    pub alerts: usize,
+}
+
+/// An article whose page is due to be fetched again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRetry {
+    pub article: StoredArticle,
+    pub url: String,
+    pub entry_key: String,
+    pub title: String,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub attempts: u32,
+}
+
+/// What the page gave on a retry.
+#[derive(Debug, Clone)]
+pub struct RetriedPage {
+    pub body: String,
+    pub canonical_url: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub site_name: Option<String>,
+    /// (watch name, match) over the title and the new body.
+    pub matches: Vec<(String, Match)>,
+}
+
+/// A delivery claimed to be attempted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingDelivery {
+    pub id: i64,
+    pub sink: String,
+    pub alert_uid: String,
+    pub payload: String,
+    pub attempts: u32,
+    /// When its alert was raised: dead-lettering counts from here (from `digest_until` for a
+    /// digest).
+    pub created_at: DateTime<Utc>,
+    /// The alert's watch.
+    pub watch: String,
+    /// For a digest watch, the end of the period whose deliveries go out together.
+    pub digest_until: Option<DateTime<Utc>>,
+}
+
+/// What one claim takes at most: single alerts, and digests (each whole, however many alerts
+/// its period holds).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimLimits {
+    pub alerts: usize,
+    pub digests: usize,
+}
+
+/// The deliveries one claim took, and whether it stopped at a limit (more may be due).
+#[derive(Debug, Clone, Default)]
+pub struct Claimed {
+    pub deliveries: Vec<PendingDelivery>,
+    pub full: bool,
+}
+
+/// What one batch removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pruned {
+    pub articles: usize,
+    pub alerts: usize,
+    pub stories: usize,
+    /// Records of stories merged into others, past retention.
+    pub merges: usize,
+    /// Learned-boilerplate paragraphs no longer seen, or least recently seen beyond the cap.
+    pub paragraphs: usize,
+}
+
+impl Pruned {
+    pub fn is_empty(&self) -> bool {
+        *self == Pruned::default()
+    }
+
+    pub fn add(&mut self, other: Pruned) {
+        self.articles += other.articles;
+        self.alerts += other.alerts;
+        self.stories += other.stories;
+        self.merges += other.merges;
+        self.paragraphs += other.paragraphs;
+    }
+}
+
+/// A stored article with what a watch and an alert need.
+#[derive(Debug, Clone)]
+pub struct StoredText {
+    pub article: StoredArticle,
+    pub feed_url: String,
+    pub outlet: String,
+    pub entry_key: String,
+    pub url: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub lang: Option<String>,
+    pub published_at: Option<String>,
+}
+
+/// What the `/metrics` gauges show of the storage, read beside the writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GaugeReading {
+    /// The health of each feed asked about, in its order (`None` for one never polled).
+    pub feeds: Vec<Option<FeedHealth>>,
+    pub outbox_pending: u64,
+    pub outbox_dead: u64,
+    /// Alerts stored, by watch.
+    pub alerts: std::collections::BTreeMap<String, u64>,
+    /// The storage's size on disk.
+    pub bytes: u64,
+}
