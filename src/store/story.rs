@@ -13,7 +13,7 @@ use crate::story::rewrite::{self, Candidate, Term};
 use crate::story::{Signature, reprint, words_of};
 
 /// The row of `term_df` that counts articles.
-const ARTICLES: Term = 0;
+pub(super) const ARTICLES: Term = 0;
 
 /// A new article's story and what to store with it.
 pub(super) struct Assigned {
@@ -339,7 +339,7 @@ fn stored_candidate(tx: &Connection, id: i64, story_days: &mut HashMap<i64, u8>)
 
 /// The names of the `entities` column, one a line. Rows stored before 0014 keep a weight
 /// after a tab: the name is what counts now.
-fn entity_names(column: &str) -> impl Iterator<Item = &str> {
+pub(super) fn entity_names(column: &str) -> impl Iterator<Item = &str> {
     column
         .lines()
         .filter_map(|line| line.split('\t').next())
@@ -364,7 +364,7 @@ fn document_frequencies(tx: &Connection, terms: &[Term]) -> Result<HashMap<Term,
 }
 
 /// Term counts as the `term_counts` column keeps them: (term, count) pairs, little-endian.
-fn encode_counts(counts: &[(Term, u32)]) -> Vec<u8> {
+pub(super) fn encode_counts(counts: &[(Term, u32)]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(counts.len() * 12);
     for (term, count) in counts {
         bytes.extend_from_slice(&term.to_le_bytes());
@@ -374,7 +374,7 @@ fn encode_counts(counts: &[(Term, u32)]) -> Vec<u8> {
 }
 
 /// The counts back; `None` when the bytes are not whole pairs.
-fn decode_counts(bytes: &[u8]) -> Option<Vec<(Term, u32)>> {
+pub(super) fn decode_counts(bytes: &[u8]) -> Option<Vec<(Term, u32)>> {
     if bytes.len() % 12 != 0 {
         return None;
     }
@@ -390,7 +390,7 @@ fn decode_counts(bytes: &[u8]) -> Option<Vec<(Term, u32)>> {
 
 /// A vector as the `profile` column of 0011 keeps it: (term, weight) pairs, little-endian;
 /// `None` when the bytes are not whole pairs.
-fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
+pub(super) fn decode_profile(bytes: &[u8]) -> Option<Vec<(Term, f32)>> {
     decode_counts(bytes).map(|pairs| {
         pairs
             .into_iter()

@@ -3,14 +3,21 @@
 //! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
 //! storage seam between the pipeline and either backend comes first.
 
+mod articles;
+mod learned;
 mod lease;
 mod migrate;
+mod rescan;
+mod story;
 
 use std::time::Duration;
 
 use crate::config::postgres_url::{connection_config, redacted};
+pub use articles::{insert_article, story_outlets};
+pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
+pub use rescan::{articles_after, match_count, replace_matches};
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
