@@ -1,16 +1,26 @@
-//! PostgreSQL storage, in progress: the pool, the schema and its migrations, and
-//! the feed leases by which several instances share one database's feeds. Nothing outside
+//! PostgreSQL storage, in progress: the pool, the schema and its migrations, the feed leases
+//! by which several instances share one database's feeds, and the feed, outbox and
+//! maintenance operations with the SQLite store's semantics. Nothing outside
 //! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
 //! storage seam between the pipeline and either backend comes first.
 
+mod feeds;
 mod lease;
+mod maintenance;
 mod migrate;
+mod outbox;
 
 use std::time::Duration;
 
 use crate::config::postgres_url::{connection_config, redacted};
+pub use feeds::{
+    feed_health, feed_healths, known_entries, record_poll_failure, record_poll_success,
+    record_rule_outcome, sync_feed,
+};
 pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use maintenance::{alerts_by_watch, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
+pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,10 +62,18 @@ fn chain(err: &dyn std::error::Error) -> String {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A time as the store keeps it: whole seconds, as SQLite's text holds them, so that both
+/// backends compare and return the same times.
+fn stored(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 0)
+}
+
 /// Connections to one PostgreSQL database.
 #[derive(Clone)]
 pub struct Pool {
     inner: deadpool_postgres::Pool,
+    /// The URL without its password, as `raqib stats` names the database.
+    shown: String,
 }
 
 impl Pool {
@@ -93,7 +111,10 @@ impl Pool {
                 detail: format!("cannot be pooled: {err}"),
             })?;
         drop(inner.get().await?);
-        Ok(Pool { inner })
+        Ok(Pool {
+            inner,
+            shown: redacted(url),
+        })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
