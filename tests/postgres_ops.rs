@@ -601,3 +601,190 @@ async fn a_digest_is_claimed_whole_whatever_the_limits() {
     assert_eq!(rest.len(), 4);
     assert!(ids(&rest).is_disjoint(&ids(&claimed.deliveries)));
 }
+
+#[tokio::test]
+async fn pages_due_for_a_retry_come_oldest_first_with_their_publication_offset() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let feed = outbox(&db, &pool, 4, "r", now(), None).await;
+    let client = db.client().await;
+    // r1 due last, r2 first, r3 not yet, r4 never (its page arrived).
+    for (key, minutes) in [("r1", -1), ("r2", -30), ("r3", 10)] {
+        client
+            .execute(
+                "UPDATE article SET page_retry_at = $2, page_attempts = 1 WHERE entry_key = $1",
+                &[&key, &(now() + chrono::Duration::minutes(minutes))],
+            )
+            .await
+            .unwrap();
+    }
+    let casablanca = chrono::FixedOffset::east_opt(3600).unwrap();
+    let published = casablanca.with_ymd_and_hms(2025, 12, 2, 8, 30, 0).unwrap();
+    client
+        .execute(
+            "UPDATE article SET published_at = $1, published_offset = 3600 WHERE entry_key = 'r2'",
+            &[&published.with_timezone(&Utc)],
+        )
+        .await
+        .unwrap();
+    let due = postgres::pages_to_retry(&pool, feed, now(), 10)
+        .await
+        .unwrap();
+    let keys: Vec<&str> = due.iter().map(|r| r.entry_key.as_str()).collect();
+    assert_eq!(keys, ["r2", "r1"]);
+    let first = &due[0];
+    assert_eq!(
+        (first.url.as_str(), first.attempts, first.published_at),
+        ("https://x.ma/r2", 1, Some(published))
+    );
+    assert_eq!(first.published_at.unwrap().offset(), &casablanca);
+    assert_eq!(due[1].published_at, None);
+    assert_eq!(
+        postgres::pages_to_retry(&pool, feed, now(), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A failed attempt counts and moves the retry, or ends the retries.
+    postgres::page_retry_failed(
+        &pool,
+        first,
+        "HTTP 503",
+        Some(now() + chrono::Duration::hours(1)),
+    )
+    .await
+    .unwrap();
+    postgres::page_retry_failed(&pool, &due[1], "HTTP 404", None)
+        .await
+        .unwrap();
+    assert!(
+        postgres::pages_to_retry(&pool, feed, now(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = postgres::pages_to_retry(&pool, feed, now() + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap();
+    let later: Vec<(&str, u32)> = later
+        .iter()
+        .map(|r| (r.entry_key.as_str(), r.attempts))
+        .collect();
+    assert_eq!(later, [("r3", 1), ("r2", 2)]);
+    let error: Option<String> = client
+        .query_one("SELECT body_error FROM article WHERE entry_key = 'r1'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(error.as_deref(), Some("HTTP 404"));
+}
+
+#[tokio::test]
+async fn stats_count_what_the_database_holds_and_name_it_without_its_password() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    outbox(&db, &pool, 3, "a", now(), None).await;
+    outbox(&db, &pool, 1, "b", now(), None).await;
+    postgres::sync_feed(&pool, "https://y.ma/feed", "Y", now())
+        .await
+        .unwrap();
+    let due = claim(&pool, 1, now()).await;
+    postgres::record_attempts(
+        &pool,
+        &[
+            (due[0].id, Decision::Delivered),
+            (
+                due[1].id,
+                Decision::Dead {
+                    error: "gone".into(),
+                },
+            ),
+        ],
+        now(),
+    )
+    .await
+    .unwrap();
+    let stats = postgres::stats(&pool).await.unwrap();
+    assert_eq!(
+        (
+            stats.feeds,
+            stats.articles,
+            stats.stories,
+            stats.alerts,
+            stats.matches
+        ),
+        (2, 4, 1, 4, 0)
+    );
+    assert_eq!(
+        (
+            stats.deliveries_pending,
+            stats.deliveries_delivered,
+            stats.deliveries_dead
+        ),
+        (6, 1, 1)
+    );
+    assert_eq!(
+        stats.oldest_article.as_deref(),
+        Some("2025-12-02T09:00:00Z")
+    );
+    let outlets: Vec<(&str, u64)> = stats
+        .outlets
+        .iter()
+        .map(|o| (o.outlet.as_str(), o.articles))
+        .collect();
+    assert_eq!(outlets, [("X", 4), ("Y", 0)]);
+    assert!(stats.size_bytes > 0);
+    let shown = stats.database.to_string_lossy().into_owned();
+    let password = url::Url::parse(&db.url)
+        .unwrap()
+        .password()
+        .unwrap()
+        .to_string();
+    assert!(!shown.contains(&password), "{shown}");
+    assert!(shown.starts_with("postgres://"), "{shown}");
+    assert_eq!(
+        postgres::alerts_by_watch(&pool).await.unwrap(),
+        BTreeMap::from([("a".to_string(), 3), ("b".to_string(), 1)])
+    );
+}
+
+#[tokio::test]
+async fn a_write_probe_keeps_one_row_with_the_last_check() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    for minutes in [0, 1] {
+        postgres::probe_write(&pool, now() + chrono::Duration::minutes(minutes))
+            .await
+            .unwrap();
+    }
+    let rows: Vec<DateTime<Utc>> = db
+        .client()
+        .await
+        .query("SELECT checked_at FROM health", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(rows, [now() + chrono::Duration::minutes(1)]);
+    // A database that refuses writes fails the probe.
+    let name = url::Url::parse(&db.url).unwrap().path()[1..].to_string();
+    db.client()
+        .await
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} SET default_transaction_read_only = on"
+        ))
+        .await
+        .unwrap();
+    let read_only = Pool::connect(&db.url, None, 1).await.unwrap();
+    let err = postgres::probe_write(&read_only, now()).await.unwrap_err();
+    assert!(err.to_string().contains("read-only"), "{err}");
+}

@@ -1,6 +1,6 @@
 //! PostgreSQL storage, in progress: the pool, the schema and its migrations, the feed leases
-//! by which several instances share one database's feeds, and the feed, outbox and
-//! maintenance operations with the SQLite store's semantics. Nothing outside
+//! by which several instances share one database's feeds, and the feed, outbox, page
+//! retry and maintenance operations with the SQLite store's semantics. Nothing outside
 //! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
 //! storage seam between the pipeline and either backend comes first.
 
@@ -9,6 +9,7 @@ mod lease;
 mod maintenance;
 mod migrate;
 mod outbox;
+mod pages;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
 pub use maintenance::{alerts_by_watch, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
+pub use pages::{page_retry_failed, pages_to_retry};
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
