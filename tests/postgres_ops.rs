@@ -788,3 +788,243 @@ async fn a_write_probe_keeps_one_row_with_the_last_check() {
     let err = postgres::probe_write(&read_only, now()).await.unwrap_err();
     assert!(err.to_string().contains("read-only"), "{err}");
 }
+
+const DAY: chrono::Duration = chrono::Duration::days(1);
+const YEAR: Duration = Duration::from_secs(365 * 86_400);
+const TWO_YEARS: Duration = Duration::from_secs(730 * 86_400);
+
+/// An article of `feed` fetched at `at`, alone in its story first seen then, with a match and
+/// its words counted in the document frequencies, as storing it on SQLite leaves it; its id.
+async fn counted_article(
+    client: &tokio_postgres::Client,
+    feed: i64,
+    key: &str,
+    at: DateTime<Utc>,
+) -> i64 {
+    let (title, body) = (format!("حموشي يستقبل {key}"), format!("نص المقال {key}"));
+    let story: i64 = client
+        .query_one(
+            "INSERT INTO story (first_seen_at, title) VALUES ($1, $2) RETURNING id",
+            &[&at, &title],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let article: i64 = client
+        .query_one(
+            "INSERT INTO article (feed_id, entry_key, url, title, body, body_source, fetched_at,
+                 simhash, story_id)
+             VALUES ($1, $2, NULL, $3, $4, 'page', $5, 0, $6) RETURNING id",
+            &[&feed, &key, &title, &body, &at, &story],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    client
+        .execute(
+            "INSERT INTO article_story (article_id, story_id, weekdays, entities)
+             VALUES ($1, $2, 0, '')",
+            &[&article, &story],
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO \"match\" (article_id, watch, term, text, field, start, \"end\", snippet)
+             VALUES ($1, 'w', 't', 't', 'title', 0, 1, 's')",
+            &[&article],
+        )
+        .await
+        .unwrap();
+    let terms: Vec<i64> = raqib::story::words_of(&title, &body).chain([0]).collect();
+    client
+        .execute(
+            "INSERT INTO term_df (term, df) SELECT term, count(*) FROM unnest($1::bigint[]) AS term
+             GROUP BY term ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
+            &[&terms],
+        )
+        .await
+        .unwrap();
+    article
+}
+
+async fn count(client: &tokio_postgres::Client, sql: &str) -> i64 {
+    client.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// Prune with `pool` at `at` until nothing is left; what went.
+async fn prune_all(pool: &Pool, at: DateTime<Utc>, batch: usize) -> raqib::store::Pruned {
+    let mut total = raqib::store::Pruned::default();
+    loop {
+        let pruned = postgres::prune(pool, at, YEAR, TWO_YEARS, batch)
+            .await
+            .unwrap();
+        if pruned.is_empty() {
+            return total;
+        }
+        total.add(pruned);
+    }
+}
+
+#[tokio::test]
+async fn pruning_removes_old_articles_in_batches_and_keeps_what_alerts_show() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let client = db.client().await;
+    let long_ago = now() - DAY * 400;
+    // Five old articles without alerts, one old with an alert, one recent.
+    let feed = outbox(&db, &pool, 0, "w", now(), None).await;
+    for i in 0..5 {
+        counted_article(&client, feed, &format!("old{i}"), long_ago).await;
+    }
+    let alerted = counted_article(&client, feed, "alerted", long_ago).await;
+    counted_article(&client, feed, "recent", now()).await;
+    client
+        .batch_execute(&format!(
+            "INSERT INTO alert (uid, watch, severity, article_id, story_id, raised_at, payload)
+                 SELECT 'u-old', 'w', 'high', id, story_id, fetched_at, '{{}}'
+                 FROM article WHERE id = {alerted};
+             INSERT INTO delivery (alert_id, sink, next_attempt_at, created_at)
+                 SELECT id, sink, raised_at, raised_at FROM alert, unnest(ARRAY['file', 'log']) sink;
+             INSERT INTO story_merge (story_id, merged_into, merged_at) VALUES
+                 (100, 1, '2024-10-01Z'), (101, 1, '2025-12-01Z');
+             INSERT INTO outlet_paragraph (outlet, fingerprint, outlet_before, first_seen_at,
+                 last_seen_at) VALUES
+                 ('X', 1, 0, '2025-10-01Z', '2025-10-01Z'), ('X', 2, 0, '2025-12-01Z', '2025-12-01Z');
+             INSERT INTO outlet_paragraph_story VALUES ('X', 1, 1), ('X', 2, 1);"
+        ))
+        .await
+        .unwrap();
+
+    let first = postgres::prune(&pool, now(), YEAR, TWO_YEARS, 2)
+        .await
+        .unwrap();
+    assert_eq!(first.articles, 2, "one batch");
+    let mut total = first;
+    total.add(prune_all(&pool, now(), 2).await);
+    assert_eq!(
+        (
+            total.articles,
+            total.alerts,
+            total.stories,
+            total.merges,
+            total.paragraphs
+        ),
+        (5, 0, 5, 1, 1)
+    );
+    // The document frequencies count what is kept: the article row and every word's count.
+    assert_eq!(
+        count(&client, "SELECT df FROM term_df WHERE term = 0").await,
+        count(&client, "SELECT count(*) FROM article_story").await
+    );
+    let word = raqib::story::words_of("حموشي", "").next().unwrap();
+    let df: i64 = client
+        .query_one("SELECT df FROM term_df WHERE term = $1", &[&word])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(df, 2, "a title word of the two articles kept");
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM term_df WHERE df <= 0").await,
+        0
+    );
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM article").await,
+        2,
+        "the alerted and the recent"
+    );
+    assert_eq!(count(&client, "SELECT count(*) FROM \"match\"").await, 2);
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM outlet_paragraph_story").await,
+        1
+    );
+
+    // Once its alert is past alert_retention, the alert, its deliveries and its article go.
+    let gone = prune_all(&pool, now() + DAY * 400, 100).await;
+    assert_eq!(gone.alerts, 1);
+    for table in ["alert", "delivery", "article", "story", "article_story"] {
+        let sql = format!("SELECT count(*) FROM {table}");
+        assert_eq!(count(&client, &sql).await, 0, "{table}");
+    }
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM term_df WHERE term != 0").await,
+        0,
+        "no term outlives the articles that held it"
+    );
+    assert_eq!(
+        count(&client, "SELECT df FROM term_df WHERE term = 0").await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_retention_beyond_what_a_date_holds_keeps_everything() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let feed = outbox(&db, &pool, 0, "w", now(), None).await;
+    counted_article(&db.client().await, feed, "a", now() - DAY * 400).await;
+    for keep in [Duration::from_secs(300_000 * 365 * 86_400), Duration::MAX] {
+        assert_eq!(
+            postgres::prune(&pool, now(), keep, keep, 10).await.unwrap(),
+            raqib::store::Pruned::default()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_pruning_at_once_prune_once() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let feed = outbox(&db, &pool, 0, "w", now(), None).await;
+    let client = db.client().await;
+    for i in 0..3 {
+        counted_article(&client, feed, &format!("old{i}"), now() - DAY * 400).await;
+    }
+    // Hold the article count's row, so that the first pruner waits midway, holding whatever
+    // it holds, while the second starts.
+    let mut blocker = db.client().await;
+    let hold = blocker.transaction().await.unwrap();
+    hold.execute("SELECT 1 FROM term_df WHERE term = 0 FOR UPDATE", &[])
+        .await
+        .unwrap();
+    let waiting = || async {
+        count(
+            &client,
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .await
+    };
+    let prune = |pool: Pool| {
+        tokio::spawn(async move { postgres::prune(&pool, now(), YEAR, TWO_YEARS, 10).await })
+    };
+    let first = prune(pool.clone());
+    while waiting().await < 1 {
+        tokio::task::yield_now().await;
+    }
+    let second = prune(Pool::connect(&db.url, None, 1).await.unwrap());
+    while !second.is_finished() && waiting().await < 2 {
+        tokio::task::yield_now().await;
+    }
+    hold.commit().await.unwrap();
+    let (first, second) = (
+        first.await.unwrap().unwrap(),
+        second.await.unwrap().unwrap(),
+    );
+    assert_eq!(
+        (first.articles, second.articles),
+        (3, 0),
+        "{first:?} {second:?}"
+    );
+    assert_eq!(
+        count(&client, "SELECT df FROM term_df WHERE term = 0").await,
+        0
+    );
+    assert_eq!(count(&client, "SELECT count(*) FROM term_df").await, 1);
+}

@@ -10,7 +10,7 @@ use super::{BodySource, NewArticle, Result, Store, timestamp};
 use crate::extract::learned::{MIN_STORIES, Seen};
 
 /// A paragraph not seen for this long is forgotten: outlets redesign.
-const WINDOW_DAYS: i64 = 30;
+pub(super) const WINDOW_DAYS: i64 = 30;
 /// Paragraphs remembered per outlet: the least recently seen go beyond it. Most edge paragraphs
 /// are an article's own lead and close, seen once; a busy outlet brings over a thousand a day,
 /// and its furniture, seen in every other article at least, is always among the most recent.

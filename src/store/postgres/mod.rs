@@ -10,6 +10,7 @@ mod maintenance;
 mod migrate;
 mod outbox;
 mod pages;
+mod retention;
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ pub use maintenance::{alerts_by_watch, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
 pub use pages::{page_retry_failed, pages_to_retry};
+pub use retention::prune;
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
