@@ -193,10 +193,19 @@ pub(super) fn uncount_article(tx: &Connection, article_id: i64) -> Result<()> {
     let Some((title, body, entities)) = row else {
         return Ok(());
     };
-    let terms = words_of(&title, &body)
-        .chain(entity_names(&entities).map(rewrite::entity_term))
-        .chain([ARTICLES]);
-    uncount_terms(tx, terms)
+    uncount_terms(tx, counted_terms(&title, &body, &entities))
+}
+
+/// What a stored article counts in the document frequencies: its words, the entities its
+/// story row keeps, and one article.
+pub(super) fn counted_terms<'a>(
+    title: &'a str,
+    body: &'a str,
+    entities: &'a str,
+) -> impl Iterator<Item = Term> + 'a {
+    words_of(title, body)
+        .chain(entity_names(entities).map(rewrite::entity_term))
+        .chain([ARTICLES])
 }
 
 /// A page replaces the body an article was counted from (its feed summary): the summary's

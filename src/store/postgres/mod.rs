@@ -1,23 +1,38 @@
-//! PostgreSQL storage, in progress: the pool, the schema and its migrations, and
-//! the feed leases by which several instances share one database's feeds. Nothing outside
-//! `store/` sees a tokio-postgres or deadpool type. The daemon does not run on it yet: the
-//! storage seam between the pipeline and either backend comes first.
+//! PostgreSQL storage, in progress: the pool, the schema and its migrations, the feed leases
+//! by which several instances share one database's feeds, and the article, story, feed,
+//! outbox, page retry and maintenance operations with the SQLite store's semantics, as async
+//! functions over the pool. Nothing outside `store/` sees a tokio-postgres or deadpool type.
+//! The daemon does not run on it yet: these functions still have to be put behind the
+//! storage seam's traits (`store/seam.rs`), as `store/sqlite.rs` puts the SQLite store.
 
 mod articles;
+mod feeds;
 mod learned;
 mod lease;
+mod maintenance;
 mod migrate;
+mod outbox;
+mod pages;
 mod rescan;
+mod retention;
 mod story;
 
 use std::time::Duration;
 
 use crate::config::postgres_url::{connection_config, redacted};
 pub use articles::{insert_article, story_outlets};
+pub use feeds::{
+    feed_health, feed_healths, known_entries, record_poll_failure, record_poll_success,
+    record_rule_outcome, sync_feed,
+};
 pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use maintenance::{alerts_by_watch, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
+pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
+pub use pages::{page_retry_failed, pages_to_retry};
 pub use rescan::{articles_after, match_count, replace_matches};
+pub use retention::prune;
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,10 +74,18 @@ fn chain(err: &dyn std::error::Error) -> String {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A time as the store keeps it: whole seconds, as SQLite's text holds them, so that both
+/// backends compare and return the same times.
+fn stored(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(at, 0)
+}
+
 /// Connections to one PostgreSQL database.
 #[derive(Clone)]
 pub struct Pool {
     inner: deadpool_postgres::Pool,
+    /// The URL without its password, as `raqib stats` names the database.
+    shown: String,
 }
 
 impl Pool {
@@ -100,7 +123,10 @@ impl Pool {
                 detail: format!("cannot be pooled: {err}"),
             })?;
         drop(inner.get().await?);
-        Ok(Pool { inner })
+        Ok(Pool {
+            inner,
+            shown: redacted(url),
+        })
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
