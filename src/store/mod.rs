@@ -41,6 +41,7 @@ pub use model::{
     BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
     PageRetry, PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
 };
+pub use postgres::Postgres;
 pub use reader::Reader;
 pub use retention::{Cutoffs, cutoffs};
 pub use seam::{Articles, Feeds, Gauges, Maintenance, Outbox, Storage};
@@ -73,6 +74,8 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sql(SqlError),
+    #[error(transparent)]
+    Postgres(PostgresError),
     #[error("database task failed: {0}")]
     Task(String),
     #[error("backup to {path}: {message}")]
@@ -88,6 +91,17 @@ pub struct SqlError(rusqlite::Error);
 impl From<rusqlite::Error> for SqlError {
     fn from(error: rusqlite::Error) -> Self {
         SqlError(error)
+    }
+}
+
+/// An error of the PostgreSQL side, opaque as [`SqlError`] is.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PostgresError(postgres::Error);
+
+impl From<postgres::Error> for StoreError {
+    fn from(error: postgres::Error) -> Self {
+        StoreError::Postgres(PostgresError(error))
     }
 }
 
@@ -111,11 +125,13 @@ impl StoreError {
     /// The disk (or the file system's quota) is full: writes fail until space returns, reads
     /// still work.
     pub fn is_disk_full(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(e, _)))
-                if e.code == rusqlite::ErrorCode::DiskFull
-        )
+        match self {
+            StoreError::Sql(SqlError(rusqlite::Error::SqliteFailure(e, _))) => {
+                e.code == rusqlite::ErrorCode::DiskFull
+            }
+            StoreError::Postgres(PostgresError(e)) => e.is_disk_full(),
+            _ => false,
+        }
     }
 }
 

@@ -103,3 +103,13 @@ pub async fn probe_write(pool: &Pool, now: DateTime<Utc>) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// The database's size on the server, in bytes.
+pub async fn database_size(pool: &Pool) -> Result<u64> {
+    let row = pool
+        .client()
+        .await?
+        .query_one("SELECT pg_database_size(current_database())", &[])
+        .await?;
+    Ok(unsigned(row.get(0)))
+}

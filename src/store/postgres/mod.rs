@@ -1,9 +1,8 @@
-//! PostgreSQL storage, in progress: the pool, the schema and its migrations, the feed leases
-//! by which several instances share one database's feeds, and the article, story, feed,
-//! outbox, page retry and maintenance operations with the SQLite store's semantics, as async
-//! functions over the pool. Nothing outside `store/` sees a tokio-postgres or deadpool type.
-//! The daemon does not run on it yet: these functions still have to be put behind the
-//! storage seam's traits (`store/seam.rs`), as `store/sqlite.rs` puts the SQLite store.
+//! PostgreSQL storage: the pool, the schema and its migrations, the feed leases by which
+//! several instances share one database's feeds, and the article, story, feed, outbox, page
+//! retry and maintenance operations with the SQLite store's semantics, as async functions over
+//! the pool, put behind the storage seam's traits by [`Postgres`] (`seam.rs`). Nothing outside
+//! `store/` sees a tokio-postgres or deadpool type.
 
 mod articles;
 mod feeds;
@@ -15,6 +14,7 @@ mod outbox;
 mod pages;
 mod rescan;
 mod retention;
+mod seam;
 mod story;
 
 use std::time::Duration;
@@ -27,12 +27,13 @@ pub use feeds::{
 };
 pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
-pub use maintenance::{alerts_by_watch, outbox_counts, probe_write, stats};
+pub use maintenance::{alerts_by_watch, database_size, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
-pub use pages::{page_retry_failed, pages_to_retry};
+pub use pages::{complete_page, page_retry_failed, pages_to_retry};
 pub use rescan::{articles_after, match_count, replace_matches};
 pub use retention::prune;
+pub use seam::Postgres;
 
 /// How long opening one connection may take when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +55,13 @@ pub enum Error {
     },
     #[error("PostgreSQL error: {}", chain(.0))]
     Sql(#[from] tokio_postgres::Error),
+}
+
+impl Error {
+    /// Whether the server refused a write for want of disk space.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Sql(e) if e.code() == Some(&tokio_postgres::error::SqlState::DISK_FULL))
+    }
 }
 
 /// An error with its causes: tokio-postgres says "db error" and keeps the server's message

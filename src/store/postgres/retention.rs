@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::Transaction;
+use tokio_postgres::Transaction;
 
 use super::{Pool, Result, stored};
 use crate::store::learned::{MAX_PER_OUTLET, WINDOW_DAYS};
@@ -109,7 +109,7 @@ pub async fn prune(
 
 /// Take pruned articles' terms out of the document frequencies, each as many times as it is
 /// listed; a term no article holds any more goes (the article count stays).
-async fn uncount_terms(tx: &Transaction<'_>, terms: &[i64]) -> Result<()> {
+pub(super) async fn uncount_terms(tx: &Transaction<'_>, terms: &[i64]) -> Result<()> {
     tx.execute(
         "UPDATE term_df t SET df = t.df - gone.n
          FROM (SELECT term, count(*) AS n FROM unnest($1::bigint[]) AS term GROUP BY term) gone

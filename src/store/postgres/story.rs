@@ -101,7 +101,7 @@ async fn frequencies_with(tx: &Transaction<'_>, terms: &[Term]) -> Result<HashMa
 
 /// One more holder for each of `terms` (a term listed twice counts twice). Rows are locked in
 /// term order, so two writers counting overlapping terms cannot deadlock on them.
-async fn count_terms(tx: &Transaction<'_>, terms: &[Term]) -> Result<()> {
+pub(super) async fn count_terms(tx: &Transaction<'_>, terms: &[Term]) -> Result<()> {
     tx.execute(
         "INSERT INTO term_df (term, df)
          SELECT term, count(*) FROM unnest($1::bigint[]) AS term GROUP BY term ORDER BY term

@@ -1,0 +1,239 @@
+//! The seam on PostgreSQL: every call one of the async functions of this module over the pool;
+//! what SQLite's single writer serialises, the database enforces here (see each function).
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Pool;
+use crate::alert::NewAlert;
+use crate::alert::dispatch::Decision;
+use crate::extract::learned::Seen;
+use crate::store::seam::{Articles, Feeds, Gauges, Maintenance, Outbox};
+use crate::store::{
+    ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
+    PollRecord, Pruned, Result, RetriedPage, StoredArticle, StoredText,
+};
+use crate::watch::Match;
+
+/// The PostgreSQL backend: a pool of connections to one migrated database.
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+}
+
+impl Postgres {
+    /// Connect to the database `url` names (with `password` when the URL carries none) with at
+    /// most `connections` at once, and migrate it.
+    pub async fn connect(
+        url: &str,
+        password: Option<&str>,
+        connections: usize,
+    ) -> super::Result<Postgres> {
+        let pool = Pool::connect(url, password, connections).await?;
+        super::migrate(&pool).await?;
+        Ok(Postgres { pool })
+    }
+
+    /// The pool, for the operations outside the seam (leases, `raqib stats`).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+impl Feeds for Postgres {
+    async fn sync_feed(
+        &self,
+        url: String,
+        outlet: String,
+        now: DateTime<Utc>,
+    ) -> Result<FeedState> {
+        Ok(super::sync_feed(&self.pool, &url, &outlet, now).await?)
+    }
+
+    async fn known_entries(
+        &self,
+        feed_id: i64,
+        keys: Vec<String>,
+        urls: Vec<String>,
+    ) -> Result<HashSet<String>> {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        Ok(super::known_entries(&self.pool, feed_id, &keys, &urls).await?)
+    }
+
+    async fn record_poll_success(
+        &self,
+        feed_id: i64,
+        record: PollRecord,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(super::record_poll_success(&self.pool, feed_id, &record, now, next_due).await?)
+    }
+
+    async fn record_poll_failure(
+        &self,
+        feed_id: i64,
+        error: String,
+        now: DateTime<Utc>,
+        next_due: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(super::record_poll_failure(&self.pool, feed_id, &error, now, next_due).await?)
+    }
+
+    async fn record_rule_outcome(
+        &self,
+        feed_id: i64,
+        matched: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(super::record_rule_outcome(&self.pool, feed_id, matched, now).await?)
+    }
+
+    async fn feed_health(&self, url: String, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
+        Ok(super::feed_health(&self.pool, &url, now).await?)
+    }
+}
+
+impl Articles for Postgres {
+    async fn insert_article(
+        &self,
+        article: NewArticle,
+        now: DateTime<Utc>,
+        story_window: Duration,
+        alerts: impl FnOnce(StoredArticle, &[String]) -> Vec<NewAlert> + Send + 'static,
+    ) -> Result<Option<Inserted>> {
+        Ok(super::insert_article(&self.pool, &article, now, story_window, alerts).await?)
+    }
+
+    async fn story_outlets(&self, article: StoredArticle) -> Result<Vec<String>> {
+        Ok(super::story_outlets(&self.pool, article).await?)
+    }
+
+    async fn pages_to_retry(
+        &self,
+        feed_id: i64,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PageRetry>> {
+        Ok(super::pages_to_retry(&self.pool, feed_id, now, limit).await?)
+    }
+
+    async fn page_retry_failed(
+        &self,
+        retry: PageRetry,
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        Ok(super::page_retry_failed(&self.pool, &retry, &error, retry_at).await?)
+    }
+
+    async fn complete_page(
+        &self,
+        retry: PageRetry,
+        page: RetriedPage,
+        alerts: Vec<NewAlert>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        Ok(super::complete_page(&self.pool, &retry, &page, alerts, now).await?)
+    }
+
+    async fn learned_records(
+        &self,
+        outlet: String,
+        fingerprints: Vec<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<i64, Seen>> {
+        Ok(super::learned_records(&self.pool, &outlet, &fingerprints, now).await?)
+    }
+
+    async fn articles_after(
+        &self,
+        after: i64,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> Result<Vec<StoredText>> {
+        Ok(super::articles_after(&self.pool, after, since, limit).await?)
+    }
+
+    async fn replace_matches(
+        &self,
+        article: StoredArticle,
+        watch: String,
+        matches: Vec<Match>,
+        alert: Option<NewAlert>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(super::replace_matches(&self.pool, article, &watch, &matches, alert, now).await?)
+    }
+
+    async fn match_count(&self, article_id: i64, watch: String) -> Result<u64> {
+        Ok(super::match_count(&self.pool, article_id, &watch).await?)
+    }
+}
+
+impl Outbox for Postgres {
+    async fn claim_deliveries(
+        &self,
+        claim: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limits: ClaimLimits,
+    ) -> Result<Claimed> {
+        Ok(super::claim_deliveries(&self.pool, claim, now, until, limits).await?)
+    }
+
+    async fn renew_claim(&self, claim: i64, until: DateTime<Utc>) -> Result<usize> {
+        Ok(super::renew_claim(&self.pool, claim, until).await?)
+    }
+
+    async fn record_attempts(
+        &self,
+        outcomes: Vec<(i64, Decision)>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        Ok(super::record_attempts(&self.pool, &outcomes, now).await?)
+    }
+
+    async fn pending_deliveries(&self) -> Result<u64> {
+        Ok(super::pending_deliveries(&self.pool).await?)
+    }
+}
+
+impl Maintenance for Postgres {
+    async fn prune(
+        &self,
+        now: DateTime<Utc>,
+        retention: Duration,
+        alert_retention: Duration,
+        batch: usize,
+    ) -> Result<Pruned> {
+        Ok(super::prune(&self.pool, now, retention, alert_retention, batch).await?)
+    }
+
+    async fn probe_write(&self, now: DateTime<Utc>) -> Result<()> {
+        Ok(super::probe_write(&self.pool, now).await?)
+    }
+
+    /// The server's disk is not ours to measure: writes resume when a probe goes through.
+    fn has_room(&self) -> bool {
+        true
+    }
+}
+
+impl Gauges for Postgres {
+    async fn gauges(&self, urls: Vec<String>, now: DateTime<Utc>) -> Result<GaugeReading> {
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let feeds = super::feed_healths(&self.pool, &urls, now).await?;
+        let (outbox_pending, outbox_dead) = super::outbox_counts(&self.pool).await?;
+        Ok(GaugeReading {
+            feeds,
+            outbox_pending,
+            outbox_dead,
+            alerts: super::alerts_by_watch(&self.pool).await?,
+            bytes: super::database_size(&self.pool).await?,
+        })
+    }
+}
