@@ -1,18 +1,24 @@
 //! What every storage backend guarantees (ARCHITECTURE.md, "The storage seam"), asserted
-//! through the seam's traits alone: each check is generic over the backend, and runs here on
-//! SQLite (a real file in a temporary directory). A second backend runs the same checks.
+//! through the seam's traits alone: each check is generic over the backend, and runs on
+//! SQLite (a real file in a temporary directory) and on PostgreSQL (a database of its own on
+//! the server `RAQIB_TEST_POSTGRES` names, see `support/postgres.rs`).
 
 mod common;
+#[path = "support/postgres.rs"]
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::articles;
+use common::skip;
 use raqib::alert::NewAlert;
 use raqib::alert::dispatch::Decision;
 use raqib::config::AlertPolicy;
-use raqib::store::{ClaimLimits, NewArticle, Sqlite, Storage};
+use raqib::store::{ClaimLimits, NewArticle, Postgres, RetriedPage, Sqlite, Storage};
+use raqib::watch::{Field, Match};
+use support::TestDatabase;
 
 const STORY_WINDOW: Duration = Duration::from_secs(48 * 3600);
 
@@ -24,6 +30,13 @@ fn sqlite() -> (tempfile::TempDir, Arc<Sqlite>) {
     let dir = tempfile::tempdir().unwrap();
     let store = Sqlite::open(&dir.path().join("raqib.db")).unwrap();
     (dir, Arc::new(store))
+}
+
+/// A migrated database of the test's own, or `None` when no server is configured.
+async fn postgres() -> Option<(TestDatabase, Arc<Postgres>)> {
+    let db = TestDatabase::create().await?;
+    let store = Postgres::connect(&db.url, None, 8).await.expect("connect");
+    Some((db, Arc::new(store)))
 }
 
 fn article(feed_id: i64, key: &str, url: &str, title: &str) -> NewArticle {
@@ -210,20 +223,123 @@ async fn a_claimed_delivery_is_its_claimant_s_alone<S: Storage>(store: Arc<S>) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_stores_one_article_per_url() {
-    let (_dir, store) = sqlite();
-    one_article_per_url(store).await;
+/// A page fetched late replaces the summary: its body, its matches (the summary's go), and
+/// its alerts, raised once even when the page completes twice.
+async fn a_page_fetched_late_completes_its_article<S: Storage>(store: Arc<S>) {
+    let feed = feed(&*store).await;
+    let mut summary = article(
+        feed,
+        "guid:1",
+        "http://127.0.0.1:9/news/1",
+        "Minister visits Rabat",
+    );
+    summary.page_retry_at = Some(t0());
+    summary.matches = vec![("minister".into(), hit("Minister", Field::Title, 0))];
+    let stored = store
+        .insert_article(summary, t0(), STORY_WINDOW, |_, _| Vec::new())
+        .await
+        .unwrap()
+        .expect("a new article");
+    let later = t0() + chrono::Duration::minutes(5);
+    let retries = store.pages_to_retry(feed, later, 10).await.unwrap();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    assert_eq!(retries[0].article, stored.article);
+    let body = "The minister met the king of Morocco. The minister spoke of water.";
+    let page = RetriedPage {
+        body: body.into(),
+        canonical_url: None,
+        author: Some("A. Writer".into()),
+        lang: Some("en".into()),
+        site_name: None,
+        matches: vec![
+            ("water".into(), hit("water", Field::Body, 60)),
+            ("minister".into(), hit("minister", Field::Body, 4)),
+            ("minister".into(), hit("minister", Field::Body, 42)),
+        ],
+    };
+    let alerts = || {
+        vec![
+            alert("p-1", "minister", AlertPolicy::Article),
+            alert("p-2", "water", AlertPolicy::Article),
+        ]
+    };
+    let new = store
+        .complete_page(retries[0].clone(), page.clone(), alerts(), later)
+        .await
+        .unwrap();
+    assert_eq!(new, 2);
+    let again = store
+        .complete_page(retries[0].clone(), page, alerts(), later)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "alerts raised once");
+    let id = stored.article.id;
+    assert_eq!(store.match_count(id, "minister".into()).await.unwrap(), 2);
+    assert_eq!(store.match_count(id, "water".into()).await.unwrap(), 1);
+    assert!(
+        store
+            .pages_to_retry(feed, later, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let texts = store.articles_after(0, None, 10).await.unwrap();
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].body, body);
+    assert_eq!(store.pending_deliveries().await.unwrap(), 2);
 }
 
-#[tokio::test]
-async fn sqlite_raises_alerts_once_per_watch_and_article() {
-    let (_dir, store) = sqlite();
-    alerts_once_per_watch_and_article(store).await;
+fn hit(text: &str, field: Field, start: usize) -> Match {
+    Match {
+        term: text.to_lowercase(),
+        text: text.into(),
+        field,
+        start,
+        end: start + text.len(),
+        snippet: text.into(),
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_leaves_a_claimed_delivery_to_its_claimant() {
-    let (_dir, store) = sqlite();
-    a_claimed_delivery_is_its_claimant_s_alone(store).await;
+/// Each check on both backends: `$check` on SQLite as `$sqlite`, on PostgreSQL as `$postgres`.
+macro_rules! on_both {
+    ($check:ident, $workers:literal, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
+        async fn $sqlite() {
+            let (_dir, store) = sqlite();
+            $check(store).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = $workers)]
+        async fn $postgres() {
+            let Some((_db, store)) = postgres().await else {
+                return;
+            };
+            $check(store).await;
+        }
+    };
 }
+
+on_both!(
+    one_article_per_url,
+    4,
+    sqlite_stores_one_article_per_url,
+    postgres_stores_one_article_per_url
+);
+on_both!(
+    alerts_once_per_watch_and_article,
+    1,
+    sqlite_raises_alerts_once_per_watch_and_article,
+    postgres_raises_alerts_once_per_watch_and_article
+);
+on_both!(
+    a_claimed_delivery_is_its_claimant_s_alone,
+    2,
+    sqlite_leaves_a_claimed_delivery_to_its_claimant,
+    postgres_leaves_a_claimed_delivery_to_its_claimant
+);
+on_both!(
+    a_page_fetched_late_completes_its_article,
+    1,
+    sqlite_completes_a_page_fetched_late,
+    postgres_completes_a_page_fetched_late
+);
