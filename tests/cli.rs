@@ -1,7 +1,10 @@
 //! The command line, through the real binary.
 
 mod common;
+#[path = "support/postgres.rs"]
+mod support;
 
+use common::skip;
 use common::{lines, raqib, raqib_with_input, seed, stderr, stdout, wordpress_page, write_config};
 
 const WATCHES: &str = r#"
@@ -780,7 +783,7 @@ context = { alias = "القاعدة", near = ["تنظيم", "إرهاب*", "دا
     assert!(out.contains("AQMI"), "{out}");
 }
 
-/// A config on a PostgreSQL server (nothing listens there: nothing may try to connect yet).
+/// A config on a PostgreSQL server where nothing listens.
 fn postgres_config(dir: &std::path::Path, daemon: &str) -> String {
     let path = write_config(
         dir,
@@ -793,16 +796,13 @@ fn postgres_config(dir: &std::path::Path, daemon: &str) -> String {
 }
 
 #[test]
-fn every_command_on_the_archive_refuses_a_postgres_database_with_exit_78_until_it_is_wired() {
+fn the_archive_commands_refuse_a_postgres_database_with_exit_78_until_they_are_wired() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("db.password"), "s3cret\n").unwrap();
     let config = postgres_config(dir.path(), "database_password_file = \"db.password\"");
     let backup = dir.path().join("copy.db");
     for command in [
-        &["run"][..],
-        &["run", "--once"],
-        &["check-config"],
-        &["feeds"],
+        &["feeds"][..],
         &["stories"],
         &["stats"],
         &["alerts"],
@@ -829,6 +829,96 @@ fn every_command_on_the_archive_refuses_a_postgres_database_with_exit_78_until_i
     // What does not touch the archive still works.
     let matched = raqib_with_input(&["--config", &config, "match", "-"], "Hammouchi".as_bytes());
     assert_eq!(matched.status.code(), Some(0), "{}", stderr(&matched));
+    let checked = raqib(&["--config", &config, "check-config"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+}
+
+/// PostgreSQL out of reach at start: exit 69 (EX_UNAVAILABLE, systemd starts raqib again
+/// later) with a message naming the server and never the password.
+#[test]
+fn run_exits_69_naming_the_server_when_postgresql_is_out_of_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("db.password"), "s3cret\n").unwrap();
+    let config = postgres_config(dir.path(), "database_password_file = \"db.password\"");
+    for command in [&["run"][..], &["run", "--once"]] {
+        let output = raqib(&[&["--config", config.as_str()][..], command].concat());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(69), "{command:?}: {err}");
+        assert!(
+            err.contains(
+                "database postgres://raqib@127.0.0.1:9/raqib: cannot connect to PostgreSQL"
+            ),
+            "{command:?}: {err}"
+        );
+        assert!(!err.contains("s3cret"), "{command:?}: {err}");
+    }
+}
+
+/// `run --once` on PostgreSQL: the schema migrated, the feed's articles stored there once,
+/// the password read from `database_password_file`.
+#[test]
+fn run_once_on_postgresql_stores_the_feed_s_articles_there() {
+    use common::{Resource, Server};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    let now = chrono::Utc::now().to_rfc2822();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title>\
+                 <item><title>حموشي يستقبل زوييف</title><guid>1</guid><pubDate>{now}</pubDate>\
+                 <description>استقبل عبد اللطيف حموشي ألكسندر زوييف بالرباط.</description></item>\
+                 <item><title>طقس</title><guid>2</guid><pubDate>{now}</pubDate>\
+                 <description>أجواء مشمسة غدا في معظم المناطق.</description></item>\
+                 </channel></rss>"
+            ),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut url = url::Url::parse(&db.url).unwrap();
+    std::fs::write(dir.path().join("db.password"), url.password().unwrap_or("")).unwrap();
+    url.set_password(None).unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{url}\"\ndatabase_password_file = \"db.password\"\n\
+             allow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{feed}\"\noutlet = \"Hespress\"\nscrape = false\n\
+             [[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"{alerts}\"\n\
+             [[watch]]\nname = \"hammouchi\"\naliases = [\"حموشي\"]\n",
+            feed = server.url("/feed"),
+            alerts = dir.path().join("alerts.jsonl").display(),
+        ),
+    );
+    let config = config.to_str().unwrap();
+    for _ in 0..2 {
+        let output = raqib(&["--config", config, "run", "--once"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let (articles, alerts, delivered) = runtime.block_on(async {
+        let client = db.client().await;
+        let count = async |sql: &str| -> i64 { client.query_one(sql, &[]).await.unwrap().get(0) };
+        (
+            count("SELECT count(*) FROM article").await,
+            count("SELECT count(*) FROM alert WHERE watch = 'hammouchi'").await,
+            count("SELECT count(*) FROM delivery WHERE state = 'delivered'").await,
+        )
+    });
+    assert_eq!((articles, alerts, delivered), (2, 1, 1));
+    let written = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 1, "{written}");
+    assert!(
+        !dir.path().join("raqib.db").exists(),
+        "no SQLite file beside the config"
+    );
 }
 
 #[test]
@@ -860,7 +950,7 @@ fn check_config_reads_the_database_password_and_notes_one_inside_the_url() {
     .unwrap();
     let output = raqib(&["--config", path.to_str().unwrap(), "check-config"]);
     let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert_eq!(output.status.code(), Some(0), "{err}");
     assert!(
         err.contains("note: daemon.database holds its password"),
         "{err}"

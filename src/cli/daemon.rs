@@ -6,14 +6,13 @@ use std::process::ExitCode;
 use raqib::config::{Config, ConfigError, Database};
 use raqib::{daemon, watch};
 
-use super::{CHECK_INVALID, EXIT_CONFIG, load_config, runtime};
+use super::{CHECK_INVALID, EXIT_CONFIG, EXIT_UNAVAILABLE, load_config, runtime};
 
 pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
     let config = match load_config(config_path) {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
-    config.daemon.database.sqlite_file()?;
     let runtime = runtime()?;
     if once {
         let feeds = config.feeds.len();
@@ -43,13 +42,18 @@ pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A sink that cannot be built (its secret unreadable) is a configuration problem: exit 78 so
-/// that systemd does not restart into the same failure.
+/// A sink or database password that cannot be read is a configuration problem: exit 78 so
+/// that systemd does not restart into the same failure. A database server out of reach is
+/// not: exit 69, and systemd starts raqib again later.
 fn daemon_failed(err: daemon::DaemonError) -> anyhow::Result<ExitCode> {
     match err {
-        daemon::DaemonError::Sink(err) => {
+        daemon::DaemonError::Sink(_) | daemon::DaemonError::Password(_) => {
             eprintln!("raqib: {err}");
             Ok(ExitCode::from(EXIT_CONFIG))
+        }
+        err if err.is_unavailable() => {
+            eprintln!("raqib: {err}");
+            Ok(ExitCode::from(EXIT_UNAVAILABLE))
         }
         other => Err(other.into()),
     }
@@ -84,7 +88,6 @@ pub fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::from(CHECK_INVALID));
             }
-            config.daemon.database.sqlite_file()?;
             println!(
                 "{}: ok ({} feeds, {} watches, {} sinks)",
                 path.display(),

@@ -19,6 +19,8 @@ use raqib::config::Config;
 /// EX_CONFIG from sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from
 /// turning into a restart loop.
 pub const EXIT_CONFIG: u8 = 78;
+/// EX_UNAVAILABLE: the database server is out of reach at start; systemd restarts raqib.
+pub const EXIT_UNAVAILABLE: u8 = 69;
 /// `check-config` on an invalid configuration: 2, as documented (and as a validator run from a
 /// script expects), where `run` exits 78 for systemd.
 pub const CHECK_INVALID: u8 = 2;

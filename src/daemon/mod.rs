@@ -26,10 +26,10 @@ use futures_util::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::config::{Config, Feed};
+use crate::config::{Config, Database, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::{Outbox, Storage, StoreError};
+use crate::store::{Postgres, Storage, StoreError, postgres};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -54,6 +54,15 @@ pub enum DaemonError {
     Store(#[from] StoreError),
     #[error(transparent)]
     NotWired(#[from] crate::config::NotWired),
+    /// The PostgreSQL database named (without its password) could not be opened.
+    #[error("database {shown}: {source}")]
+    Postgres {
+        shown: String,
+        source: postgres::Error,
+    },
+    /// The PostgreSQL password file or variable could not be read.
+    #[error("{0}")]
+    Password(String),
     #[error(transparent)]
     Watch(#[from] WatchError),
     #[error(transparent)]
@@ -115,9 +124,39 @@ pub struct OnceReport {
     pub delivery_failures: usize,
 }
 
-/// Poll every feed once, deliver the alerts raised, and report.
+impl DaemonError {
+    /// The database server could not be reached: worth starting again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, DaemonError::Postgres { source, .. } if source.is_unreachable())
+    }
+}
+
+/// Connect to the PostgreSQL database of `config` and migrate it, with a pool as large as
+/// the polls and deliveries that may write at once.
+async fn connect(pg: &crate::config::Postgres, config: &Config) -> Result<Postgres, DaemonError> {
+    let password = pg.password().map_err(DaemonError::Password)?;
+    let connections = config.daemon.concurrency.max(1) + 4;
+    Postgres::connect(&pg.url, password.as_deref(), connections)
+        .await
+        .map_err(|source| DaemonError::Postgres {
+            shown: config.daemon.database.to_string(),
+            source,
+        })
+}
+
+/// Poll every feed once, deliver the alerts raised, and report, on the configured database.
 pub async fn run_once(config: Config) -> Result<OnceReport, DaemonError> {
-    let pipeline = Pipeline::new(config)?;
+    match config.daemon.database.clone() {
+        Database::Sqlite(_) => run_once_on(Pipeline::new(config)?).await,
+        Database::Postgres(pg) => {
+            let store = connect(&pg, &config).await?;
+            run_once_on(Pipeline::on(store, config, Arc::new(Utc::now))?).await
+        }
+    }
+}
+
+/// Poll every feed once through `pipeline`, deliver the alerts raised, and report.
+async fn run_once_on<S: Storage>(pipeline: Pipeline<S>) -> Result<OnceReport, DaemonError> {
     let mut report = OnceReport::default();
     let live = pipeline.live();
     let mut polls = futures_util::stream::iter(&live.config.feeds)
@@ -144,11 +183,42 @@ pub async fn run_once(config: Config) -> Result<OnceReport, DaemonError> {
 pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError> {
     use tokio::signal::unix::{SignalKind, signal};
     // Registered before anything else: SIGHUP's default action would kill the daemon.
-    let mut terminate = signal(SignalKind::terminate()).map_err(DaemonError::Signal)?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signal)?;
-    let mut hangup = signal(SignalKind::hangup()).map_err(DaemonError::Signal)?;
+    let terminate = signal(SignalKind::terminate()).map_err(DaemonError::Signal)?;
+    let interrupt = signal(SignalKind::interrupt()).map_err(DaemonError::Signal)?;
+    let hangup = signal(SignalKind::hangup()).map_err(DaemonError::Signal)?;
+    let signals = Signals {
+        terminate,
+        interrupt,
+        hangup,
+    };
+    match config.daemon.database.clone() {
+        Database::Sqlite(_) => serve(Arc::new(Pipeline::new(config)?), config_path, signals).await,
+        Database::Postgres(pg) => {
+            let store = connect(&pg, &config).await?;
+            let pipeline = Pipeline::on(store, config, Arc::new(Utc::now))?;
+            serve(Arc::new(pipeline), config_path, signals).await
+        }
+    }
+}
 
-    let pipeline = Arc::new(Pipeline::new(config)?);
+/// The signals the daemon answers, listened for from its start.
+struct Signals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+/// Run `pipeline` until SIGTERM or SIGINT.
+async fn serve<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
+    config_path: PathBuf,
+    signals: Signals,
+) -> Result<(), DaemonError> {
+    let Signals {
+        mut terminate,
+        mut interrupt,
+        mut hangup,
+    } = signals;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut feeds = FeedTasks::new(stop_rx.clone());

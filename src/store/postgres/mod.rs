@@ -58,6 +58,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the server could not be reached at all (nothing listening, no route, no answer
+    /// in time), as opposed to a server that answered and refused.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Error::Connect(deadpool_postgres::PoolError::Backend(err)) => {
+                err.as_db_error().is_none()
+            }
+            Error::Connect(_) => true,
+            _ => false,
+        }
+    }
+
     /// Whether the server refused a write for want of disk space.
     pub fn is_disk_full(&self) -> bool {
         matches!(self, Error::Sql(e) if e.code() == Some(&tokio_postgres::error::SqlState::DISK_FULL))
