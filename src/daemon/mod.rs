@@ -390,10 +390,59 @@ async fn feed_loop<S: Storage>(
         let Some(feed) = pipeline.live().feed(&url).cloned() else {
             break;
         };
-        // Errors are logged and recorded by `poll`; the feed is simply tried again later.
-        (_, due) = pipeline.poll(&feed).await;
+        due = leased_poll(&pipeline, &feed).await;
     }
     pipeline.progress.forget(&url);
+}
+
+/// Poll `feed` if this process can hold it (another sharing the database may be polling it,
+/// or have polled it already), renewing the hold while the poll runs; the next due time.
+async fn leased_poll<S: Storage>(pipeline: &Pipeline<S>, feed: &Feed) -> DateTime<Utc> {
+    let lease = pipeline.live().config.daemon.lease;
+    let url = feed.url.to_string();
+    let now = pipeline.now();
+    let later = crate::date::later(now, lease);
+    let store = pipeline.store();
+    match pipeline
+        .noted(store.take_feed(url.clone(), now, lease))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            // Its holder records when it is next due; until then, or until a lease could
+            // have ended, there is nothing to do.
+            return match pipeline.feed_state(feed).await {
+                Ok(state) => state.next_due_at.filter(|at| *at > now).unwrap_or(later),
+                Err(_) => later,
+            };
+        }
+        Err(err) => {
+            tracing::error!(feed = %feed.url, error = %err, "cannot take the feed's lease");
+            return later;
+        }
+    }
+    let poll = pipeline.poll(feed);
+    tokio::pin!(poll);
+    let mut renew = tokio::time::interval(lease / 3);
+    renew.tick().await;
+    let due = loop {
+        tokio::select! {
+            (_, due) = &mut poll => break due,
+            _ = renew.tick() => {
+                let renewed = pipeline.noted(store.renew_feed(url.clone(), pipeline.now(), lease)).await;
+                // A failed renewal is tried again at the next tick, the lease still running;
+                // a lost one stops the poll, since another process polls the feed now.
+                if let Ok(false) = renewed {
+                    tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
+                    break crate::date::later(pipeline.now(), lease);
+                }
+            }
+        }
+    };
+    if let Err(err) = pipeline.noted(store.release_feed(url)).await {
+        tracing::warn!(feed = %feed.url, error = %err, "cannot release the feed's lease; it ends by itself");
+    }
+    due
 }
 
 /// Wait until the database takes writes (at once, unless the disk is full); false when told

@@ -75,6 +75,28 @@ pub trait Feeds {
         url: String,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Option<FeedHealth>>> + Send;
+
+    /// Hold the feed at `url` for one poll by this process, for `lease` from `now`: false when
+    /// it is not due by `now` or another process sharing the storage holds it. A backend one
+    /// process owns always gives it.
+    fn take_feed(
+        &self,
+        url: String,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Keep holding the feed at `url` while its poll runs; false when it was lost (its lease
+    /// ended and another process took it): the poll must stop.
+    fn renew_feed(
+        &self,
+        url: String,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// The poll of the feed at `url` is over: others may take it when it is next due.
+    fn release_feed(&self, url: String) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Articles with their stories, matches and alerts; pages fetched again; learned boilerplate.

@@ -177,6 +177,24 @@ impl Feeds for Sqlite {
     async fn feed_health(&self, url: String, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
         self.run(move |s| s.feed_health(&url, now)).await
     }
+
+    /// One process writes a SQLite file: its feeds are its own.
+    async fn take_feed(&self, _url: String, _now: DateTime<Utc>, _lease: Duration) -> Result<bool> {
+        Ok(true)
+    }
+
+    async fn renew_feed(
+        &self,
+        _url: String,
+        _now: DateTime<Utc>,
+        _lease: Duration,
+    ) -> Result<bool> {
+        Ok(true)
+    }
+
+    async fn release_feed(&self, _url: String) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Articles for Sqlite {

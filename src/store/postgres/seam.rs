@@ -2,6 +2,7 @@
 //! what SQLite's single writer serialises, the database enforces here (see each function).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -17,10 +18,16 @@ use crate::store::{
 };
 use crate::watch::Match;
 
-/// The PostgreSQL backend: a pool of connections to one migrated database.
+/// The PostgreSQL backend: a pool of connections to one migrated database, and the feed
+/// leases this process holds there.
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    /// Whom this process's leases name: drawn at connect, so a restarted process never
+    /// renews what its previous life held.
+    owner: String,
+    /// The ids of the feeds leased now, by URL.
+    leased: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl Postgres {
@@ -33,7 +40,11 @@ impl Postgres {
     ) -> super::Result<Postgres> {
         let pool = Pool::connect(url, password, connections).await?;
         super::migrate(&pool).await?;
-        Ok(Postgres { pool })
+        Ok(Postgres {
+            pool,
+            owner: format!("{:016x}", fastrand::u64(..)),
+            leased: Arc::default(),
+        })
     }
 
     /// The pool, for the operations outside the seam (leases, `raqib stats`).
@@ -94,6 +105,38 @@ impl Feeds for Postgres {
 
     async fn feed_health(&self, url: String, now: DateTime<Utc>) -> Result<Option<FeedHealth>> {
         Ok(super::feed_health(&self.pool, &url, now).await?)
+    }
+
+    async fn take_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
+        let taken = super::claim_due_feeds(&self.pool, &self.owner, &[&url], now, lease, 1).await?;
+        let Some(feed) = taken.into_iter().next() else {
+            return Ok(false);
+        };
+        self.held().insert(url, feed.id);
+        Ok(true)
+    }
+
+    async fn renew_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
+        let Some(id) = self.held().get(&url).copied() else {
+            return Ok(false);
+        };
+        let renewed = super::renew_leases(&self.pool, &self.owner, &[id], now, lease).await?;
+        Ok(renewed.contains(&id))
+    }
+
+    async fn release_feed(&self, url: String) -> Result<()> {
+        let Some(id) = self.held().remove(&url) else {
+            return Ok(());
+        };
+        super::release_lease(&self.pool, &self.owner, id).await?;
+        Ok(())
+    }
+}
+
+impl Postgres {
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        // A map of ids cannot be left half-written by a panic.
+        self.leased.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
