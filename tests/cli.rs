@@ -852,6 +852,15 @@ fn run_exits_69_naming_the_server_when_postgresql_is_out_of_reach() {
         );
         assert!(!err.contains("s3cret"), "{command:?}: {err}");
     }
+    // A password that cannot be read is the config's problem, not the server's.
+    let config = postgres_config(dir.path(), "database_password_file = \"missing.password\"");
+    let output = raqib(&["--config", &config, "run", "--once"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("daemon.database_password_file: cannot read"),
+        "{err}"
+    );
 }
 
 /// `run --once` on PostgreSQL: the schema migrated, the feed's articles stored there once,
