@@ -16,7 +16,7 @@ use common::skip;
 use raqib::alert::NewAlert;
 use raqib::alert::dispatch::Decision;
 use raqib::config::AlertPolicy;
-use raqib::store::{ClaimLimits, NewArticle, Postgres, RetriedPage, Sqlite, Storage};
+use raqib::store::{ClaimLimits, Feeds, NewArticle, Postgres, RetriedPage, Sqlite, Storage};
 use raqib::watch::{Field, Match};
 use support::TestDatabase;
 
@@ -343,3 +343,29 @@ on_both!(
     sqlite_completes_a_page_fetched_late,
     postgres_completes_a_page_fetched_late
 );
+
+/// Two processes on one PostgreSQL database: a due feed is given to one of them at a time,
+/// renewed by its holder alone, and given to the other once released (SQLite, which one
+/// process writes, always gives it).
+#[tokio::test]
+async fn postgres_gives_a_feed_to_one_process_at_a_time() {
+    let Some((db, first)) = postgres().await else {
+        return;
+    };
+    let second = Postgres::connect(&db.url, None, 2).await.expect("connect");
+    let url = "http://127.0.0.1:9/feed".to_string();
+    feed(&*first).await;
+    let lease = Duration::from_secs(60);
+    let now = t0();
+    assert!(first.take_feed(url.clone(), now, lease).await.unwrap());
+    assert!(!second.take_feed(url.clone(), now, lease).await.unwrap());
+    assert!(first.renew_feed(url.clone(), now, lease).await.unwrap());
+    assert!(!second.renew_feed(url.clone(), now, lease).await.unwrap());
+    first.release_feed(url.clone()).await.unwrap();
+    assert!(second.take_feed(url.clone(), now, lease).await.unwrap());
+    assert!(!first.renew_feed(url.clone(), now, lease).await.unwrap());
+    // A lease not renewed ends: the feed goes to whoever asks next.
+    let ended = now + chrono::Duration::seconds(61);
+    assert!(first.take_feed(url.clone(), ended, lease).await.unwrap());
+    assert!(!second.renew_feed(url, ended, lease).await.unwrap());
+}
