@@ -30,6 +30,9 @@ pub async fn insert_article(
     story_window: Duration,
     alerts: impl FnOnce(StoredArticle, &[String]) -> Vec<NewAlert>,
 ) -> Result<Option<Inserted>> {
+    // Whole seconds, as every time the PostgreSQL side writes and compares (see `stored`):
+    // a delivery due at 10:45:03.7 was not yet due to a claim made at 10:45:03.9.
+    let now = super::stored(now);
     let url = article.url.as_deref().map(article_url);
     let mut client = pool.client().await?;
     let tx = client.transaction().await?;
@@ -83,7 +86,7 @@ pub async fn insert_article(
                 &(article.story.simhash as i64),
                 &story_id,
                 &i64::from(article.page_retry_at.is_some()),
-                &article.page_retry_at,
+                &article.page_retry_at.map(super::stored),
             ],
         )
         .await?;

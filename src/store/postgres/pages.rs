@@ -93,6 +93,7 @@ pub async fn complete_page(
     alerts: Vec<NewAlert>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
+    let now = stored(now);
     let mut client = pool.client().await?;
     let tx = client.transaction().await?;
     // The alerts read their story's, and the document frequencies change: under the lock

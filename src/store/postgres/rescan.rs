@@ -66,6 +66,7 @@ pub async fn replace_matches(
     alert: Option<NewAlert>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
+    let now = super::stored(now);
     let mut client = pool.client().await?;
     let tx = client.transaction().await?;
     // The story's alert is read, and the article's story may be merged meanwhile: under the
