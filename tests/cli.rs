@@ -458,23 +458,9 @@ fn hostile_pages_end_with_a_clear_error_or_a_body_never_a_crash() {
 
 #[test]
 fn rescan_runs_a_new_watch_over_stored_articles_and_alerts_only_when_asked() {
-    use common::{Resource, Server};
+    use common::Server;
     let server = Server::start();
-    let now = chrono::Utc::now().to_rfc2822();
-    server.put(
-        "/feed",
-        Resource::new(
-            "application/rss+xml",
-            format!(
-                "<rss version=\"2.0\"><channel><title>t</title>\
-                 <item><title>حموشي يستقبل زوييف</title><guid>1</guid><pubDate>{now}</pubDate>\
-                 <description>استقبل عبد اللطيف حموشي ألكسندر زوييف بالرباط.</description></item>\
-                 <item><title>طقس</title><guid>2</guid><pubDate>{now}</pubDate>\
-                 <description>أجواء مشمسة غدا في معظم المناطق.</description></item>\
-                 </channel></rss>"
-            ),
-        ),
-    );
+    put_two_item_feed(&server);
     let dir = tempfile::tempdir().unwrap();
     let base = format!(
         "[daemon]\ndatabase = \"{db}\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
@@ -867,7 +853,7 @@ fn run_exits_69_naming_the_server_when_postgresql_is_out_of_reach() {
 /// the password read from `database_password_file`.
 #[test]
 fn run_once_on_postgresql_stores_the_feed_s_articles_there() {
-    use common::{Resource, Server};
+    use common::Server;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -876,21 +862,7 @@ fn run_once_on_postgresql_stores_the_feed_s_articles_there() {
         return;
     };
     let server = Server::start();
-    let now = chrono::Utc::now().to_rfc2822();
-    server.put(
-        "/feed",
-        Resource::new(
-            "application/rss+xml",
-            format!(
-                "<rss version=\"2.0\"><channel><title>t</title>\
-                 <item><title>حموشي يستقبل زوييف</title><guid>1</guid><pubDate>{now}</pubDate>\
-                 <description>استقبل عبد اللطيف حموشي ألكسندر زوييف بالرباط.</description></item>\
-                 <item><title>طقس</title><guid>2</guid><pubDate>{now}</pubDate>\
-                 <description>أجواء مشمسة غدا في معظم المناطق.</description></item>\
-                 </channel></rss>"
-            ),
-        ),
-    );
+    put_two_item_feed(&server);
     let dir = tempfile::tempdir().unwrap();
     let mut url = url::Url::parse(&db.url).unwrap();
     std::fs::write(dir.path().join("db.password"), url.password().unwrap_or("")).unwrap();
@@ -965,4 +937,24 @@ fn check_config_reads_the_database_password_and_notes_one_inside_the_url() {
         "{err}"
     );
     assert!(!err.contains("s3cret"), "{err}");
+}
+
+/// `/feed` on `server`: two items dated now, one naming حموشي, one about the weather.
+fn put_two_item_feed(server: &common::Server) {
+    use common::Resource;
+    let now = chrono::Utc::now().to_rfc2822();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title>\
+                 <item><title>حموشي يستقبل زوييف</title><guid>1</guid><pubDate>{now}</pubDate>\
+                 <description>استقبل عبد اللطيف حموشي ألكسندر زوييف بالرباط.</description></item>\
+                 <item><title>طقس</title><guid>2</guid><pubDate>{now}</pubDate>\
+                 <description>أجواء مشمسة غدا في معظم المناطق.</description></item>\
+                 </channel></rss>"
+            ),
+        ),
+    );
 }
