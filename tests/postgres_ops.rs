@@ -1028,3 +1028,52 @@ async fn two_instances_pruning_at_once_prune_once() {
     );
     assert_eq!(count(&client, "SELECT count(*) FROM term_df").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_waits_for_a_story_decision_in_progress() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let feed = outbox(&db, &pool, 0, "w", now(), None).await;
+    let client = db.client().await;
+    for i in 0..2 {
+        counted_article(&client, feed, &format!("old{i}"), now() - DAY * 400).await;
+    }
+    // A story decision in progress holds the story lock ("raqib_st") until its article's
+    // transaction ends; pruning changes what it counts, so it must wait.
+    let mut decision = db.client().await;
+    let held = decision.transaction().await.unwrap();
+    held.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&0x7261_7169_625f_7374_i64],
+    )
+    .await
+    .unwrap();
+    let pruning = {
+        let pool = pool.clone();
+        tokio::spawn(async move { postgres::prune(&pool, now(), YEAR, TWO_YEARS, 10).await })
+    };
+    while count(
+        &client,
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event = 'advisory'",
+    )
+    .await
+        < 1
+    {
+        assert!(
+            !pruning.is_finished(),
+            "pruning ran beside a story decision: {:?}",
+            pruning.await
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM article").await,
+        2,
+        "nothing pruned while the decision holds the lock"
+    );
+    held.commit().await.unwrap();
+    assert_eq!(pruning.await.unwrap().unwrap().articles, 2);
+}

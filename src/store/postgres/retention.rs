@@ -1,7 +1,8 @@
 //! Keeping a PostgreSQL database bounded, as `store/retention.rs` keeps SQLite's: the same
 //! cutoffs and batches, one short transaction per batch. Instances sharing the database
 //! prune one at a time: a batch runs under a transaction advisory lock, and an instance that
-//! finds it held prunes nothing this time (the holder is doing the work).
+//! finds it held prunes nothing this time (the holder is doing the work). A batch also holds
+//! the story lock, as story decisions do.
 
 use std::time::Duration;
 
@@ -36,6 +37,11 @@ pub async fn prune(
     if !held {
         return Ok(Pruned::default());
     }
+    // Pruning takes words out of the document frequencies that story decisions count in, and
+    // deletes stories: under the story lock, a batch and a decision never interleave (row
+    // locks taken on `term_df` in two orders would deadlock, and a decision could pick a story
+    // being deleted). Taken after the pruning lock, never before, as no other path holds both.
+    super::story::lock_stories(&tx).await?;
     let alerts: Vec<i64> = tx
         .query(
             "SELECT id FROM alert WHERE raised_at < $1 ORDER BY id LIMIT $2",
