@@ -1,0 +1,121 @@
+//! `raqib run` on PostgreSQL (`RAQIB_TEST_POSTGRES`, see `support/postgres.rs`) serves the same
+//! metrics and health, and reloads its config, as on a SQLite file.
+
+mod common;
+#[path = "support/postgres.rs"]
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::daemon::{Guard, free_addr, http_get, signal, stop, wait_for};
+use common::{Resource, Server, skip, write_config};
+
+fn rss(guid: &str, title: &str) -> Resource {
+    Resource::new(
+        "application/rss+xml",
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>{title}</title>\
+             <guid>{guid}</guid><description>{title}</description></item></channel></rss>"
+        ),
+    )
+}
+
+fn config(db: &str, addr: &str, feeds: &[String]) -> String {
+    let mut text = format!(
+        "[daemon]\ndatabase = \"{db}\"\nallow_private_networks = true\n\
+         politeness_delay = \"0s\"\nmetrics_listen = \"{addr}\"\n"
+    );
+    for url in feeds {
+        text.push_str(&format!(
+            "[[feed]]\nurl = \"{url}\"\nscrape = false\ninterval = \"1h\"\n"
+        ));
+    }
+    text.push_str("[[watch]]\nname = \"h\"\naliases = [\"Hammouchi\"]\n");
+    text
+}
+
+fn count(runtime: &tokio::runtime::Runtime, db: &support::TestDatabase, sql: &str) -> i64 {
+    runtime.block_on(async { db.client().await.query_one(sql, &[]).await.unwrap().get(0) })
+}
+
+#[test]
+fn metrics_health_and_reload_work_on_postgresql_as_on_sqlite() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    server.put("/a", rss("a1", "Hammouchi receives a delegation"));
+    server.put("/b", rss("b1", "Hammouchi visits the new headquarters"));
+    let dir = tempfile::tempdir().unwrap();
+    let addr = free_addr();
+    let path = write_config(dir.path(), &config(&db.url, &addr, &[server.url("/a")]));
+    let child = Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", path.to_str().unwrap(), "run"])
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The gauges come from the database, read every few seconds: wait for the reading after
+    // the work.
+    let counted = wait_for(Duration::from_secs(40), || {
+        let metrics = http_get(&addr, "/metrics").1;
+        metrics.contains("raqib_alerts{watch=\"h\"} 1")
+            && metrics.contains("raqib_feeds{state=\"ok\"} 1")
+            && metrics.contains("raqib_outbox_pending 0")
+    });
+    let metrics = http_get(&addr, "/metrics").1;
+    assert!(counted, "{metrics}");
+    let size = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("raqib_database_bytes "))
+        .and_then(|v| v.parse::<f64>().ok());
+    assert!(size.is_some_and(|s| s > 0.0), "{metrics}");
+    assert_eq!(http_get(&addr, "/healthz"), (200, "ok\n".to_string()));
+
+    // A session holding the row every health probe writes: the probe cannot finish, and
+    // /healthz says so instead of waiting.
+    let blocked = runtime.block_on(async {
+        let mut client = db.client().await;
+        let tx = client.transaction().await.unwrap();
+        tx.execute("SELECT 1 FROM health WHERE id = 1 FOR UPDATE", &[])
+            .await
+            .unwrap();
+        let answer = tokio::task::spawn_blocking({
+            let addr = addr.clone();
+            move || http_get(&addr, "/healthz")
+        })
+        .await
+        .unwrap();
+        tx.rollback().await.unwrap();
+        answer
+    });
+    assert_eq!(blocked.0, 503, "{blocked:?}");
+    let healthy = wait_for(Duration::from_secs(15), || {
+        http_get(&addr, "/healthz").0 == 200
+    });
+    assert!(healthy, "healthy again once the row is free");
+
+    // A feed added and SIGHUP: polled from the reload on, into the same database.
+    std::fs::write(
+        &path,
+        config(&db.url, &addr, &[server.url("/a"), server.url("/b")]),
+    )
+    .unwrap();
+    signal(&child, "HUP");
+    let polled = wait_for(Duration::from_secs(30), || server.hits("/b") > 0);
+    let stored = wait_for(Duration::from_secs(10), || {
+        count(&runtime, &db, "SELECT count(*) FROM article") == 2
+    });
+    let log = stop(child.release());
+    assert!(polled && stored, "{log}");
+    assert!(log.contains("configuration reloaded"), "{log}");
+    assert_eq!(server.hits("/a"), 1, "{log}");
+    assert_eq!(count(&runtime, &db, "SELECT count(*) FROM alert"), 2);
+}
