@@ -119,3 +119,64 @@ fn metrics_health_and_reload_work_on_postgresql_as_on_sqlite() {
     assert_eq!(server.hits("/a"), 1, "{log}");
     assert_eq!(count(&runtime, &db, "SELECT count(*) FROM alert"), 2);
 }
+
+#[test]
+fn two_instances_space_their_requests_to_one_host_by_the_politeness_delay() {
+    const FEEDS: usize = 6;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    let starts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut feeds = String::new();
+    for i in 0..FEEDS {
+        let starts = std::sync::Arc::clone(&starts);
+        server.put_fn(&format!("/feed/{i}"), move |_| {
+            starts.lock().unwrap().push(std::time::Instant::now());
+            rss(&format!("g{i}"), &format!("Item {i} of the day"))
+        });
+        feeds.push_str(&format!(
+            "[[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n",
+            server.url(&format!("/feed/{i}"))
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\n\
+             politeness_delay = \"1s\"\n{feeds}",
+            db.url
+        ),
+    );
+    let start = || {
+        Guard::new(
+            Command::new(env!("CARGO_BIN_EXE_raqib"))
+                .args(["--config", path.to_str().unwrap(), "run"])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let instances = [start(), start()];
+    let polled = wait_for(Duration::from_secs(60), || {
+        starts.lock().unwrap().len() >= FEEDS
+    });
+    let logs: Vec<String> = instances.into_iter().map(|i| stop(i.release())).collect();
+    assert!(polled, "{logs:#?}");
+    let mut starts = starts.lock().unwrap().clone();
+    starts.sort();
+    let gaps: Vec<f64> = starts
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64())
+        .collect();
+    // The server's clock sees each request a little after its start: allow for that jitter.
+    assert!(
+        gaps.iter().all(|&g| g > 0.8),
+        "requests to one host a delay apart across instances: {gaps:?}\n{logs:#?}"
+    );
+}

@@ -1077,3 +1077,39 @@ async fn pruning_waits_for_a_story_decision_in_progress() {
     held.commit().await.unwrap();
     assert_eq!(pruning.await.unwrap().unwrap().articles, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_take_turns_at_a_host_a_politeness_delay_apart() {
+    use raqib::store::seam::Feeds;
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let instances = [
+        postgres::Postgres::connect(&db.url, None, 2).await.unwrap(),
+        postgres::Postgres::connect(&db.url, None, 2).await.unwrap(),
+    ];
+    let turns: Vec<_> = instances
+        .iter()
+        .map(|i| i.host_turns().expect("PostgreSQL shares turns"))
+        .collect();
+    let delay = Duration::from_millis(400);
+    // Three requests from each instance to one host, reserved at once.
+    let reserved =
+        futures_util::future::join_all((0..6).map(|i| turns[i % 2].turn("news.example.ma", delay)))
+            .await;
+    let mut waits: Vec<f64> = reserved.iter().map(Duration::as_secs_f64).collect();
+    waits.sort_by(f64::total_cmp);
+    assert!(waits[0] < 0.2, "the first may start at once: {waits:?}");
+    for pair in waits.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            (0.3..0.5).contains(&gap),
+            "starts a delay apart, whichever instance asks: {waits:?}"
+        );
+    }
+    let other = turns[1].turn("other.example.ma", delay).await;
+    assert!(
+        other < Duration::from_millis(100),
+        "another host waits for nobody: {other:?}"
+    );
+}

@@ -108,7 +108,10 @@ impl Pipeline<Sqlite> {
 impl<S: Storage> Pipeline<S> {
     /// A pipeline storing into `store`.
     pub fn on(store: S, config: Config, clock: Clock) -> Result<Pipeline<S>, DaemonError> {
-        let fetcher = Fetcher::new(&config.daemon)?;
+        let mut fetcher = Fetcher::new(&config.daemon)?;
+        if let Some(turns) = store.host_turns() {
+            fetcher.share_turns(turns, &config.daemon);
+        }
         let live = Live::new(config)?;
         let started = clock();
         Ok(Pipeline {

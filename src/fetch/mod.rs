@@ -135,6 +135,8 @@ pub struct Fetcher {
     allow_private: bool,
     slots: Arc<Semaphore>,
     hosts: Arc<politeness::HostGate>,
+    /// Turns shared with other processes, and the delay between them.
+    shared_turns: Option<(Arc<dyn politeness::HostTurns>, Duration)>,
     robots: Option<Arc<robots::RobotsCache>>,
 }
 
@@ -171,10 +173,19 @@ impl Fetcher {
                 daemon.per_host_concurrency,
                 daemon.politeness_delay,
             )),
+            shared_turns: None,
             robots: daemon
                 .respect_robots_txt
                 .then(|| Arc::new(robots::RobotsCache::default())),
         })
+    }
+
+    /// Space requests to each host by `politeness_delay` across the processes sharing `turns`
+    /// too (when it is not zero).
+    pub fn share_turns(&mut self, turns: Arc<dyn politeness::HostTurns>, daemon: &Daemon) {
+        if !daemon.politeness_delay.is_zero() {
+            self.shared_turns = Some((turns, daemon.politeness_delay));
+        }
     }
 
     /// GET `url`, conditionally when `validators` are given. `now` dates the caching headers.
@@ -265,7 +276,11 @@ impl Fetcher {
             return Err(FetchError::Private { url: url.clone() });
         }
         // The host slot first: waiting for a busy host must not hold a global slot.
-        let _host = self.hosts.enter(url.host_str().unwrap_or_default()).await;
+        let host = url.host_str().unwrap_or_default();
+        let _host = self.hosts.enter(host).await;
+        if let Some((turns, delay)) = &self.shared_turns {
+            tokio::time::sleep(turns.turn(host, *delay).await).await;
+        }
         let _slot = self.slots.acquire().await;
         let mut headers = HeaderMap::new();
         if let Some(v) = validators {

@@ -2,12 +2,18 @@
 //! between the starts of two requests to it. Waiting for a busy host holds no global slot, so a
 //! slow host never starves the others.
 //!
+//! Processes sharing one database share the delay too: each also takes its turn from
+//! [`HostTurns`], which the storage backend provides when other processes may be fetching from
+//! the same hosts (the concurrency limit stays per process).
+//!
 //! A host is forgotten once it is idle (nothing in flight or waiting, its delay elapsed): it
 //! then behaves exactly as a host never seen, so forgetting it changes nothing but memory.
 //! Idle hosts are swept at least every [`SWEEP_EVERY`], and whenever the map reaches
 //! [`MAX_HOSTS`]; articles link to ever new hosts, and each used to stay for good.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +24,18 @@ use tokio::time::Instant;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 /// Hosts remembered before idle ones are swept whatever the time.
 const MAX_HOSTS: usize = 4096;
+
+/// Turns at hosts shared between processes: each request reserves the next start at its host,
+/// `delay` after the one reserved before it by any process.
+pub trait HostTurns: Send + Sync {
+    /// Reserve a start at `host`; how long to wait for it (zero when it may start now, and
+    /// when the reservation failed: politeness never stops a fetch).
+    fn turn<'a>(
+        &'a self,
+        host: &'a str,
+        delay: Duration,
+    ) -> Pin<Box<dyn Future<Output = Duration> + Send + 'a>>;
+}
 
 pub struct HostGate {
     per_host: usize,

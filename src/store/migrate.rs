@@ -70,6 +70,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_delivery_claims",
         include_str!("../../migrations/0016_delivery_claims.sql"),
     ),
+    (
+        "0017_host_turns",
+        include_str!("../../migrations/0017_host_turns.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -14,6 +14,7 @@
 //! Arguments are owned: a backend may move them to another thread.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +26,7 @@ use super::{
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
 use crate::extract::learned::Seen;
+use crate::fetch::politeness::HostTurns;
 use crate::watch::Match;
 
 /// Feed rows: their state between polls, the outcomes of polls, their health.
@@ -97,6 +99,12 @@ pub trait Feeds {
 
     /// The poll of the feed at `url` is over: others may take it when it is next due.
     fn release_feed(&self, url: String) -> impl Future<Output = Result<()>> + Send;
+
+    /// Turns at hosts shared with the other processes of this storage, so that the politeness
+    /// delay holds across them; `None` for a backend one process owns.
+    fn host_turns(&self) -> Option<Arc<dyn HostTurns>> {
+        None
+    }
 }
 
 /// Articles with their stories, matches and alerts; pages fetched again; learned boilerplate.

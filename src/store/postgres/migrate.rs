@@ -10,11 +10,18 @@ use super::{Error, Pool, Result};
 
 /// Every migration, in order, with the version the database is at once it is applied. The
 /// first is a baseline at SQLite's version 16: no PostgreSQL database existed before it.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    16,
-    "0016_baseline",
-    include_str!("../../../migrations/postgres/0016_baseline.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        16,
+        "0016_baseline",
+        include_str!("../../../migrations/postgres/0016_baseline.sql"),
+    ),
+    (
+        17,
+        "0017_host_turns",
+        include_str!("../../../migrations/postgres/0017_host_turns.sql"),
+    ),
+];
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;

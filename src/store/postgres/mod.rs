@@ -16,6 +16,7 @@ mod rescan;
 mod retention;
 mod seam;
 mod story;
+mod turns;
 
 use std::time::Duration;
 

@@ -103,6 +103,16 @@ pub async fn prune(
         )
         .await?;
     let paragraphs = prune_paragraphs(&tx, now, MAX_PER_OUTLET, batch).await?;
+    // Hosts unvisited for long: their next turn is long past, so forgetting them changes
+    // nothing but the table's size.
+    tx.execute(
+        &format!(
+            "DELETE FROM host_turn WHERE next_start < clock_timestamp() - interval '{}'",
+            super::turns::FORGET_AFTER
+        ),
+        &[],
+    )
+    .await?;
     tx.commit().await?;
     Ok(Pruned {
         articles: ids.len(),

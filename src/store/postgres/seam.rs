@@ -11,6 +11,7 @@ use super::Pool;
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
 use crate::extract::learned::Seen;
+use crate::fetch::politeness::HostTurns;
 use crate::store::seam::{Articles, Feeds, Gauges, Maintenance, Outbox};
 use crate::store::{
     ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
@@ -130,6 +131,12 @@ impl Feeds for Postgres {
         };
         super::release_lease(&self.pool, &self.owner, id).await?;
         Ok(())
+    }
+
+    fn host_turns(&self) -> Option<Arc<dyn HostTurns>> {
+        Some(Arc::new(super::turns::SharedTurns {
+            pool: self.pool.clone(),
+        }))
     }
 }
 
