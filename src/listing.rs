@@ -72,7 +72,7 @@ pub fn stats_text(stats: &Stats) -> String {
     let _ = writeln!(
         out,
         "database   {} ({:.1} MB)",
-        stats.database.display(),
+        stats.database,
         stats.size_bytes as f64 / 1e6
     );
     let _ = writeln!(out, "feeds      {}", stats.feeds);

@@ -88,7 +88,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Copy the database to PATH, consistently, while the daemon runs (SQLite's online backup).
+    /// Copy the database to PATH, consistently, while the daemon runs (SQLite's online backup;
+    /// on PostgreSQL, pg_dump's custom format, which pg_restore reads).
     Backup {
         /// The copy; must not exist yet.
         path: PathBuf,
@@ -134,10 +135,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(err) if err.is::<raqib::config::NotWired>() => {
-            eprintln!("raqib: {err}");
-            ExitCode::from(cli::EXIT_CONFIG)
-        }
         Err(err) => {
             eprintln!("raqib: {err:#}");
             ExitCode::from(2)

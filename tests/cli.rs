@@ -781,12 +781,14 @@ fn postgres_config(dir: &std::path::Path, daemon: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// The archive commands on a PostgreSQL server out of reach: a clear error naming the server,
+/// never its password, and nothing created anywhere.
 #[test]
-fn the_archive_commands_refuse_a_postgres_database_with_exit_78_until_they_are_wired() {
+fn the_archive_commands_name_a_postgresql_server_out_of_reach() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("db.password"), "s3cret\n").unwrap();
     let config = postgres_config(dir.path(), "database_password_file = \"db.password\"");
-    let backup = dir.path().join("copy.db");
+    let backup = dir.path().join("copy.dump");
     for command in [
         &["feeds"][..],
         &["stories"],
@@ -797,11 +799,15 @@ fn the_archive_commands_refuse_a_postgres_database_with_exit_78_until_they_are_w
     ] {
         let output = raqib(&[&["--config", config.as_str()][..], command].concat());
         let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(78), "{command:?}: {err}");
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {err}");
         assert!(
-            err.contains("cannot run on PostgreSQL yet"),
+            err.contains(
+                "database postgres://raqib@127.0.0.1:9/raqib: cannot connect to PostgreSQL"
+            ),
             "{command:?}: {err}"
         );
+        assert!(!err.contains("s3cret"), "{command:?}: {err}");
+        assert!(stdout(&output).is_empty(), "{command:?}");
     }
     let files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -956,5 +962,445 @@ fn put_two_item_feed(server: &common::Server) {
                  </channel></rss>"
             ),
         ),
+    );
+}
+
+/// A runtime for a test's own PostgreSQL database.
+fn postgres_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// `database` in `[daemon]` for `db`, its password in `dir/db.password` (as a deployment keeps
+/// it), and the URL shown in messages.
+fn postgres_database(db: &support::TestDatabase, dir: &std::path::Path) -> (String, String) {
+    let mut url = url::Url::parse(&db.url).unwrap();
+    std::fs::write(dir.join("db.password"), url.password().unwrap_or("")).unwrap();
+    url.set_password(None).unwrap();
+    (
+        format!("database = \"{url}\"\ndatabase_password_file = \"db.password\"\n"),
+        url.to_string(),
+    )
+}
+
+/// The password of the test server, which no output may show.
+fn postgres_password(db: &support::TestDatabase) -> String {
+    url::Url::parse(&db.url)
+        .unwrap()
+        .password()
+        .unwrap_or("no password")
+        .to_string()
+}
+
+/// A config storing `server`'s two-item feed in `database`, with the jsonl sink and the
+/// hammouchi watch; `extra` appended.
+fn two_item_config(
+    dir: &std::path::Path,
+    database: &str,
+    server: &common::Server,
+    extra: &str,
+) -> std::path::PathBuf {
+    write_config(
+        dir,
+        &format!(
+            "[daemon]\n{database}\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{feed}\"\noutlet = \"Hespress\"\nscrape = false\n\
+             [[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"{alerts}\"\n\
+             [[watch]]\nname = \"hammouchi\"\naliases = [\"حموشي\"]\n{extra}",
+            feed = server.url("/feed"),
+            alerts = dir.join("alerts.jsonl").display(),
+        ),
+    )
+}
+
+/// The JSON lines a command printed, after checking it succeeded.
+fn json_lines(config: &str, command: &[&str]) -> Vec<serde_json::Value> {
+    let output = raqib(&[&["--config", config][..], command, &["--format", "json"]].concat());
+    assert!(output.status.success(), "{command:?}: {}", stderr(&output));
+    stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The text a command printed, after checking it succeeded.
+fn text_of(config: &str, command: &[&str]) -> String {
+    let output = raqib(&[&["--config", config][..], command].concat());
+    assert!(output.status.success(), "{command:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
+/// The field names of a JSON object and of the objects it holds, recursively.
+fn shape(value: &serde_json::Value) -> Vec<String> {
+    let mut names = Vec::new();
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (name, field) in fields {
+                names.push(name.clone());
+                names.extend(shape(field).into_iter().map(|n| format!("{name}.{n}")));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                names.extend(shape(item));
+            }
+            names.sort();
+            names.dedup();
+        }
+        _ => {}
+    }
+    names
+}
+
+/// `feeds`, `stories`, `alerts` and `stats` on PostgreSQL list what `run --once` stored there,
+/// in text and JSON, in the shapes SQLite's listings have.
+#[test]
+fn the_archive_commands_list_on_postgresql_what_run_once_stored_there() {
+    let runtime = postgres_runtime();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = common::Server::start();
+    put_two_item_feed(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let (database, shown) = postgres_database(&db, dir.path());
+    let config = two_item_config(dir.path(), &database, &server, "");
+    let config = config.to_str().unwrap();
+    let once = raqib(&["--config", config, "run", "--once"]);
+    assert!(once.status.success(), "{}", stderr(&once));
+
+    let feeds = json_lines(config, &["feeds"]);
+    assert_eq!(feeds.len(), 1, "{feeds:?}");
+    assert_eq!(
+        (
+            &feeds[0]["outlet"],
+            &feeds[0]["status"],
+            &feeds[0]["articles_7d"]
+        ),
+        (&"Hespress".into(), &"ok".into(), &2.into())
+    );
+    let text = text_of(config, &["feeds"]);
+    assert!(
+        text.starts_with("OUTLET") && text.contains("Hespress"),
+        "{text}"
+    );
+
+    let stories = json_lines(config, &["stories"]);
+    let mut titles: Vec<_> = stories
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["حموشي يستقبل زوييف", "طقس"], "{stories:?}");
+    let hammouchi = stories.iter().find(|s| s["title"] == "حموشي يستقبل زوييف");
+    let hammouchi = hammouchi.unwrap();
+    assert_eq!(hammouchi["watches"], serde_json::json!(["hammouchi"]));
+    assert_eq!(hammouchi["outlets"], serde_json::json!(["Hespress"]));
+    assert_eq!(hammouchi["articles"], 1);
+    let text = text_of(config, &["stories"]);
+    assert!(
+        text.contains("حموشي يستقبل زوييف") && text.contains("طقس"),
+        "{text}"
+    );
+
+    let alerts = json_lines(config, &["alerts", "--watch", "hammouchi"]);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["outlet"], "Hespress");
+    assert_eq!(alerts[0]["story"], hammouchi["id"]);
+    assert_eq!(
+        alerts[0]["deliveries"],
+        serde_json::json!([{"sink": "file", "state": "delivered", "attempts": 1, "last_error": null}])
+    );
+    let text = text_of(config, &["alerts"]);
+    assert!(
+        text.contains("hammouchi") && text.contains("حموشي"),
+        "{text}"
+    );
+
+    let stats = json_lines(config, &["stats"]);
+    let stats = &stats[0];
+    assert_eq!(
+        (&stats["articles"], &stats["stories"], &stats["alerts"]),
+        (&2.into(), &2.into(), &1.into())
+    );
+    assert_eq!(stats["deliveries_delivered"], 1);
+    assert_eq!(stats["outlets"][0]["outlet"], "Hespress");
+    assert_eq!(stats["database"], shown.as_str());
+    assert!(stats["size_bytes"].as_u64().unwrap() > 0);
+    let text = text_of(config, &["stats"]);
+    assert!(
+        text.contains("articles   2") && text.contains(&shown),
+        "{text}"
+    );
+    let password = postgres_password(&db);
+    for command in ["feeds", "stories", "alerts", "stats"] {
+        assert!(
+            !text_of(config, &[command]).contains(&password),
+            "{command}"
+        );
+    }
+
+    // The same feed stored on SQLite: every listing has the same fields.
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite = two_item_config(
+        sqlite_dir.path(),
+        &format!(
+            "database = \"{}\"",
+            sqlite_dir.path().join("raqib.db").display()
+        ),
+        &server,
+        "",
+    );
+    let sqlite = sqlite.to_str().unwrap();
+    assert!(
+        raqib(&["--config", sqlite, "run", "--once"])
+            .status
+            .success()
+    );
+    for command in [&["feeds"][..], &["stories"], &["alerts"], &["stats"]] {
+        let on = |config: &str| {
+            json_lines(config, command)
+                .iter()
+                .flat_map(shape)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(on(config), on(sqlite), "{command:?}");
+    }
+}
+
+/// `rescan` on PostgreSQL: a new watch's matches recorded there, its alert raised once with
+/// `--alert` and delivered by the next run.
+#[test]
+fn rescan_runs_on_postgresql() {
+    let runtime = postgres_runtime();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = common::Server::start();
+    put_two_item_feed(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let (database, _) = postgres_database(&db, dir.path());
+    let config = two_item_config(dir.path(), &database, &server, "");
+    let config = config.to_str().unwrap();
+    assert!(
+        raqib(&["--config", config, "run", "--once"])
+            .status
+            .success()
+    );
+    two_item_config(
+        dir.path(),
+        &database,
+        &server,
+        "[[watch]]\nname = \"zouev\"\nquery = 'زوييف AND outlet:hespress'\n",
+    );
+    let rescan = |args: &[&str]| {
+        let output = raqib(
+            &[
+                &["--config", config, "rescan", "--watch", "zouev"][..],
+                args,
+            ]
+            .concat(),
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let out = rescan(&["--since", "30d"]);
+    assert!(
+        out.contains("2 articles scanned, fired on 1, 2 matches recorded, 0 alerts raised"),
+        "{out}"
+    );
+    for expected in [1, 0] {
+        let out = rescan(&["--alert"]);
+        assert!(out.contains(&format!("{expected} alerts raised")), "{out}");
+    }
+    let (matches, alerts) = runtime.block_on(async {
+        let client = db.client().await;
+        let count = async |sql: &str| -> i64 { client.query_one(sql, &[]).await.unwrap().get(0) };
+        (
+            count("SELECT count(*) FROM \"match\" WHERE watch = 'zouev'").await,
+            count("SELECT count(*) FROM alert WHERE watch = 'zouev'").await,
+        )
+    });
+    assert_eq!((matches, alerts), (2, 1));
+    assert!(
+        raqib(&["--config", config, "run", "--once"])
+            .status
+            .success()
+    );
+    let delivered = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    let zouev = delivered
+        .lines()
+        .filter(|l| l.contains("\"watch\":\"zouev\""))
+        .count();
+    assert_eq!(zouev, 1, "{delivered}");
+}
+
+/// A PostgreSQL database raqib never migrated: the commands that read refuse it, as they
+/// refuse a missing SQLite file, and create nothing in it.
+#[test]
+fn the_archive_commands_refuse_a_postgresql_database_never_migrated() {
+    let runtime = postgres_runtime();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (database, shown) = postgres_database(&db, dir.path());
+    let config = write_config(
+        dir.path(),
+        &format!("[daemon]\n{database}\n[[feed]]\nurl = \"https://x.ma/feed\"\n"),
+    );
+    let config = config.to_str().unwrap();
+    let copy = dir.path().join("copy.dump");
+    for command in [
+        &["stats"][..],
+        &["stats", "--format", "json"],
+        &["feeds"],
+        &["stories"],
+        &["alerts"],
+        &["backup", copy.to_str().unwrap()],
+    ] {
+        let output = raqib(&[&["--config", config][..], command].concat());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "database {shown}: no raqib schema there: check `database` in [daemon]"
+            )),
+            "{command:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{command:?}");
+        assert!(!copy.exists(), "{command:?}");
+    }
+    let tables: i64 = runtime.block_on(async {
+        let client = db.client().await;
+        client
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(tables, 0, "nothing created");
+}
+
+/// `backup` on PostgreSQL: pg_dump's custom format, which pg_restore reads, the password
+/// passed in its environment; a pg_dump missing or failing is named and leaves no file.
+#[test]
+fn backup_on_postgresql_runs_pg_dump() {
+    let runtime = postgres_runtime();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = common::Server::start();
+    put_two_item_feed(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let (database, shown) = postgres_database(&db, dir.path());
+    let config = two_item_config(dir.path(), &database, &server, "");
+    let config = config.to_str().unwrap();
+    assert!(
+        raqib(&["--config", config, "run", "--once"])
+            .status
+            .success()
+    );
+    let password = postgres_password(&db);
+    let copy = dir.path().join("archive.dump");
+    let partial = dir.path().join("archive.dump.partial");
+    let backup = |path: Option<&std::path::Path>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_raqib"));
+        command.args(["--config", config, "backup", copy.to_str().unwrap()]);
+        if let Some(path) = path {
+            command.env("PATH", path);
+        }
+        command.output().unwrap()
+    };
+
+    // No pg_dump on PATH.
+    let empty = tempfile::tempdir().unwrap();
+    let output = backup(Some(empty.path()));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("pg_dump is not on PATH"), "{err}");
+    assert!(!copy.exists() && !partial.exists());
+
+    // A pg_dump that fails midway, having written part of the dump: it is named, with what it
+    // said, and nothing is left. It also records how it was called.
+    let failing = tempfile::tempdir().unwrap();
+    let calls = failing.path().join("calls");
+    let script = failing.path().join("pg_dump");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {calls}\nprintf 'PGPASSWORD=%s\\n' \"$PGPASSWORD\" >> {calls}\n\
+             next=\nfor a in \"$@\"; do [ -n \"$next\" ] && printf 'PGDMP partial' > \"$a\"; \
+             next=; [ \"$a\" = --file ] && next=1; done\n\
+             echo 'pg_dump: error: query failed: server closed the connection unexpectedly' >&2\nexit 1\n",
+            calls = calls.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = backup(Some(failing.path()));
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("pg_dump failed") && err.contains("server closed the connection"),
+        "{err}"
+    );
+    assert!(!err.contains(&password), "{err}");
+    assert!(!copy.exists() && !partial.exists(), "no half-written dump");
+    let called = std::fs::read_to_string(&calls).unwrap();
+    let (args, env) = called.split_once("PGPASSWORD=").unwrap();
+    assert!(args.contains("--format=custom"), "{called}");
+    assert!(
+        !args.contains(&password),
+        "the password on the command line: {args}"
+    );
+    assert_eq!(
+        env.trim(),
+        password,
+        "the password in pg_dump's environment"
+    );
+
+    // The real pg_dump.
+    if std::process::Command::new("pg_dump")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skip::unavailable("backup through pg_dump", "pg_dump is not on PATH");
+        return;
+    }
+    let output = backup(None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = stdout(&output);
+    assert!(
+        line.starts_with(&format!("{shown} -> {}", copy.display())) && line.contains(" MB in "),
+        "{line}"
+    );
+    assert!(!line.contains(&password) && !stderr(&output).contains(&password));
+    let listed = std::process::Command::new("pg_restore")
+        .arg("--list")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let contents = stdout(&listed);
+    for table in ["article", "alert", "delivery", "raqib_schema"] {
+        assert!(
+            contents.contains(&format!("TABLE DATA public {table} ")),
+            "{table}: {contents}"
+        );
+    }
+    let again = backup(None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
     );
 }

@@ -1,7 +1,8 @@
 //! What every storage backend guarantees (ARCHITECTURE.md, "The storage seam"), asserted
 //! through the seam's traits alone: each check is generic over the backend, and runs on
 //! SQLite (a real file in a temporary directory) and on PostgreSQL (a database of its own on
-//! the server `RAQIB_TEST_POSTGRES` names, see `support/postgres.rs`).
+//! the server `RAQIB_TEST_POSTGRES` names, see `support/postgres.rs`). The archive's listings
+//! of the same rows, stored through the seam, are the same on both.
 
 mod common;
 #[path = "support/postgres.rs"]
@@ -16,7 +17,10 @@ use common::skip;
 use raqib::alert::NewAlert;
 use raqib::alert::dispatch::Decision;
 use raqib::config::AlertPolicy;
-use raqib::store::{ClaimLimits, Feeds, NewArticle, Postgres, RetriedPage, Sqlite, Storage};
+use raqib::store::{
+    AlertSummary, ClaimLimits, FeedHealth, Feeds, Listings, NewArticle, PollRecord, Postgres,
+    Reader, RetriedPage, Sqlite, Stats, Storage, StorySummary,
+};
 use raqib::watch::{Field, Match};
 use support::TestDatabase;
 
@@ -368,4 +372,400 @@ async fn postgres_gives_a_feed_to_one_process_at_a_time() {
     let ended = now + chrono::Duration::seconds(61);
     assert!(first.take_feed(url.clone(), ended, lease).await.unwrap());
     assert!(!second.renew_feed(url, ended, lease).await.unwrap());
+}
+
+/// What the archive commands list of one archive.
+#[derive(Debug, PartialEq)]
+struct Listed {
+    feeds: Vec<Option<FeedHealth>>,
+    stories: Vec<StorySummary>,
+    alerts: Vec<AlertSummary>,
+    water: Vec<AlertSummary>,
+    stats: Stats,
+}
+
+const FEED_A: &str = "http://127.0.0.1:9/feed/a";
+const FEED_B: &str = "http://127.0.0.1:9/feed/b";
+const FEED_C: &str = "http://127.0.0.1:9/feed/c";
+const FEED_D: &str = "http://127.0.0.1:9/feed/d";
+
+/// Four outlets (named so that byte order and a dictionary's order differ), three articles in
+/// two stories, a story alert the second outlet also reported, an article alert, deliveries
+/// delivered, retried and pending.
+async fn store_an_archive<S: Storage>(store: &S) {
+    let a = store
+        .sync_feed(FEED_A.into(), "ahram".into(), t0())
+        .await
+        .unwrap()
+        .id;
+    let b = store
+        .sync_feed(FEED_B.into(), "Le360".into(), t0())
+        .await
+        .unwrap()
+        .id;
+    for (url, outlet) in [(FEED_C, "alyaoum"), (FEED_D, "Zaman")] {
+        store
+            .sync_feed(url.into(), outlet.into(), t0())
+            .await
+            .unwrap();
+    }
+    let title = "Minister visits Rabat for talks on water";
+    let mut first = article(a, "guid:1", "http://127.0.0.1:9/news/1", title);
+    first.matches = vec![
+        ("Water".into(), hit("water", Field::Title, 36)),
+        ("minister".into(), hit("Minister", Field::Title, 0)),
+    ];
+    let with_sinks = |mut alert: NewAlert| {
+        alert.sinks = vec!["file".into(), "Hook".into()];
+        alert
+    };
+    store
+        .insert_article(first, t0(), STORY_WINDOW, move |_, _| {
+            vec![with_sinks(alert("s-1", "Water", AlertPolicy::Story))]
+        })
+        .await
+        .unwrap()
+        .expect("a new article");
+    let mut reprint = article(b, "guid:2", "http://127.0.0.1:9/news/2", title);
+    reprint.matches = vec![("Water".into(), hit("water", Field::Title, 36))];
+    let later = t0() + chrono::Duration::minutes(10);
+    store
+        .insert_article(reprint, later, STORY_WINDOW, |_, _| {
+            vec![alert("s-2", "Water", AlertPolicy::Story)]
+        })
+        .await
+        .unwrap()
+        .expect("a new article");
+    let other = article(
+        b,
+        "guid:3",
+        "http://127.0.0.1:9/news/3",
+        "Storms close the port of Tangier for a second day",
+    );
+    let latest = t0() + chrono::Duration::minutes(20);
+    store
+        .insert_article(other, latest, STORY_WINDOW, |_, _| {
+            vec![alert("a-3", "port", AlertPolicy::Article)]
+        })
+        .await
+        .unwrap()
+        .expect("a new article");
+    let at = latest + chrono::Duration::minutes(1);
+    let limits = ClaimLimits {
+        alerts: 500,
+        digests: 50,
+    };
+    let claimed = store
+        .claim_deliveries(1, at, at + chrono::Duration::seconds(30), limits)
+        .await
+        .unwrap()
+        .deliveries;
+    let outcomes = claimed
+        .iter()
+        .filter(|d| d.alert_uid == "s-1")
+        .map(|d| {
+            let decision = if d.sink == "Hook" {
+                Decision::Delivered
+            } else {
+                Decision::Retry {
+                    at: at + chrono::Duration::minutes(5),
+                    error: "disk full".into(),
+                }
+            };
+            (d.id, decision)
+        })
+        .collect();
+    store.record_attempts(outcomes, at).await.unwrap();
+    let record = PollRecord {
+        validators: Some(raqib::fetch::Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        }),
+        encoding: Some("UTF-8".into()),
+        interval: Duration::from_secs(600),
+        newest_entry: Some(latest),
+        ..PollRecord::default()
+    };
+    store
+        .record_poll_success(a, record, at, at + chrono::Duration::minutes(10))
+        .await
+        .unwrap();
+    store
+        .record_poll_failure(b, "HTTP 503".into(), at, at + chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+}
+
+/// Everything the archive commands list.
+async fn list(listings: &impl Listings) -> Listed {
+    let now = t0() + chrono::Duration::hours(1);
+    let since = t0() - chrono::Duration::hours(1);
+    let urls = [FEED_A, FEED_B, "http://127.0.0.1:9/never"];
+    Listed {
+        feeds: listings
+            .feed_healths(urls.map(String::from).to_vec(), now)
+            .await
+            .unwrap(),
+        stories: listings.stories_since(since).await.unwrap(),
+        alerts: listings.alerts_since(since, None).await.unwrap(),
+        water: listings
+            .alerts_since(since, Some("Water".into()))
+            .await
+            .unwrap(),
+        stats: listings.stats().await.unwrap(),
+    }
+}
+
+/// What `store_an_archive` stored, as every backend lists it.
+fn assert_listed(listed: &Listed) {
+    let feeds: Vec<_> = listed
+        .feeds
+        .iter()
+        .map(|f| {
+            f.as_ref()
+                .map(|f| (f.outlet.as_str(), f.consecutive_errors, f.articles_7d))
+        })
+        .collect();
+    assert_eq!(feeds, [Some(("ahram", 0, 1)), Some(("Le360", 1, 2)), None]);
+    let a = listed.feeds[0].as_ref().unwrap();
+    assert_eq!(a.last_success_at.as_deref(), Some("2026-03-01T09:21:00Z"));
+    assert_eq!(a.encoding.as_deref(), Some("UTF-8"));
+    assert_eq!(a.interval_secs, Some(600));
+    let b = listed.feeds[1].as_ref().unwrap();
+    assert_eq!(b.last_error.as_deref(), Some("HTTP 503"));
+    assert_eq!(b.next_due_at.as_deref(), Some("2026-03-01T09:23:00Z"));
+
+    let stories: Vec<_> = listed
+        .stories
+        .iter()
+        .map(|s| {
+            (
+                s.title.as_str(),
+                s.articles,
+                s.first_seen_at.as_str(),
+                s.last_seen_at.as_str(),
+                s.outlets.clone(),
+                s.watches.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stories,
+        [
+            (
+                "Storms close the port of Tangier for a second day",
+                1,
+                "2026-03-01T09:20:00Z",
+                "2026-03-01T09:20:00Z",
+                vec!["Le360".to_string()],
+                vec![],
+            ),
+            (
+                "Minister visits Rabat for talks on water",
+                2,
+                "2026-03-01T09:00:00Z",
+                "2026-03-01T09:10:00Z",
+                vec!["ahram".to_string(), "Le360".to_string()],
+                vec!["Water".to_string(), "minister".to_string()],
+            ),
+        ]
+    );
+
+    let alerts: Vec<_> = listed
+        .alerts
+        .iter()
+        .map(|a| {
+            (
+                a.id.as_str(),
+                a.watch.as_str(),
+                a.raised_at.as_str(),
+                a.outlet.as_str(),
+                a.also_reported_by.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            ("a-3", "port", "2026-03-01T09:20:00Z", "Le360", vec![]),
+            (
+                "s-1",
+                "Water",
+                "2026-03-01T09:00:00Z",
+                "ahram",
+                vec!["Le360".to_string()]
+            ),
+        ]
+    );
+    assert_eq!(listed.alerts[1].story, listed.stories[1].id);
+    assert_eq!(
+        listed.alerts[1].url.as_deref(),
+        Some("http://127.0.0.1:9/news/1")
+    );
+    let deliveries: Vec<_> = listed.alerts[1]
+        .deliveries
+        .iter()
+        .map(|d| {
+            (
+                d.sink.as_str(),
+                d.state.as_str(),
+                d.attempts,
+                d.last_error.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        deliveries,
+        [
+            ("Hook", "delivered", 1, None),
+            ("file", "pending", 1, Some("disk full")),
+        ]
+    );
+    assert_eq!(listed.water, listed.alerts[1..]);
+
+    let stats = &listed.stats;
+    assert_eq!(
+        (
+            stats.feeds,
+            stats.articles,
+            stats.stories,
+            stats.matches,
+            stats.alerts
+        ),
+        (4, 3, 2, 3, 2)
+    );
+    assert_eq!(
+        (
+            stats.deliveries_pending,
+            stats.deliveries_delivered,
+            stats.deliveries_dead
+        ),
+        (2, 1, 0)
+    );
+    assert_eq!(
+        stats.oldest_article.as_deref(),
+        Some("2026-03-01T09:00:00Z")
+    );
+    assert_eq!(
+        stats.newest_article.as_deref(),
+        Some("2026-03-01T09:20:00Z")
+    );
+    let outlets: Vec<_> = stats
+        .outlets
+        .iter()
+        .map(|o| (o.outlet.as_str(), o.articles))
+        .collect();
+    assert_eq!(
+        outlets,
+        [("Le360", 2), ("ahram", 1), ("Zaman", 0), ("alyaoum", 0)]
+    );
+    assert!(stats.size_bytes > 0);
+}
+
+/// The SQLite archive, stored through the seam and listed by the read-only reader.
+async fn sqlite_listed() -> Listed {
+    let (dir, store) = sqlite();
+    store_an_archive(&*store).await;
+    let reader = Reader::open(&dir.path().join("raqib.db")).unwrap();
+    list(&reader).await
+}
+
+#[tokio::test]
+async fn sqlite_lists_the_archive() {
+    assert_listed(&sqlite_listed().await);
+}
+
+/// The same rows stored on PostgreSQL are listed as on SQLite, by a connection that opened
+/// the database without migrating it; only the database's name and size differ.
+#[tokio::test]
+async fn postgres_lists_the_archive_as_sqlite_does() {
+    let Some((db, store)) = postgres().await else {
+        return;
+    };
+    // Names in a dictionary's order, as in a database whose cluster took the system's locale
+    // (initdb's default): "ahram" before "Le360", where SQLite has bytes' order.
+    db.client()
+        .await
+        .batch_execute(
+            "ALTER TABLE feed ALTER COLUMN outlet TYPE TEXT COLLATE \"en-x-icu\";
+             ALTER TABLE \"match\" ALTER COLUMN watch TYPE TEXT COLLATE \"en-x-icu\";
+             ALTER TABLE delivery ALTER COLUMN sink TYPE TEXT COLLATE \"en-x-icu\";",
+        )
+        .await
+        .expect("ICU collations (Debian's PostgreSQL is built with ICU)");
+    store_an_archive(&*store).await;
+    let reader = Postgres::open(&db.url, None, 2).await.expect("open");
+    let mut listed = list(&reader).await;
+    assert_listed(&listed);
+    assert!(listed.stats.database.starts_with("postgres://"));
+    assert!(!listed.stats.database.contains(&password(&db.url)));
+    let sqlite = sqlite_listed().await;
+    listed.stats.database = sqlite.stats.database.clone();
+    listed.stats.size_bytes = sqlite.stats.size_bytes;
+    assert_eq!(listed, sqlite);
+}
+
+fn password(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .password()
+        .unwrap_or("no password")
+        .to_string()
+}
+
+/// A database the commands cannot read as it is stays as it is: never migrated, at an older
+/// version, from a newer raqib.
+#[tokio::test]
+async fn postgres_listings_refuse_a_database_not_at_this_schema() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let refusal = async || match Postgres::open(&db.url, None, 2).await {
+        Ok(_) => panic!("opened"),
+        Err(err) => err.to_string(),
+    };
+    assert_eq!(
+        refusal().await,
+        "no raqib schema there: check `database` in [daemon] (`raqib run` creates it)"
+    );
+    let client = db.client().await;
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0, "nothing created");
+    drop(Postgres::connect(&db.url, None, 2).await.expect("migrate"));
+    let known = raqib::store::SCHEMA_VERSION as i32;
+    for (version, refused) in [
+        (
+            known - 1,
+            format!(
+                "schema version {}, this raqib reads {known}: start the daemon once to migrate it",
+                known - 1
+            ),
+        ),
+        (
+            known + 1,
+            format!(
+                "PostgreSQL schema version {} is newer than this raqib understands ({known}); upgrade raqib or use another database",
+                known + 1
+            ),
+        ),
+    ] {
+        client
+            .execute("UPDATE raqib_schema SET version = $1", &[&version])
+            .await
+            .unwrap();
+        assert_eq!(refusal().await, refused);
+        let kept: i32 = client
+            .query_one("SELECT version FROM raqib_schema", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(kept, version, "left as it was");
+    }
 }

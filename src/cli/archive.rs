@@ -1,19 +1,91 @@
-//! The archive's listings: `feeds`, `stories`, `stats`, `backup` and `alerts`, on a read-only
-//! connection beside the daemon's writer.
+//! The archive's listings: `feeds`, `stories`, `stats`, `backup` and `alerts`, through the
+//! seam's [`Listings`]: on SQLite a read-only connection beside the daemon's writer, on
+//! PostgreSQL the database opened without creating or migrating it.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use raqib::config::Config;
+use chrono::{DateTime, Utc};
+use raqib::config::{Config, Database};
+use raqib::store::{
+    AlertSummary, FeedHealth, Listings, Postgres, Reader, Stats, StorySummary, postgres,
+};
 
 use super::Format;
 
+/// The archive a command reads, on the backend `database` names.
+enum Archive {
+    Sqlite(Reader),
+    Postgres(Postgres),
+}
+
+impl Archive {
+    /// Open the archive; one that does not exist, or is not at this raqib's schema, is
+    /// refused and left as it is.
+    async fn open(database: &Database) -> anyhow::Result<Archive> {
+        Ok(match database {
+            Database::Sqlite(path) => Archive::Sqlite(Reader::open(path)?),
+            Database::Postgres(pg) => Archive::Postgres(super::postgres(pg, false).await?),
+        })
+    }
+}
+
+impl Listings for Archive {
+    async fn feed_healths(
+        &self,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> raqib::store::Result<Vec<Option<FeedHealth>>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::feed_healths(reader, urls, now).await,
+            Archive::Postgres(store) => store.feed_healths(urls, now).await,
+        }
+    }
+
+    async fn stories_since(&self, since: DateTime<Utc>) -> raqib::store::Result<Vec<StorySummary>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::stories_since(reader, since).await,
+            Archive::Postgres(store) => store.stories_since(since).await,
+        }
+    }
+
+    async fn alerts_since(
+        &self,
+        since: DateTime<Utc>,
+        watch: Option<String>,
+    ) -> raqib::store::Result<Vec<AlertSummary>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::alerts_since(reader, since, watch).await,
+            Archive::Postgres(store) => store.alerts_since(since, watch).await,
+        }
+    }
+
+    async fn stats(&self) -> raqib::store::Result<Stats> {
+        match self {
+            Archive::Sqlite(reader) => Listings::stats(reader).await,
+            Archive::Postgres(store) => store.stats().await,
+        }
+    }
+}
+
+/// What `list` asks of the archive of `config`, read on a runtime of its own.
+fn read<T>(
+    config: &Config,
+    list: impl AsyncFnOnce(&Archive) -> raqib::store::Result<T>,
+) -> anyhow::Result<T> {
+    super::runtime()?.block_on(async {
+        let archive = Archive::open(&config.daemon.database).await?;
+        Ok(list(&archive).await?)
+    })
+}
+
 pub fn feeds_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let now = chrono::Utc::now();
-    let urls: Vec<&str> = config.feeds.iter().map(|f| f.url.as_str()).collect();
-    let health = reader.feed_healths(&urls, now)?;
+    let urls: Vec<String> = config.feeds.iter().map(|f| f.url.to_string()).collect();
+    let health = read(&config, async |archive| {
+        archive.feed_healths(urls, now).await
+    })?;
     let reports = raqib::health::feed_reports(&config, &health, now);
     match format {
         Format::Text => print!("{}", raqib::health::render_text(&reports, now)),
@@ -48,8 +120,9 @@ pub fn stories_command(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
-    let stories = reader.stories_since(since(period))?;
+    let stories = read(&config, async |archive| {
+        archive.stories_since(since(period)).await
+    })?;
     match format {
         Format::Text => print!("{}", raqib::listing::stories_text(&stories)),
         Format::Json => print_json_lines(&stories)?,
@@ -59,8 +132,7 @@ pub fn stories_command(
 
 pub fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
-    let stats = reader.stats()?;
+    let stats = read(&config, async |archive| archive.stats().await)?;
     match format {
         Format::Text => print!("{}", raqib::listing::stats_text(&stats)),
         Format::Json => println!("{}", serde_json::to_string(&stats)?),
@@ -70,9 +142,16 @@ pub fn stats_command(config_path: &Path, format: Format) -> anyhow::Result<ExitC
 
 pub fn backup_command(config_path: &Path, to: &Path) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
     let started = std::time::Instant::now();
-    reader.backup(to)?;
+    match &config.daemon.database {
+        Database::Sqlite(path) => Reader::open(path)?.backup(to)?,
+        Database::Postgres(pg) => {
+            // Refused as the listings are (and the server reached) before pg_dump runs.
+            super::runtime()?.block_on(super::postgres(pg, false))?;
+            let password = super::postgres_password(pg)?;
+            postgres::dump(&pg.url, password.as_deref(), to)?;
+        }
+    }
     let size = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     println!(
         "{} -> {} ({:.1} MB in {:.1} s)",
@@ -98,8 +177,10 @@ pub fn alerts_command(
             config_path.display()
         );
     }
-    let reader = raqib::store::Reader::open(config.daemon.database.sqlite_file()?)?;
-    let alerts = reader.alerts_since(since(period), watch)?;
+    let watch = watch.map(str::to_string);
+    let alerts = read(&config, async |archive| {
+        archive.alerts_since(since(period), watch).await
+    })?;
     match format {
         Format::Text => print!("{}", raqib::listing::alerts_text(&alerts)),
         Format::Json => print_json_lines(&alerts)?,

@@ -15,6 +15,30 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 use raqib::config::Config;
+use raqib::config::postgres_url::redacted;
+use raqib::store::Postgres;
+
+/// Connections a command holds to a PostgreSQL database.
+const COMMAND_CONNECTIONS: usize = 2;
+
+/// The PostgreSQL database `pg` names, for a command: migrated as `run` does when `migrate`
+/// (a command that writes), else opened as it is (one that reads). Errors name the database,
+/// never its password.
+pub async fn postgres(pg: &raqib::config::Postgres, migrate: bool) -> anyhow::Result<Postgres> {
+    let password = postgres_password(pg)?;
+    let password = password.as_deref();
+    let opened = if migrate {
+        Postgres::connect(&pg.url, password, COMMAND_CONNECTIONS).await
+    } else {
+        Postgres::open(&pg.url, password, COMMAND_CONNECTIONS).await
+    };
+    opened.map_err(|err| anyhow::anyhow!("database {}: {err}", redacted(&pg.url)))
+}
+
+/// The password `database_password_env` or `database_password_file` names, read now.
+pub fn postgres_password(pg: &raqib::config::Postgres) -> anyhow::Result<Option<String>> {
+    pg.password().map_err(anyhow::Error::msg)
+}
 
 /// EX_CONFIG from sysexits.h: systemd's RestartPreventExitStatus keeps a bad config from
 /// turning into a restart loop.

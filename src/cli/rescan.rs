@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use raqib::config::Config;
+use raqib::config::{Config, Database};
 use raqib::rescan::Rescan;
 use raqib::store::Sqlite;
 
@@ -14,12 +14,17 @@ pub fn rescan_command(
     alert: bool,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(config_path)?;
-    // Refused before the watch is looked up: the database is the first thing it needs.
-    let database = config.daemon.database.sqlite_file()?.to_path_buf();
     let rescan = Rescan::new(&config, watch)?;
+    let now = chrono::Utc::now();
     let report = super::runtime()?.block_on(async {
-        let store = Sqlite::open(&database)?;
-        rescan.run(&store, since, alert, chrono::Utc::now()).await
+        anyhow::Ok(match &config.daemon.database {
+            Database::Sqlite(path) => rescan.run(&Sqlite::open(path)?, since, alert, now).await?,
+            // Opened as `run` opens it: the daemon and a rescan write the same way.
+            Database::Postgres(pg) => {
+                let store = super::postgres(pg, true).await?;
+                rescan.run(&store, since, alert, now).await?
+            }
+        })
     })?;
     println!(
         "watch {watch:?}: {} articles scanned, fired on {}, {} matches recorded, {} alerts raised",

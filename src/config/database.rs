@@ -16,7 +16,7 @@ use super::{Checker, Secret};
 pub enum Database {
     /// A SQLite file.
     Sqlite(PathBuf),
-    /// A PostgreSQL database (not usable yet: see [`NotWired`]).
+    /// A PostgreSQL database.
     Postgres(Postgres),
 }
 
@@ -64,25 +64,6 @@ impl fmt::Display for Database {
         match self {
             Database::Sqlite(path) => write!(f, "{}", path.display()),
             Database::Postgres(pg) => f.write_str(&super::postgres_url::redacted(&pg.url)),
-        }
-    }
-}
-
-/// The daemon and the commands run on SQLite only until the storage seam lets them run on
-/// either backend: a PostgreSQL `database` is read and checked, then refused with this
-/// (exit 78, a configuration the binary cannot run).
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error(
-    "daemon.database names a PostgreSQL server, but this raqib cannot run on PostgreSQL yet: its PostgreSQL backend is not wired to the daemon and commands; use a SQLite file for now (database = \"raqib.db\")"
-)]
-pub struct NotWired;
-
-impl Database {
-    /// The SQLite file, or [`NotWired`] for a PostgreSQL database.
-    pub fn sqlite_file(&self) -> Result<&Path, NotWired> {
-        match self {
-            Database::Sqlite(path) => Ok(path),
-            Database::Postgres(_) => Err(NotWired),
         }
     }
 }
@@ -205,8 +186,8 @@ mod tests {
         );
         let config = load("[daemon]\ndatabase = \"archive/raqib.db\"\n").unwrap();
         assert_eq!(
-            config.daemon.database.sqlite_file().unwrap(),
-            Path::new("/etc/raqib/archive/raqib.db")
+            config.daemon.database,
+            Database::Sqlite("/etc/raqib/archive/raqib.db".into())
         );
     }
 
@@ -227,7 +208,6 @@ mod tests {
             );
             assert!(pg.password == Some(Secret::File("/etc/raqib/db.password".into())));
             assert!(!pg.inline_password);
-            assert!(config.daemon.database.sqlite_file().is_err());
         }
         let config = load(
             "[daemon]\ndatabase = \"postgres://raqib@db/raqib\"\ndatabase_password_env = \"PGPASS\"\n",

@@ -24,7 +24,7 @@ mod watch;
 mod zone;
 
 use database::RawDatabase;
-pub use database::{Database, NotWired, Postgres};
+pub use database::{Database, Postgres};
 use sink::RawSink;
 pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,

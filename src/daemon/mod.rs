@@ -52,8 +52,9 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub enum DaemonError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    NotWired(#[from] crate::config::NotWired),
+    /// [`Pipeline::new`] given a PostgreSQL `database` ([`Pipeline::on`] takes any backend).
+    #[error("daemon.database names a PostgreSQL server, and this pipeline opens a SQLite file")]
+    NotSqlite,
     /// The PostgreSQL database named (without its password) could not be opened.
     #[error("database {shown}: {source}")]
     Postgres {

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use super::{Clock, DaemonError, PollError, Polled};
 use crate::alert::sink::Sink;
-use crate::config::{Config, Feed};
+use crate::config::{Config, Database, Feed};
 use crate::feed::{self, Entry};
 use crate::fetch::{Fetcher, Outcome};
 use crate::schedule::{self, Hints};
@@ -100,7 +100,10 @@ impl Pipeline<Sqlite> {
 
     /// As [`Pipeline::new`], reading the time from `clock` (tests set it).
     pub fn with_clock(config: Config, clock: Clock) -> Result<Pipeline, DaemonError> {
-        let store = Sqlite::open(config.daemon.database.sqlite_file()?)?;
+        let Database::Sqlite(path) = &config.daemon.database else {
+            return Err(DaemonError::NotSqlite);
+        };
+        let store = Sqlite::open(path)?;
         Pipeline::on(store, config, clock)
     }
 }

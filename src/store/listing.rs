@@ -1,50 +1,13 @@
-//! What `raqib stories` and `raqib alerts` list.
+//! What `raqib stories` and `raqib alerts` list on SQLite, and the [`Listings`] of the
+//! archive commands answered by the read-only [`Reader`].
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
 
-use super::{Reader, Result, timestamp};
-
-/// A story with activity in the period asked for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StorySummary {
-    pub id: i64,
-    pub first_seen_at: String,
-    pub last_seen_at: String,
-    /// The title of its first article.
-    pub title: String,
-    pub articles: u64,
-    /// Outlets in the order they published it.
-    pub outlets: Vec<String>,
-    /// Watches that matched any of its articles.
-    pub watches: Vec<String>,
-}
-
-/// An alert with what became of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AlertSummary {
-    pub id: String,
-    pub watch: String,
-    pub severity: String,
-    pub raised_at: String,
-    pub story: i64,
-    pub title: String,
-    pub url: Option<String>,
-    pub outlet: String,
-    /// Outlets whose later articles of the story were recorded against this alert.
-    pub also_reported_by: Vec<String>,
-    pub deliveries: Vec<DeliverySummary>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DeliverySummary {
-    pub sink: String,
-    /// `pending`, `delivered` or `dead`.
-    pub state: String,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-}
+use super::seam::Listings;
+use super::{
+    AlertSummary, DeliverySummary, FeedHealth, Reader, Result, Stats, StorySummary, timestamp,
+};
 
 fn lines(text: Option<String>) -> Vec<String> {
     text.map(|t| t.lines().map(str::to_string).collect())
@@ -94,7 +57,7 @@ impl Reader {
                     (SELECT group_concat(outlet, char(10)) FROM
                         (SELECT f2.outlet AS outlet FROM alert_report r
                          JOIN article a2 ON a2.id = r.article_id JOIN feed f2 ON f2.id = a2.feed_id
-                         WHERE r.alert_id = al.id GROUP BY f2.outlet ORDER BY min(r.reported_at)))
+                         WHERE r.alert_id = al.id GROUP BY f2.outlet ORDER BY min(r.reported_at), min(a2.id)))
              FROM alert al JOIN article a ON a.id = al.article_id JOIN feed f ON f.id = a.feed_id
              WHERE al.raised_at >= ?1 AND (?2 IS NULL OR al.watch = ?2)
              ORDER BY al.raised_at DESC, al.id DESC",
@@ -136,5 +99,32 @@ impl Reader {
             alerts.push(alert);
         }
         Ok(alerts)
+    }
+}
+
+impl Listings for Reader {
+    async fn feed_healths(
+        &self,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Option<FeedHealth>>> {
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        Reader::feed_healths(self, &urls, now)
+    }
+
+    async fn stories_since(&self, since: DateTime<Utc>) -> Result<Vec<StorySummary>> {
+        Reader::stories_since(self, since)
+    }
+
+    async fn alerts_since(
+        &self,
+        since: DateTime<Utc>,
+        watch: Option<String>,
+    ) -> Result<Vec<AlertSummary>> {
+        Reader::alerts_since(self, since, watch.as_deref())
+    }
+
+    async fn stats(&self) -> Result<Stats> {
+        Reader::stats(self)
     }
 }

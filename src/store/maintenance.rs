@@ -4,35 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
-use serde::Serialize;
 
-use super::{GaugeReading, Reader, Result, Store, StoreError};
-
-/// Totals, per outlet counts, size and age of the data.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stats {
-    pub database: PathBuf,
-    /// The database file and its write-ahead log.
-    pub size_bytes: u64,
-    pub feeds: u64,
-    pub articles: u64,
-    pub stories: u64,
-    pub matches: u64,
-    pub alerts: u64,
-    pub deliveries_pending: u64,
-    pub deliveries_delivered: u64,
-    pub deliveries_dead: u64,
-    pub oldest_article: Option<String>,
-    pub newest_article: Option<String>,
-    pub outlets: Vec<OutletStats>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OutletStats {
-    pub outlet: String,
-    pub articles: u64,
-    pub last_fetched: Option<String>,
-}
+use super::{GaugeReading, OutletStats, Reader, Result, Stats, Store, StoreError};
 
 impl Reader {
     pub fn stats(&self) -> Result<Stats> {
@@ -57,7 +30,7 @@ impl Reader {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(Stats {
-            database: path.to_path_buf(),
+            database: path.display().to_string(),
             size_bytes: self.size_bytes(),
             feeds: count("SELECT count(*) FROM feed")?,
             articles: count("SELECT count(*) FROM article")?,

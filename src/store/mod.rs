@@ -34,17 +34,16 @@ use crate::alert::policy::{self, Placement};
 use crate::feed::article_url;
 use crate::watch::Match;
 
-pub use listing::{AlertSummary, DeliverySummary, StorySummary};
-pub use maintenance::{OutletStats, Stats};
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use model::{
-    BodySource, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
-    PageRetry, PendingDelivery, PollRecord, Pruned, RetriedPage, StoredArticle, StoredText,
+    AlertSummary, BodySource, ClaimLimits, Claimed, DeliverySummary, FeedHealth, FeedState,
+    GaugeReading, Inserted, NewArticle, OutletStats, PageRetry, PendingDelivery, PollRecord,
+    Pruned, RetriedPage, Stats, StoredArticle, StoredText, StorySummary,
 };
 pub use postgres::Postgres;
 pub use reader::Reader;
 pub use retention::{Cutoffs, cutoffs};
-pub use seam::{Articles, Feeds, Gauges, Maintenance, Outbox, Storage};
+pub use seam::{Articles, Feeds, Gauges, Listings, Maintenance, Outbox, Storage};
 pub use sqlite::Sqlite;
 
 #[derive(Debug, thiserror::Error)]

@@ -209,3 +209,71 @@ pub struct GaugeReading {
     /// The storage's size on disk.
     pub bytes: u64,
 }
+
+/// A story with activity in the period asked for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StorySummary {
+    pub id: i64,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    /// The title of its first article.
+    pub title: String,
+    pub articles: u64,
+    /// Outlets in the order they published it.
+    pub outlets: Vec<String>,
+    /// Watches that matched any of its articles.
+    pub watches: Vec<String>,
+}
+
+/// An alert with what became of it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AlertSummary {
+    pub id: String,
+    pub watch: String,
+    pub severity: String,
+    pub raised_at: String,
+    pub story: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: String,
+    /// Outlets whose later articles of the story were recorded against this alert.
+    pub also_reported_by: Vec<String>,
+    pub deliveries: Vec<DeliverySummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeliverySummary {
+    pub sink: String,
+    /// `pending`, `delivered` or `dead`.
+    pub state: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// Totals, per outlet counts, size and age of the data.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    /// A SQLite file's path, or a PostgreSQL URL without its password.
+    pub database: String,
+    /// SQLite: the database file and its write-ahead log; PostgreSQL: the server's size of
+    /// the whole database (`pg_database_size`).
+    pub size_bytes: u64,
+    pub feeds: u64,
+    pub articles: u64,
+    pub stories: u64,
+    pub matches: u64,
+    pub alerts: u64,
+    pub deliveries_pending: u64,
+    pub deliveries_delivered: u64,
+    pub deliveries_dead: u64,
+    pub oldest_article: Option<String>,
+    pub newest_article: Option<String>,
+    pub outlets: Vec<OutletStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OutletStats {
+    pub outlet: String,
+    pub articles: u64,
+    pub last_fetched: Option<String>,
+}

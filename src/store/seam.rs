@@ -1,6 +1,6 @@
 //! The seam between the daemon and its storage: what the pipeline (and `raqib rescan`) asks
 //! of a backend, per concern, as async calls on a shared `&self`; the read side the daemon
-//! needs is [`Gauges`].
+//! needs is [`Gauges`], the one the archive commands list is [`Listings`].
 //!
 //! A backend decides how it serialises writes: SQLite behind one writer connection
 //! ([`super::Sqlite`]), a server database through a pool. What every backend guarantees, whatever
@@ -20,8 +20,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
-    PollRecord, Pruned, Result, RetriedPage, StoredArticle, StoredText,
+    AlertSummary, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
+    PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats, StoredArticle, StoredText,
+    StorySummary,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
@@ -245,6 +246,35 @@ pub trait Gauges {
         urls: Vec<String>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<GaugeReading>> + Send;
+}
+
+/// What the archive commands (`feeds`, `stories`, `alerts`, `stats`) list, the same on every
+/// backend: SQLite's read-only [`super::Reader`] beside the writer, or a PostgreSQL database
+/// opened without migrating it. A command waits for each answer before it prints, so these
+/// futures need not be `Send` (the SQLite reader answers on the calling thread).
+pub trait Listings {
+    /// The health of each feed at `urls`, in their order (`None` for one never polled).
+    fn feed_healths(
+        &self,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Option<FeedHealth>>>>;
+
+    /// Stories that gained an article since `since`, the most recent first.
+    fn stories_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<StorySummary>>>;
+
+    /// Alerts raised since `since` (of `watch` alone, if given), the most recent first.
+    fn alerts_since(
+        &self,
+        since: DateTime<Utc>,
+        watch: Option<String>,
+    ) -> impl Future<Output = Result<Vec<AlertSummary>>>;
+
+    /// Totals, per outlet counts, size and age of the data.
+    fn stats(&self) -> impl Future<Output = Result<Stats>>;
 }
 
 /// A backend: every concern of the seam, shareable between the daemon's tasks.

@@ -3,7 +3,6 @@
 //! writes.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
@@ -34,7 +33,8 @@ pub async fn stats(pool: &Pool) -> Result<Stats> {
     let outlets = client
         .query(
             "SELECT f.outlet, count(a.id), max(a.fetched_at) FROM feed f
-             LEFT JOIN article a ON a.feed_id = f.id GROUP BY f.outlet ORDER BY 2 DESC, 1",
+             LEFT JOIN article a ON a.feed_id = f.id GROUP BY f.outlet
+             ORDER BY 2 DESC, f.outlet COLLATE \"C\"",
             &[],
         )
         .await?
@@ -48,7 +48,7 @@ pub async fn stats(pool: &Pool) -> Result<Stats> {
     let total = |i: usize| unsigned(totals.get(i));
     let time = |i: usize| totals.get::<_, Option<DateTime<Utc>>>(i).map(timestamp);
     Ok(Stats {
-        database: PathBuf::from(&pool.shown),
+        database: pool.shown.clone(),
         size_bytes: total(0),
         feeds: total(1),
         articles: total(2),

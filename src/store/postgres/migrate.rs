@@ -74,6 +74,38 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>> {
     Ok(applied)
 }
 
+/// Refuse a database this raqib cannot read as it is, without changing it: one never migrated
+/// (no `raqib_schema`), one at an older version, one from a newer raqib.
+pub async fn check_schema(pool: &Pool) -> Result<()> {
+    let client = pool.client().await?;
+    let versioned: bool = client
+        .query_one("SELECT to_regclass('raqib_schema') IS NOT NULL", &[])
+        .await?
+        .get(0);
+    if !versioned {
+        return Err(Error::Missing);
+    }
+    let found = client
+        .query_opt("SELECT version FROM raqib_schema", &[])
+        .await?
+        .ok_or(Error::Missing)?
+        .get::<_, i32>(0)
+        .max(0) as u32;
+    if found > LATEST {
+        return Err(Error::TooNew {
+            found,
+            known: LATEST,
+        });
+    }
+    if found < LATEST {
+        return Err(Error::Outdated {
+            found,
+            known: LATEST,
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,16 @@
 //! PostgreSQL storage: the pool, the schema and its migrations, the feed leases by which
 //! several instances share one database's feeds, and the article, story, feed, outbox, page
 //! retry and maintenance operations with the SQLite store's semantics, as async functions over
-//! the pool, put behind the storage seam's traits by [`Postgres`] (`seam.rs`). Nothing outside
-//! `store/` sees a tokio-postgres or deadpool type.
+//! the pool, put behind the storage seam's traits by [`Postgres`] (`seam.rs`); the archive's
+//! listings, and its backup through `pg_dump`. Nothing outside `store/` sees a tokio-postgres
+//! or deadpool type.
 
 mod articles;
+mod dump;
 mod feeds;
 mod learned;
 mod lease;
+mod listing;
 mod maintenance;
 mod migrate;
 mod outbox;
@@ -22,14 +25,16 @@ use std::time::Duration;
 
 use crate::config::postgres_url::{connection_config, redacted};
 pub use articles::{insert_article, story_outlets};
+pub use dump::dump;
 pub use feeds::{
     feed_health, feed_healths, known_entries, record_poll_failure, record_poll_success,
     record_rule_outcome, sync_feed,
 };
 pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use listing::{alerts_since, stories_since};
 pub use maintenance::{alerts_by_watch, database_size, outbox_counts, probe_write, stats};
-pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
+pub use migrate::{LATEST as SCHEMA_VERSION, check_schema, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};
 pub use pages::{complete_page, page_retry_failed, pages_to_retry};
 pub use rescan::{articles_after, match_count, replace_matches};
@@ -49,6 +54,12 @@ pub enum Error {
         "PostgreSQL schema version {found} is newer than this raqib understands ({known}); upgrade raqib or use another database"
     )]
     TooNew { found: u32, known: u32 },
+    #[error("no raqib schema there: check `database` in [daemon] (`raqib run` creates it)")]
+    Missing,
+    #[error(
+        "schema version {found}, this raqib reads {known}: start the daemon once to migrate it"
+    )]
+    Outdated { found: u32, known: u32 },
     #[error("PostgreSQL migration {name} failed: {}", chain(.source))]
     Migration {
         name: &'static str,

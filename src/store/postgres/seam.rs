@@ -12,10 +12,11 @@ use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
 use crate::extract::learned::Seen;
 use crate::fetch::politeness::HostTurns;
-use crate::store::seam::{Articles, Feeds, Gauges, Maintenance, Outbox};
+use crate::store::seam::{Articles, Feeds, Gauges, Listings, Maintenance, Outbox};
 use crate::store::{
-    ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, PageRetry,
-    PollRecord, Pruned, Result, RetriedPage, StoredArticle, StoredText,
+    AlertSummary, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
+    PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats, StoredArticle, StoredText,
+    StorySummary,
 };
 use crate::watch::Match;
 
@@ -41,11 +42,28 @@ impl Postgres {
     ) -> super::Result<Postgres> {
         let pool = Pool::connect(url, password, connections).await?;
         super::migrate(&pool).await?;
-        Ok(Postgres {
+        Ok(Postgres::on(pool))
+    }
+
+    /// Connect to the database `url` names as [`Postgres::connect`] does, without creating or
+    /// migrating anything: a database this raqib cannot read as it is (never migrated, older,
+    /// newer) is refused. For the commands that read the archive.
+    pub async fn open(
+        url: &str,
+        password: Option<&str>,
+        connections: usize,
+    ) -> super::Result<Postgres> {
+        let pool = Pool::connect(url, password, connections).await?;
+        super::check_schema(&pool).await?;
+        Ok(Postgres::on(pool))
+    }
+
+    fn on(pool: Pool) -> Postgres {
+        Postgres {
             pool,
             owner: format!("{:016x}", fastrand::u64(..)),
             leased: Arc::default(),
-        })
+        }
     }
 
     /// The pool, for the operations outside the seam (leases, `raqib stats`).
@@ -285,5 +303,32 @@ impl Gauges for Postgres {
             alerts: super::alerts_by_watch(&self.pool).await?,
             bytes: super::database_size(&self.pool).await?,
         })
+    }
+}
+
+impl Listings for Postgres {
+    async fn feed_healths(
+        &self,
+        urls: Vec<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Option<FeedHealth>>> {
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        Ok(super::feed_healths(&self.pool, &urls, now).await?)
+    }
+
+    async fn stories_since(&self, since: DateTime<Utc>) -> Result<Vec<StorySummary>> {
+        Ok(super::stories_since(&self.pool, since).await?)
+    }
+
+    async fn alerts_since(
+        &self,
+        since: DateTime<Utc>,
+        watch: Option<String>,
+    ) -> Result<Vec<AlertSummary>> {
+        Ok(super::alerts_since(&self.pool, since, watch.as_deref()).await?)
+    }
+
+    async fn stats(&self) -> Result<Stats> {
+        Ok(super::stats(&self.pool).await?)
     }
 }
