@@ -11,6 +11,7 @@ mod deliver;
 mod entry;
 mod gauges;
 mod http;
+mod paused;
 mod pipeline;
 mod progress;
 mod reload;
@@ -42,8 +43,10 @@ const PRUNE_BATCH: usize = 500;
 /// How often the dispatcher looks for deliveries due for a retry (more often when
 /// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
-/// How often a full disk is probed for space.
-const DISK_FULL_PROBE_EVERY: Duration = Duration::from_secs(5);
+/// How often storage that cannot be written (a full disk, a server out of reach) is probed.
+const PAUSED_PROBE_EVERY: Duration = Duration::from_secs(5);
+/// Polls that a pause kept from being recorded are spread over this long once it ends.
+const RESUME_SPREAD_MS: f64 = 3000.0;
 
 /// Where the pipeline reads the time: the system clock in the daemon, a set one in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -227,7 +230,7 @@ async fn serve<S: Storage>(
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     tasks.spawn(prune_loop(Arc::clone(&pipeline), stop_rx.clone()));
-    tasks.spawn(disk_full_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    tasks.spawn(paused_loop(Arc::clone(&pipeline), stop_rx.clone()));
     if let Some(listen) = pipeline.live().config.daemon.metrics_listen {
         tasks.spawn(http::serve(Arc::clone(&pipeline), listen, stop_rx.clone()));
     }
@@ -391,6 +394,12 @@ async fn feed_loop<S: Storage>(
             break;
         };
         due = leased_poll(&pipeline, &feed).await;
+        if pipeline.paused().borrow().is_some() {
+            // The pause may have cut this poll short: its entries were not stored, and are
+            // taken again as soon as the storage takes writes.
+            due = pipeline.now()
+                + chrono::Duration::milliseconds((fastrand::f64() * RESUME_SPREAD_MS) as i64);
+        }
     }
     pipeline.progress.forget(&url);
 }
@@ -417,7 +426,9 @@ async fn leased_poll<S: Storage>(pipeline: &Pipeline<S>, feed: &Feed) -> DateTim
             };
         }
         Err(err) => {
-            tracing::error!(feed = %feed.url, error = %err, "cannot take the feed's lease");
+            if !err.is_unavailable() {
+                tracing::error!(feed = %feed.url, error = %err, "cannot take the feed's lease");
+            }
             return later;
         }
     }
@@ -445,32 +456,33 @@ async fn leased_poll<S: Storage>(pipeline: &Pipeline<S>, feed: &Feed) -> DateTim
     due
 }
 
-/// Wait until the database takes writes (at once, unless the disk is full); false when told
+/// Wait until the database takes writes (at once, unless polls are paused); false when told
 /// to stop meanwhile.
 async fn wait_writable<S: Storage>(
     pipeline: &Pipeline<S>,
     stop: &mut watch::Receiver<bool>,
     removed: &mut watch::Receiver<bool>,
 ) -> bool {
-    let mut writable = pipeline.writable();
+    let mut paused = pipeline.paused();
     tokio::select! {
-        ok = writable.wait_for(|w| *w) => ok.is_ok(),
+        ok = paused.wait_for(Option::is_none) => ok.is_ok(),
         _ = stop.changed() => false,
         _ = removed.changed() => false,
     }
 }
 
-/// While the disk is full, probe now and then for space.
-async fn disk_full_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
-    let mut writable = pipeline.writable();
+/// While polls and deliveries are paused, probe now and then whether the storage takes
+/// writes again.
+async fn paused_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
+    let mut paused = pipeline.paused();
     loop {
         tokio::select! {
-            full = writable.wait_for(|w| !*w) => if full.is_err() { return },
+            pause = paused.wait_for(Option::is_some) => if pause.is_err() { return },
             _ = stop.changed() => return,
         }
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(DISK_FULL_PROBE_EVERY) => {}
+                _ = tokio::time::sleep(PAUSED_PROBE_EVERY) => {}
                 _ = stop.changed() => return,
             }
             if pipeline.probe_writable().await {
@@ -537,7 +549,7 @@ async fn dispatch_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::
             _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.live().config.daemon.delivery_retry)) => {}
             _ = stop.changed() => return,
         }
-        if !*pipeline.writable().borrow() {
+        if pipeline.paused().borrow().is_some() {
             // A delivery sent now could not be recorded, and would be sent again.
             continue;
         }
