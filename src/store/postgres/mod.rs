@@ -26,7 +26,7 @@ pub use feeds::{
     record_rule_outcome, sync_feed,
 };
 pub use learned::learned_records;
-pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use lease::{LeasedFeed, claim_due_feeds, claim_feed, release_lease, renew_leases};
 pub use maintenance::{alerts_by_watch, database_size, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};

@@ -114,6 +114,12 @@ impl Feeds for Postgres {
         Ok(self.keep(url, taken))
     }
 
+    async fn hold_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
+        self.release_unreleased(&url).await?;
+        let taken = super::claim_feed(&self.pool, &self.owner, &url, now, lease).await?;
+        Ok(self.keep(url, taken.into_iter().collect()))
+    }
+
     async fn renew_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
         let Some(id) = self.held().get(&url).copied() else {
             return Ok(false);
