@@ -975,6 +975,73 @@ async fn a_retention_beyond_what_a_date_holds_keeps_everything() {
     }
 }
 
+/// Pruning takes the words it uncounts in term order, as article writes count them: a writer
+/// holding the first term while pruning waits for it, then taking the others, meets no
+/// deadlock (in whatever order the server would have run the update, pruning held some of
+/// them while it waited, and one of the two was aborted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_and_an_article_write_counting_the_same_words_never_deadlock() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let feed = outbox(&db, &pool, 0, "w", now(), None).await;
+    let client = db.client().await;
+    for i in 0..8 {
+        counted_article(
+            &client,
+            feed,
+            &format!("old{i} word{i} other{i}"),
+            now() - DAY * 400,
+        )
+        .await;
+    }
+    let terms: Vec<i64> = client
+        .query("SELECT term FROM term_df ORDER BY term", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(terms.len() > 20, "{terms:?}");
+    let mut writer = db.client().await;
+    let write = writer.transaction().await.unwrap();
+    write
+        .execute(
+            "SELECT 1 FROM term_df WHERE term = $1 FOR UPDATE",
+            &[&terms[0]],
+        )
+        .await
+        .unwrap();
+    let pruning = tokio::spawn({
+        let pool = pool.clone();
+        async move { postgres::prune(&pool, now(), YEAR, TWO_YEARS, 100).await }
+    });
+    while count(
+        &client,
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .await
+        < 1
+    {
+        tokio::task::yield_now().await;
+    }
+    let counted = write
+        .execute(
+            "UPDATE term_df SET df = df + 1 WHERE term = ANY($1)",
+            &[&terms[1..].to_vec()],
+        )
+        .await;
+    let committed = match counted {
+        Ok(_) => write.commit().await.map(|_| ()),
+        Err(err) => Err(err),
+    };
+    let pruned = pruning.await.unwrap();
+    assert!(committed.is_ok(), "the write: {committed:?}");
+    assert_eq!(pruned.unwrap().articles, 8);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_pruning_at_once_prune_once() {
     let Some(db) = TestDatabase::create().await else {

@@ -110,6 +110,15 @@ pub async fn prune(
 /// Take pruned articles' terms out of the document frequencies, each as many times as it is
 /// listed; a term no article holds any more goes (the article count stays).
 pub(super) async fn uncount_terms(tx: &Transaction<'_>, terms: &[i64]) -> Result<()> {
+    // Locked first in term order, as article writes count them (`story::count_terms`):
+    // pruning runs beside them, outside the story lock, and an update locking the rows in
+    // the order of its join could hold some terms a writer waits for while waiting for one
+    // the writer holds (a deadlock, one of them aborted).
+    tx.execute(
+        "SELECT 1 FROM term_df WHERE term = ANY($1) ORDER BY term FOR UPDATE",
+        &[&terms],
+    )
+    .await?;
     tx.execute(
         "UPDATE term_df t SET df = t.df - gone.n
          FROM (SELECT term, count(*) AS n FROM unnest($1::bigint[]) AS term GROUP BY term) gone
