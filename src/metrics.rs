@@ -37,6 +37,9 @@ pub struct Snapshot {
     pub outbox_pending: u64,
     pub outbox_dead: u64,
     pub database_bytes: u64,
+    /// Whether the database takes writes (false while polls are paused: a full disk, a
+    /// server out of reach).
+    pub database_up: bool,
     /// Unix time of the last successful poll, if any.
     pub last_success: Option<i64>,
     /// Alerts in the database, by watch.
@@ -140,6 +143,11 @@ impl Metrics {
                 "Database file and write-ahead log.",
                 snapshot.database_bytes as f64,
             ),
+            (
+                "raqib_database_up",
+                "1 while the database takes writes, 0 while polls and deliveries are paused (disk full, server unreachable).",
+                f64::from(u8::from(snapshot.database_up)),
+            ),
         ];
         for (name, help, value) in gauges {
             gauge_header(&mut out, name, help);
@@ -201,6 +209,7 @@ mod tests {
             feeds: BTreeMap::from([("ok".to_string(), 3)]),
             outbox_pending: 4,
             last_success: Some(1_764_662_400),
+            database_up: true,
             ..Snapshot::default()
         });
         assert!(
@@ -214,6 +223,7 @@ mod tests {
         assert!(text.contains("raqib_fetch_duration_seconds_count 2\n"));
         assert!(text.contains("raqib_feeds{state=\"ok\"} 3\n"));
         assert!(text.contains("raqib_outbox_pending 4\n"));
+        assert!(text.contains("raqib_database_up 1\n"));
         assert!(text.contains("raqib_last_successful_poll_timestamp_seconds 1764662400\n"));
         assert!(text.contains("# TYPE raqib_articles_stored_total counter\n"));
     }

@@ -945,6 +945,79 @@ fn check_config_reads_the_database_password_and_notes_one_inside_the_url() {
     assert!(!err.contains("s3cret"), "{err}");
 }
 
+/// `run --once` beside a running instance on one PostgreSQL database takes feed leases as
+/// `run` does: a feed the other holds is skipped, and said to be; the others are polled
+/// whatever their next due time, as `run --once` always polls.
+#[test]
+fn run_once_on_postgresql_skips_a_feed_another_instance_holds() {
+    use common::{Resource, Server};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    put_two_item_feed(&server);
+    server.put(
+        "/other",
+        Resource::new(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <item><title>Other</title><guid>o1</guid><description>Other news.</description></item>\
+             </channel></rss>",
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\n[[feed]]\nurl = \"{}\"\nscrape = false\n",
+            db.url,
+            server.url("/feed"),
+            server.url("/other"),
+        ),
+    );
+    let config = config.to_str().unwrap();
+    let first = raqib(&["--config", config, "run", "--once"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Another instance (a daemon beside) is polling /feed now.
+    runtime.block_on(async {
+        db.client()
+            .await
+            .execute(
+                "UPDATE feed SET leased_by = 'daemon', leased_until = now() + interval '1 hour'
+                 WHERE url = $1",
+                &[&server.url("/feed")],
+            )
+            .await
+            .unwrap()
+    });
+    let second = raqib(&["--config", config, "run", "--once"]);
+    let log = stderr(&second);
+    assert!(second.status.success(), "{log}");
+    assert_eq!(server.hits("/feed"), 1, "{log}");
+    assert_eq!(server.hits("/other"), 2, "{log}");
+    assert!(
+        log.contains("feeds_ok=1") && log.contains("feeds_skipped=1"),
+        "{log}"
+    );
+    let holder: String = runtime.block_on(async {
+        db.client()
+            .await
+            .query_one(
+                "SELECT leased_by FROM feed WHERE url = $1",
+                &[&server.url("/feed")],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    });
+    assert_eq!(holder, "daemon", "the holder's lease is left alone");
+}
+
 /// `/feed` on `server`: two items dated now, one naming حموشي, one about the weather.
 fn put_two_item_feed(server: &common::Server) {
     use common::Resource;

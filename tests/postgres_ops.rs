@@ -986,6 +986,16 @@ async fn two_instances_pruning_at_once_prune_once() {
     for i in 0..3 {
         counted_article(&client, feed, &format!("old{i}"), now() - DAY * 400).await;
     }
+    // Learned boilerplate unseen for the window: its upkeep is part of pruning.
+    client
+        .execute(
+            "INSERT INTO outlet_paragraph (outlet, fingerprint, outlet_before, first_seen_at,
+                 last_seen_at)
+             SELECT 'Hespress', f, 0, $1, $1 FROM generate_series(1, 4) AS f",
+            &[&(now() - DAY * 60)],
+        )
+        .await
+        .unwrap();
     // Hold the article count's row, so that the first pruner waits midway, holding whatever
     // it holds, while the second starts.
     let mut blocker = db.client().await;
@@ -1020,6 +1030,11 @@ async fn two_instances_pruning_at_once_prune_once() {
     assert_eq!(
         (first.articles, second.articles),
         (3, 0),
+        "{first:?} {second:?}"
+    );
+    assert_eq!(
+        (first.paragraphs, second.paragraphs),
+        (4, 0),
         "{first:?} {second:?}"
     );
     assert_eq!(

@@ -23,18 +23,22 @@ pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
         tracing::info!(
             feeds_ok = report.feeds_ok,
             feeds_failed = report.feeds_failed,
+            feeds_skipped = report.feeds_skipped,
             new_articles = report.new_articles,
             alerts = report.alerts,
             delivered = report.delivered,
             delivery_failures = report.delivery_failures,
             "run --once finished"
         );
-        // Exit 1 only when nothing could be polled at all.
-        return Ok(if feeds > 0 && report.feeds_ok == 0 {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        });
+        // Exit 1 only when nothing could be polled at all; a feed another instance was
+        // polling is no failure.
+        return Ok(
+            if feeds > 0 && report.feeds_ok == 0 && report.feeds_failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            },
+        );
     }
     match runtime.block_on(daemon::run(config, config_path.to_path_buf())) {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::Pipeline;
+use super::paused::Cause;
 use crate::config::Config;
 use crate::metrics::Snapshot;
 use crate::store::{GaugeReading, Storage};
@@ -32,14 +33,22 @@ pub(super) async fn keep<S: Storage>(
         let config = pipeline.live().config.clone();
         let now = pipeline.now();
         let urls = config.feeds.iter().map(|f| f.url.to_string()).collect();
-        let reading = match pipeline.store().gauges(urls, now).await {
-            Ok(read) => Ok(snapshot(&config, read, now)),
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot read the /metrics gauges; tried again later");
-                Err(err.to_string())
+        let unreachable =
+            matches!(&*pipeline.paused().borrow(), Some(p) if p.cause == Cause::Unreachable);
+        // While the server is out of reach the last reading is served, with
+        // `raqib_database_up` saying so: a failed reading would only repeat the pause.
+        if !unreachable {
+            match pipeline.noted(pipeline.store().gauges(urls, now)).await {
+                Ok(read) => {
+                    gauges.send_replace(Some(Ok(snapshot(&config, read, now))));
+                }
+                Err(err) if err.is_unavailable() => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot read the /metrics gauges; tried again later");
+                    gauges.send_replace(Some(Err(err.to_string())));
+                }
             }
-        };
-        gauges.send_replace(Some(reading));
+        }
         tokio::select! {
             _ = tokio::time::sleep(GAUGES_EVERY) => {}
             _ = stop.changed() => return,
@@ -63,6 +72,7 @@ fn snapshot(config: &Config, read: GaugeReading, now: DateTime<Utc>) -> Snapshot
         outbox_dead: read.outbox_dead,
         database_bytes: read.bytes,
         last_success: None,
+        database_up: true,
         alerts: read.alerts,
     }
 }

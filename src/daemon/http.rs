@@ -4,8 +4,9 @@
 //! so a scrape never takes the writer.
 //!
 //! `/healthz` answers 200 when the scheduler moves and the database writer takes a write
-//! within two seconds; a stuck scheduler (`progress`), a failed round of pruning (until one
-//! succeeds), a stuck writer, a full disk or a locked database fail it with 503. A runtime
+//! within two seconds; polls paused (a full disk, a database server out of reach: the pause's
+//! cause, since when and its error), a stuck scheduler (`progress`), a failed round of pruning
+//! (until one succeeds), a stuck writer or a locked database fail it with 503. A runtime
 //! too busy to run the feed tasks cannot answer at all, which a prober reads as failure too.
 
 use std::net::SocketAddr;
@@ -87,6 +88,7 @@ async fn metrics<S: Storage>(State(app): State<App<S>>) -> impl IntoResponse {
     match reading {
         Some(Ok(mut snapshot)) => {
             snapshot.last_success = app.pipeline.last_success().map(|t| t.timestamp());
+            snapshot.database_up = app.pipeline.paused().borrow().is_none();
             (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -107,6 +109,10 @@ async fn metrics<S: Storage>(State(app): State<App<S>>) -> impl IntoResponse {
 }
 
 async fn healthz<S: Storage>(State(App { pipeline, .. }): State<App<S>>) -> impl IntoResponse {
+    let paused = pipeline.paused().borrow().clone();
+    if let Some(paused) = paused {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("{paused}\n"));
+    }
     if let Some(stuck) = pipeline.stuck() {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("{stuck}\n"));
     }

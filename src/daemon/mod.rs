@@ -11,6 +11,7 @@ mod deliver;
 mod entry;
 mod gauges;
 mod http;
+mod paused;
 mod pipeline;
 mod progress;
 mod reload;
@@ -42,8 +43,10 @@ const PRUNE_BATCH: usize = 500;
 /// How often the dispatcher looks for deliveries due for a retry (more often when
 /// `delivery_retry` is shorter).
 const DISPATCH_EVERY: Duration = Duration::from_secs(5);
-/// How often a full disk is probed for space.
-const DISK_FULL_PROBE_EVERY: Duration = Duration::from_secs(5);
+/// How often storage that cannot be written (a full disk, a server out of reach) is probed.
+const PAUSED_PROBE_EVERY: Duration = Duration::from_secs(5);
+/// Polls that a pause kept from being recorded are spread over this long once it ends.
+const RESUME_SPREAD_MS: f64 = 3000.0;
 
 /// Where the pipeline reads the time: the system clock in the daemon, a set one in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -119,6 +122,8 @@ impl PollError {
 pub struct OnceReport {
     pub feeds_ok: usize,
     pub feeds_failed: usize,
+    /// Feeds another instance sharing the database was polling: left to it.
+    pub feeds_skipped: usize,
     pub new_articles: usize,
     pub alerts: usize,
     pub delivered: usize,
@@ -156,21 +161,29 @@ pub async fn run_once(config: Config) -> Result<OnceReport, DaemonError> {
     }
 }
 
-/// Poll every feed once through `pipeline`, deliver the alerts raised, and report.
+/// Poll every feed once through `pipeline`, each under its lease as the daemon's polls are
+/// (a feed another instance holds is skipped), deliver the alerts raised, and report.
 async fn run_once_on<S: Storage>(pipeline: Pipeline<S>) -> Result<OnceReport, DaemonError> {
     let mut report = OnceReport::default();
     let live = pipeline.live();
     let mut polls = futures_util::stream::iter(&live.config.feeds)
-        .map(|feed| pipeline.poll(feed))
+        .map(|feed| async {
+            // The lease is taken on the feed's row, made here for a feed never polled.
+            match pipeline.feed_state(feed).await {
+                Ok(_) => leased_poll(&pipeline, feed, Take::Now).await.0,
+                Err(_) => Turn::Untaken,
+            }
+        })
         .buffer_unordered(live.config.daemon.concurrency.max(1));
-    while let Some((result, _)) = polls.next().await {
-        match result {
-            Ok(polled) => {
+    while let Some(turn) = polls.next().await {
+        match turn {
+            Turn::Polled(Ok(polled)) => {
                 report.feeds_ok += 1;
                 report.new_articles += polled.new_articles;
                 report.alerts += polled.alerts;
             }
-            Err(_) => report.feeds_failed += 1,
+            Turn::Held => report.feeds_skipped += 1,
+            Turn::Polled(Err(_)) | Turn::Untaken => report.feeds_failed += 1,
         }
     }
     drop(polls);
@@ -228,7 +241,7 @@ async fn serve<S: Storage>(
     }
     tasks.spawn(dispatch_loop(Arc::clone(&pipeline), stop_rx.clone()));
     tasks.spawn(prune_loop(Arc::clone(&pipeline), stop_rx.clone()));
-    tasks.spawn(disk_full_loop(Arc::clone(&pipeline), stop_rx.clone()));
+    tasks.spawn(paused_loop(Arc::clone(&pipeline), stop_rx.clone()));
     if let Some(listen) = pipeline.live().config.daemon.metrics_listen {
         tasks.spawn(http::serve(Arc::clone(&pipeline), listen, stop_rx.clone()));
     }
@@ -391,51 +404,92 @@ async fn feed_loop<S: Storage>(
         let Some(feed) = pipeline.live().feed(&url).cloned() else {
             break;
         };
-        due = leased_poll(&pipeline, &feed).await;
+        due = leased_poll(&pipeline, &feed, Take::WhenDue).await.1;
+        if pipeline.paused().borrow().is_some() {
+            // The pause may have cut this poll short: its entries were not stored, and are
+            // taken again as soon as the storage takes writes.
+            due = pipeline.now()
+                + chrono::Duration::milliseconds((fastrand::f64() * RESUME_SPREAD_MS) as i64);
+        }
     }
     pipeline.progress.forget(&url);
 }
 
+/// When a poll takes its feed: once it is due (the daemon's feed loop), or now whatever its
+/// next due time (`run --once`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Take {
+    WhenDue,
+    Now,
+}
+
+/// What became of a feed's turn to be polled.
+enum Turn {
+    /// This process held the feed and polled it.
+    Polled(Result<Polled, PollError>),
+    /// Another process sharing the database holds it, or polled it already.
+    Held,
+    /// The feed could not be taken: the storage failed.
+    Untaken,
+}
+
 /// Poll `feed` if this process can hold it (another sharing the database may be polling it,
-/// or have polled it already), renewing the hold while the poll runs; the next due time.
-async fn leased_poll<S: Storage>(pipeline: &Pipeline<S>, feed: &Feed) -> DateTime<Utc> {
+/// or have polled it already), renewing the hold while the poll runs; what came of it, and
+/// the next due time.
+async fn leased_poll<S: Storage>(
+    pipeline: &Pipeline<S>,
+    feed: &Feed,
+    take: Take,
+) -> (Turn, DateTime<Utc>) {
     let lease = pipeline.live().config.daemon.lease;
     let url = feed.url.to_string();
     let now = pipeline.now();
     let later = crate::date::later(now, lease);
     let store = pipeline.store();
-    match pipeline
-        .noted(store.take_feed(url.clone(), now, lease))
-        .await
-    {
+    let taken = match take {
+        Take::WhenDue => {
+            pipeline
+                .noted(store.take_feed(url.clone(), now, lease))
+                .await
+        }
+        Take::Now => {
+            pipeline
+                .noted(store.hold_feed(url.clone(), now, lease))
+                .await
+        }
+    };
+    match taken {
         Ok(true) => {}
         Ok(false) => {
             // Its holder records when it is next due; until then, or until a lease could
             // have ended, there is nothing to do.
-            return match pipeline.feed_state(feed).await {
+            let due = match pipeline.feed_state(feed).await {
                 Ok(state) => state.next_due_at.filter(|at| *at > now).unwrap_or(later),
                 Err(_) => later,
             };
+            return (Turn::Held, due);
         }
         Err(err) => {
-            tracing::error!(feed = %feed.url, error = %err, "cannot take the feed's lease");
-            return later;
+            if !err.is_unavailable() {
+                tracing::error!(feed = %feed.url, error = %err, "cannot take the feed's lease");
+            }
+            return (Turn::Untaken, later);
         }
     }
     let poll = pipeline.poll(feed);
     tokio::pin!(poll);
     let mut renew = tokio::time::interval(lease / 3);
     renew.tick().await;
-    let due = loop {
+    let (result, due) = loop {
         tokio::select! {
-            (_, due) = &mut poll => break due,
+            (result, due) = &mut poll => break (Some(result), due),
             _ = renew.tick() => {
                 let renewed = pipeline.noted(store.renew_feed(url.clone(), pipeline.now(), lease)).await;
                 // A failed renewal is tried again at the next tick, the lease still running;
                 // a lost one stops the poll, since another process polls the feed now.
                 if let Ok(false) = renewed {
                     tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
-                    break crate::date::later(pipeline.now(), lease);
+                    break (None, crate::date::later(pipeline.now(), lease));
                 }
             }
         }
@@ -443,35 +497,36 @@ async fn leased_poll<S: Storage>(pipeline: &Pipeline<S>, feed: &Feed) -> DateTim
     if let Err(err) = pipeline.noted(store.release_feed(url)).await {
         tracing::warn!(feed = %feed.url, error = %err, "cannot release the feed's lease; it ends by itself");
     }
-    due
+    (result.map_or(Turn::Held, Turn::Polled), due)
 }
 
-/// Wait until the database takes writes (at once, unless the disk is full); false when told
+/// Wait until the database takes writes (at once, unless polls are paused); false when told
 /// to stop meanwhile.
 async fn wait_writable<S: Storage>(
     pipeline: &Pipeline<S>,
     stop: &mut watch::Receiver<bool>,
     removed: &mut watch::Receiver<bool>,
 ) -> bool {
-    let mut writable = pipeline.writable();
+    let mut paused = pipeline.paused();
     tokio::select! {
-        ok = writable.wait_for(|w| *w) => ok.is_ok(),
+        ok = paused.wait_for(Option::is_none) => ok.is_ok(),
         _ = stop.changed() => false,
         _ = removed.changed() => false,
     }
 }
 
-/// While the disk is full, probe now and then for space.
-async fn disk_full_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
-    let mut writable = pipeline.writable();
+/// While polls and deliveries are paused, probe now and then whether the storage takes
+/// writes again.
+async fn paused_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::Receiver<bool>) {
+    let mut paused = pipeline.paused();
     loop {
         tokio::select! {
-            full = writable.wait_for(|w| !*w) => if full.is_err() { return },
+            pause = paused.wait_for(Option::is_some) => if pause.is_err() { return },
             _ = stop.changed() => return,
         }
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(DISK_FULL_PROBE_EVERY) => {}
+                _ = tokio::time::sleep(PAUSED_PROBE_EVERY) => {}
                 _ = stop.changed() => return,
             }
             if pipeline.probe_writable().await {
@@ -538,7 +593,7 @@ async fn dispatch_loop<S: Storage>(pipeline: Arc<Pipeline<S>>, mut stop: watch::
             _ = tokio::time::sleep(DISPATCH_EVERY.min(pipeline.live().config.daemon.delivery_retry)) => {}
             _ = stop.changed() => return,
         }
-        if !*pipeline.writable().borrow() {
+        if pipeline.paused().borrow().is_some() {
             // A delivery sent now could not be recorded, and would be sent again.
             continue;
         }

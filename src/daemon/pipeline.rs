@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use tokio::sync::Notify;
 
+use super::paused::{Cause, Paused};
 use super::{Clock, DaemonError, PollError, Polled};
 use crate::alert::sink::Sink;
 use crate::config::{Config, Database, Feed};
@@ -72,9 +73,10 @@ pub struct Pipeline<S = Sqlite> {
     pub(super) dispatching: tokio::sync::Mutex<()>,
     pub(super) metrics: crate::metrics::Metrics,
     pub(super) progress: super::progress::Progress,
-    /// False from a write that found the disk full until a probe write succeeds: no polls
-    /// and no deliveries meanwhile, since nothing they do could be recorded.
-    writable: tokio::sync::watch::Sender<bool>,
+    /// Set from a write that found the disk full or the database server out of reach until a
+    /// probe write succeeds: no polls and no deliveries meanwhile, since nothing they do could
+    /// be recorded.
+    paused: tokio::sync::watch::Sender<Option<Paused>>,
     /// When a feed was last polled successfully, for STATUS and health.
     last_success: Mutex<Option<DateTime<Utc>>>,
     /// Why the last round of pruning failed (a panic included), until a round succeeds.
@@ -119,7 +121,7 @@ impl<S: Storage> Pipeline<S> {
         let started = clock();
         Ok(Pipeline {
             progress: super::progress::Progress::new(started),
-            writable: tokio::sync::watch::Sender::new(true),
+            paused: tokio::sync::watch::Sender::new(None),
             live: RwLock::new(Arc::new(live)),
             store,
             in_flight: Arc::default(),
@@ -185,7 +187,7 @@ impl<S: Storage> Pipeline<S> {
         &self.store
     }
 
-    /// The outcome of a call to the storage, a full disk noted.
+    /// The outcome of a call to the storage, a full disk or an unreachable server noted.
     pub(super) async fn noted<T>(
         &self,
         call: impl Future<Output = Result<T, StoreError>>,
@@ -193,22 +195,51 @@ impl<S: Storage> Pipeline<S> {
         call.await.inspect_err(|err| self.observe(err))
     }
 
-    /// Note a full disk: polls and deliveries pause until a probe write succeeds.
+    /// Note a full disk or a database server out of reach: polls and deliveries pause until
+    /// a probe write succeeds. Only the first error of a pause is logged.
     fn observe(&self, err: &StoreError) {
-        if err.is_disk_full() && self.writable.send_replace(false) {
-            tracing::error!(error = %err, "the database's disk is full: polls and deliveries paused until a write succeeds; nothing stored is lost");
+        let Some(cause) = Cause::of(err) else {
+            return;
+        };
+        let since = self.now();
+        let paused = self.paused.send_if_modified(|paused| {
+            if paused.is_some() {
+                return false;
+            }
+            *paused = Some(Paused {
+                cause,
+                since,
+                error: err.to_string(),
+            });
+            true
+        });
+        if !paused {
+            return;
+        }
+        match cause {
+            Cause::DiskFull => {
+                tracing::error!(error = %err, "the database's disk is full: polls and deliveries paused until a write succeeds; nothing stored is lost")
+            }
+            Cause::Unreachable => {
+                tracing::error!(error = %err, "the database server is out of reach: polls and deliveries paused until it answers; nothing stored is lost, and entries a poll could not store are taken again")
+            }
         }
     }
 
-    /// Whether the database takes writes, as far as the last write and probe know.
-    pub(super) fn writable(&self) -> tokio::sync::watch::Receiver<bool> {
-        self.writable.subscribe()
+    /// Why polls and deliveries are paused, if they are, as far as the last write and probe
+    /// know.
+    pub(super) fn paused(&self) -> tokio::sync::watch::Receiver<Option<Paused>> {
+        self.paused.subscribe()
     }
 
-    /// Probe the database after the disk was found full; true once its file system has room
-    /// again (a tiny write may fit while an article does not) and a write succeeds.
+    /// Probe the storage while paused; true once it takes writes again: a probe write
+    /// succeeds and, after a full disk, its file system has room again (a tiny write may fit
+    /// while an article does not).
     pub(super) async fn probe_writable(&self) -> bool {
-        if !self.store.has_room() {
+        let Some(paused) = self.paused.borrow().clone() else {
+            return true;
+        };
+        if paused.cause == Cause::DiskFull && !self.store.has_room() {
             return false;
         }
         if self
@@ -218,8 +249,12 @@ impl<S: Storage> Pipeline<S> {
         {
             return false;
         }
-        if !self.writable.send_replace(true) {
-            tracing::info!("the database takes writes again: polls and deliveries resumed");
+        if self.paused.send_replace(None).is_some() {
+            let now = self.now();
+            // Feeds overdue because of the pause do not make the scheduler stuck.
+            self.progress.moved(now);
+            let down = (now - paused.since).num_seconds().max(0);
+            tracing::info!(was = %paused.cause, down_secs = down, "the database takes writes again: polls and deliveries resumed");
         }
         true
     }

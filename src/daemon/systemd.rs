@@ -5,7 +5,9 @@
 //! The watchdog is pinged only while the scheduler moves (`progress`) and the database writer
 //! takes a write: a writer stuck in a transaction (a hung disk, a lock never released) or feed
 //! tasks that stopped making progress stop the pings, and systemd restarts the process. A
-//! blocked runtime stops them too, since this loop runs on it.
+//! blocked runtime stops them too, since this loop runs on it. While polls are paused (a full
+//! disk, a database server out of reach) the pings go on and STATUS says why: a restart would
+//! not mend either, and work resumes by itself when the storage takes writes again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +44,17 @@ pub(super) async fn watch_loop<S: Storage>(
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
         }
+        let paused = pipeline.paused().borrow().clone();
+        if let Some(paused) = paused {
+            let status = status(&pipeline, 0);
+            tracing::debug!(%paused, "watchdog pinged while paused");
+            if watchdog.is_some() {
+                notify(&[NotifyState::Watchdog, NotifyState::Status(&status)]);
+            } else {
+                notify(&[NotifyState::Status(&status)]);
+            }
+            continue;
+        }
         if let Some(stuck) = pipeline.stuck() {
             tracing::error!(error = %stuck, "watchdog not pinged");
             continue;
@@ -54,9 +67,9 @@ pub(super) async fn watch_loop<S: Storage>(
         .await;
         let pending = match answered {
             Ok(Ok(pending)) => pending,
-            // A full disk is not a hung writer: a restart would not help, and polls resume by
-            // themselves when space returns.
-            Ok(Err(err)) if err.is_disk_full() => 0,
+            // A full disk or a server out of reach is not a hung writer: a restart would not
+            // help, and polls resume by themselves when the storage takes writes again.
+            Ok(Err(err)) if err.is_disk_full() || err.is_unavailable() => 0,
             Ok(Err(err)) => {
                 tracing::error!(error = %err, "the database does not answer; watchdog not pinged");
                 continue;
@@ -81,9 +94,11 @@ pub(super) fn status<S: Storage>(pipeline: &Pipeline<S>, pending: u64) -> String
     let last = pipeline.last_success().map_or("none yet".to_string(), |t| {
         t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
     });
-    if !*pipeline.writable().borrow() {
+    if let Some(paused) = &*pipeline.paused().borrow() {
+        let since = paused.since.format("%Y-%m-%d %H:%M:%S UTC");
         return format!(
-            "database disk full: polls paused; {feeds} feeds; last successful poll {last}"
+            "{}: polls paused since {since}; {feeds} feeds; last successful poll {last}",
+            paused.cause
         );
     }
     format!("{feeds} feeds; last successful poll {last}; {pending} deliveries pending")

@@ -132,6 +132,14 @@ impl StoreError {
             _ => false,
         }
     }
+
+    /// The database server is out of reach or not serving (a PostgreSQL server stopped,
+    /// restarting, or its connection lost): every call fails until it returns, and nothing
+    /// more can be learned from a failed call than that. Never true on SQLite, whose file is
+    /// always there.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Postgres(PostgresError(e)) if e.is_unavailable())
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -89,6 +89,16 @@ pub trait Feeds {
         lease: Duration,
     ) -> impl Future<Output = Result<bool>> + Send;
 
+    /// Hold the feed at `url` for one poll by this process whatever its next due time
+    /// (`raqib run --once`), for `lease` from `now`: false when another process sharing the
+    /// storage holds it. A backend one process owns always gives it.
+    fn hold_feed(
+        &self,
+        url: String,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
     /// Keep holding the feed at `url` while its poll runs; false when it was lost (its lease
     /// ended and another process took it): the poll must stop.
     fn renew_feed(

@@ -183,6 +183,10 @@ impl Feeds for Sqlite {
         Ok(true)
     }
 
+    async fn hold_feed(&self, _url: String, _now: DateTime<Utc>, _lease: Duration) -> Result<bool> {
+        Ok(true)
+    }
+
     async fn renew_feed(
         &self,
         _url: String,

@@ -65,6 +65,34 @@ pub async fn claim_due_feeds(
     Ok(leased)
 }
 
+/// Lease to `owner`, until `now + lease`, the feed at `url` whatever its next due time, unless
+/// another holds it (`raqib run --once` polls every feed it may); `None` then, or when the
+/// feed has no row.
+pub async fn claim_feed(
+    pool: &Pool,
+    owner: &str,
+    url: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Option<LeasedFeed>> {
+    let client = pool.client().await?;
+    let row = client
+        .query_opt(
+            "UPDATE feed SET leased_by = $1, leased_until = $2
+             WHERE id = (
+                 SELECT id FROM feed
+                 WHERE url = $3 AND (leased_until IS NULL OR leased_until <= $4)
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING id, url",
+            &[&owner, &until(now, lease), &url, &now],
+        )
+        .await?;
+    Ok(row.map(|row| LeasedFeed {
+        id: row.get(0),
+        url: row.get(1),
+    }))
+}
+
 /// Extend to `now + lease` the leases `owner` still holds among `feeds`; the ids renewed. A
 /// feed missing from the answer was taken by another instance after its lease ended: its
 /// poll must stop.

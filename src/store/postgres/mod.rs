@@ -31,7 +31,7 @@ pub use feeds::{
     record_rule_outcome, sync_feed,
 };
 pub use learned::learned_records;
-pub use lease::{LeasedFeed, claim_due_feeds, release_lease, renew_leases};
+pub use lease::{LeasedFeed, claim_due_feeds, claim_feed, release_lease, renew_leases};
 pub use listing::{alerts_since, stories_since};
 pub use maintenance::{alerts_by_watch, database_size, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, check_schema, migrate};
@@ -82,10 +82,44 @@ impl Error {
         }
     }
 
+    /// Whether the server cannot be worked with now, and may be later: out of reach, its
+    /// connection lost or closed (SQLSTATE class 08), shutting down or starting up (57P01 to
+    /// 57P03), or no pooled connection to be had in time. Refusals (a constraint, a login
+    /// refused, a statement error) are not.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Connect(deadpool_postgres::PoolError::Backend(err)) => {
+                err.as_db_error().is_none() || connection_lost(err)
+            }
+            Error::Connect(_) => true,
+            Error::Sql(err) => connection_lost(err),
+            _ => false,
+        }
+    }
+
     /// Whether the server refused a write for want of disk space.
     pub fn is_disk_full(&self) -> bool {
         matches!(self, Error::Sql(e) if e.code() == Some(&tokio_postgres::error::SqlState::DISK_FULL))
     }
+}
+
+/// Whether `err` says the connection to the server is gone or the server is not serving.
+fn connection_lost(err: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    if err.is_closed() {
+        return true;
+    }
+    if let Some(code) = err.code() {
+        return code.code().starts_with("08")
+            || [
+                SqlState::ADMIN_SHUTDOWN,
+                SqlState::CRASH_SHUTDOWN,
+                SqlState::CANNOT_CONNECT_NOW,
+            ]
+            .contains(code);
+    }
+    // A socket that failed under a query (reset, broken pipe) arrives as its I/O error.
+    std::error::Error::source(err).is_some_and(|cause| cause.is::<std::io::Error>())
 }
 
 /// An error with its causes: tokio-postgres says "db error" and keeps the server's message

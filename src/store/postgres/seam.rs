@@ -28,7 +28,8 @@ pub struct Postgres {
     /// Whom this process's leases name: drawn at connect, so a restarted process never
     /// renews what its previous life held.
     owner: String,
-    /// The ids of the feeds leased now, by URL.
+    /// The ids of the feeds leased now, by URL, and of those whose release failed (the
+    /// server out of reach), given up before they are taken again.
     leased: Arc<Mutex<HashMap<String, i64>>>,
 }
 
@@ -127,12 +128,15 @@ impl Feeds for Postgres {
     }
 
     async fn take_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
+        self.release_unreleased(&url).await?;
         let taken = super::claim_due_feeds(&self.pool, &self.owner, &[&url], now, lease, 1).await?;
-        let Some(feed) = taken.into_iter().next() else {
-            return Ok(false);
-        };
-        self.held().insert(url, feed.id);
-        Ok(true)
+        Ok(self.keep(url, taken))
+    }
+
+    async fn hold_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
+        self.release_unreleased(&url).await?;
+        let taken = super::claim_feed(&self.pool, &self.owner, &url, now, lease).await?;
+        Ok(self.keep(url, taken.into_iter().collect()))
     }
 
     async fn renew_feed(&self, url: String, now: DateTime<Utc>, lease: Duration) -> Result<bool> {
@@ -144,10 +148,13 @@ impl Feeds for Postgres {
     }
 
     async fn release_feed(&self, url: String) -> Result<()> {
-        let Some(id) = self.held().remove(&url) else {
+        let Some(id) = self.held().get(&url).copied() else {
             return Ok(());
         };
+        // Kept in the map when this fails: the lease is still this process's until it ends,
+        // and `take_feed` gives it up first rather than wait for its end.
         super::release_lease(&self.pool, &self.owner, id).await?;
+        self.held().remove(&url);
         Ok(())
     }
 
@@ -162,6 +169,26 @@ impl Postgres {
     fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
         // A map of ids cannot be left half-written by a panic.
         self.leased.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Give up a lease on `url` left from a poll whose release failed: one feed task polls
+    /// a feed at a time in this process, so none of its polls holds it now.
+    async fn release_unreleased(&self, url: &str) -> Result<()> {
+        let Some(id) = self.held().get(url).copied() else {
+            return Ok(());
+        };
+        super::release_lease(&self.pool, &self.owner, id).await?;
+        self.held().remove(url);
+        Ok(())
+    }
+
+    /// Note the feed taken, if it was; whether it was.
+    fn keep(&self, url: String, taken: Vec<super::LeasedFeed>) -> bool {
+        let Some(feed) = taken.into_iter().next() else {
+            return false;
+        };
+        self.held().insert(url, feed.id);
+        true
     }
 }
 
