@@ -26,6 +26,21 @@ impl Http {
     pub fn requires_auth(&self) -> bool {
         self.token.is_some() || !self.users.is_empty()
     }
+
+    /// The bearer token, read where `token_env` or `token_file` says; the error names the key.
+    pub fn read_token(&self) -> Result<Option<String>, String> {
+        let Some(secret) = &self.token else {
+            return Ok(None);
+        };
+        let key = match secret {
+            Secret::File(_) => "http.token_file",
+            _ => "http.token_env",
+        };
+        secret
+            .read()
+            .map(Some)
+            .map_err(|why| format!("{key}: {why}"))
+    }
 }
 
 impl std::fmt::Debug for Http {
