@@ -10,11 +10,22 @@ use super::{Error, Pool, Result};
 
 /// Every migration, in order, with the version the database is at once it is applied. The
 /// first is a baseline at SQLite's version 16: no PostgreSQL database existed before it.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    16,
-    "0016_baseline",
-    include_str!("../../../migrations/postgres/0016_baseline.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        16,
+        "0016_baseline",
+        include_str!("../../../migrations/postgres/0016_baseline.sql"),
+    ),
+    (
+        17,
+        SEARCH_INDEX,
+        include_str!("../../../migrations/postgres/0017_search_index.sql"),
+    ),
+];
+
+/// The migration creating the search index, after which the articles already stored are
+/// indexed: their tokens are computed here, not in SQL.
+const SEARCH_INDEX: &str = "0017_search_index";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -54,6 +65,9 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>> {
         tx.batch_execute(sql)
             .await
             .map_err(|source| Error::Migration { name, source })?;
+        if name == SEARCH_INDEX {
+            super::search::index_stored(&tx).await?;
+        }
         tx.execute(
             "INSERT INTO raqib_schema (version) VALUES ($1)
              ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version",

@@ -15,6 +15,7 @@ mod pages;
 mod rescan;
 mod retention;
 mod seam;
+mod search;
 mod story;
 
 use std::time::Duration;
