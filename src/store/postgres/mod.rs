@@ -18,6 +18,7 @@ mod pages;
 mod rescan;
 mod retention;
 mod seam;
+mod search;
 mod story;
 mod turns;
 

@@ -47,7 +47,7 @@ pub async fn articles_after(
 }
 
 /// A publication date as SQLite keeps it: RFC 3339 in the offset its source wrote.
-fn published_text(at: Option<DateTime<Utc>>, offset: Option<i32>) -> Option<String> {
+pub(super) fn published_text(at: Option<DateTime<Utc>>, offset: Option<i32>) -> Option<String> {
     let zone = FixedOffset::east_opt(offset.unwrap_or(0))?;
     at.map(|at| {
         at.with_timezone(&zone)
