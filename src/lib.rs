@@ -25,6 +25,7 @@ pub mod listing;
 pub mod metrics;
 pub mod rescan;
 pub mod schedule;
+pub mod search;
 pub mod store;
 pub mod story;
 pub mod text;

@@ -74,6 +74,10 @@ enum Command {
         #[arg(long)]
         alert: bool,
     },
+    /// Search the stored articles with a watch query (its language: folding, clitics, phrases,
+    /// `*`, AND/OR/NOT, NEAR/n, fields): exit 0 when an article matched, 1 when none did, 2 on
+    /// error.
+    Search(cli::search::SearchArgs),
     /// List the stories that gained an article recently: first seen, outlets, article count,
     /// the first title, the watches hit.
     Stories {
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
             since,
             alert,
         } => cli::rescan::rescan_command(&config, &watch, since, alert),
+        Command::Search(args) => cli::search::search_command(&config, &args),
         Command::Stories { since, format } => cli::archive::stories_command(&config, since, format),
         Command::Stats { format } => cli::archive::stats_command(&config, format),
         Command::Backup { path } => cli::archive::backup_command(&config, &path),

@@ -1,11 +1,12 @@
 //! The commands of the `raqib` binary, one module per kind: the daemon and its config
-//! ([`daemon`]), the archive's read-only listings ([`archive`]), the text tools ([`text`]) and
-//! the rescan of stored articles ([`rescan`]). Each takes the parsed arguments and returns the
-//! exit code; `main` only parses and dispatches.
+//! ([`daemon`]), the archive's read-only listings ([`archive`]), the text tools ([`text`]), the
+//! rescan of stored articles ([`rescan`]) and their search ([`search`]). Each takes the parsed
+//! arguments and returns the exit code; `main` only parses and dispatches.
 
 pub mod archive;
 pub mod daemon;
 pub mod rescan;
+pub mod search;
 pub mod text;
 
 use std::io::Read;

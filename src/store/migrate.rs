@@ -74,7 +74,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_host_turns",
         include_str!("../../migrations/0017_host_turns.sql"),
     ),
+    (
+        SEARCH_INDEX,
+        include_str!("../../migrations/0018_search_index.sql"),
+    ),
 ];
+
+/// The migration creating the search index, after which the articles already stored are
+/// indexed: their tokens are computed here, not in SQL.
+const SEARCH_INDEX: &str = "0018_search_index";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -96,6 +104,9 @@ pub fn run(conn: &mut Connection) -> Result<(), StoreError> {
                 name,
                 source: source.into(),
             })?;
+        if *name == SEARCH_INDEX {
+            super::search::index_stored(&tx)?;
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(migration = name, version, "applied database migration");

@@ -20,6 +20,7 @@ mod reader;
 mod rescan;
 mod retention;
 pub mod seam;
+pub(crate) mod search;
 mod sqlite;
 mod story;
 
@@ -46,6 +47,7 @@ pub use postgres::Postgres;
 pub use reader::Reader;
 pub use retention::{Cutoffs, cutoffs};
 pub use seam::{Articles, Feeds, Gauges, Listings, Maintenance, Outbox, Storage};
+pub use search::{ArchivedText, Candidate, SearchIndex};
 pub use sqlite::Sqlite;
 
 #[derive(Debug, thiserror::Error)]
@@ -314,6 +316,8 @@ impl Store {
             id: tx.last_insert_rowid(),
             story_id,
         };
+        let at = search::ordered_at(article.published_at.map(|d| d.to_utc()), now);
+        search::index(&tx, stored.id, &article.title, &article.body, at)?;
         story::record(&tx, stored, &assigned, article.story.weekdays)?;
         insert_matches(&tx, stored.id, &article.matches)?;
         let outlets = story_outlets(&tx, stored)?;

@@ -73,6 +73,7 @@ impl Store {
              WHERE id = ?1",
             params![retry.article.id, page.body, page.canonical_url, page.author, page.lang, page.site_name],
         )?;
+        super::search::reindex(&tx, retry.article.id)?;
         tx.execute(
             "DELETE FROM \"match\" WHERE article_id = ?1",
             [retry.article.id],

@@ -38,6 +38,19 @@ pub fn encode(folded: &str) -> Vec<u8> {
     folded.chars().map(byte).collect()
 }
 
+/// A character that this byte stands for, the same for every character sharing it: Arabic
+/// letters and ASCII as themselves, the lossy letters as a lower-case Cyrillic letter of their bucket,
+/// the lossy symbols as a space.
+pub fn letter(b: u8) -> char {
+    match b {
+        0..=0x7F => char::from(b),
+        0x80..=0xA9 => char::from_u32(0x0621 + u32::from(b - 0x80)).unwrap_or(' '),
+        0xAA..=0xBF => EXTRA_LETTERS[usize::from(b - 0xAA)],
+        0xC0..=0xDF => char::from_u32(0x0440 + u32::from(b - 0xC0)).unwrap_or(' '),
+        _ => ' ',
+    }
+}
+
 /// Whether the byte stands for a letter or digit (of any script).
 pub fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || (0x80..0xE0).contains(&b)
@@ -65,6 +78,7 @@ mod tests {
                 .iter()
                 .all(|&b| is_arabic(b) && is_word(b) && is_exact(b))
         );
+        assert!(bytes.iter().zip(&letters).all(|(&b, &c)| letter(b) == c));
         bytes.sort_unstable();
         bytes.dedup();
         assert_eq!(bytes.len(), letters.len(), "two letters share a byte");
@@ -83,5 +97,8 @@ mod tests {
             assert!(!is_word(byte(c)) && !is_exact(byte(c)), "{c}");
         }
         assert!(!is_word(b' ') && !is_word(b'\'') && is_word(b'7'));
+        for b in 0xC0..=0xDF {
+            assert_eq!(byte(letter(b)), b, "{b:#x}");
+        }
     }
 }

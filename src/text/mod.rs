@@ -12,6 +12,7 @@
 pub mod arabic;
 pub mod compact;
 mod fold;
+pub mod index;
 pub mod stopwords;
 
 pub use fold::{Folded, fold, fold_str, is_arabic_letter, is_word_char};

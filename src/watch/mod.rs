@@ -11,6 +11,7 @@
 mod boundary;
 mod compile;
 mod eval;
+pub mod narrow;
 mod snippet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};

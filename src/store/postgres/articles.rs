@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_postgres::Transaction;
 
-use super::{Pool, Result, learned, story};
+use super::{Pool, Result, learned, search, story};
 use crate::alert::NewAlert;
 use crate::alert::policy::{self, Placement};
 use crate::feed::article_url;
@@ -99,6 +99,8 @@ pub async fn insert_article(
         story_id,
     };
     learned::record(&tx, article, story_id, now).await?;
+    let at = crate::store::search::ordered_at(article.published_at.map(|d| d.to_utc()), now);
+    search::index(&tx, stored.id, &article.title, &article.body, at).await?;
     story::record(&tx, stored, &assigned, article.story.weekdays).await?;
     insert_matches(&tx, stored.id, &article.matches).await?;
     let outlets = outlets_of(&tx, stored).await?;

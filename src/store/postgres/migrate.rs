@@ -21,7 +21,16 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0017_host_turns",
         include_str!("../../../migrations/postgres/0017_host_turns.sql"),
     ),
+    (
+        18,
+        SEARCH_INDEX,
+        include_str!("../../../migrations/postgres/0018_search_index.sql"),
+    ),
 ];
+
+/// The migration creating the search index, after which the articles already stored are
+/// indexed: their tokens are computed here, not in SQL.
+const SEARCH_INDEX: &str = "0018_search_index";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -61,6 +70,9 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>> {
         tx.batch_execute(sql)
             .await
             .map_err(|source| Error::Migration { name, source })?;
+        if name == SEARCH_INDEX {
+            super::search::index_stored(&tx).await?;
+        }
         tx.execute(
             "INSERT INTO raqib_schema (version) VALUES ($1)
              ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version",

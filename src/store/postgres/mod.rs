@@ -19,6 +19,7 @@ mod pages;
 mod rescan;
 mod retention;
 mod seam;
+mod search;
 mod story;
 mod turns;
 

@@ -115,6 +115,7 @@ pub async fn complete_page(
         ],
     )
     .await?;
+    super::search::reindex(&tx, retry.article.id).await?;
     tx.execute(
         "DELETE FROM \"match\" WHERE article_id = $1",
         &[&retry.article.id],
