@@ -173,9 +173,93 @@ fn alerts(addr: &str) -> Vec<Value> {
     listed
 }
 
+/// Percent-encoded, for a query string.
+fn encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Search through the API page by page (`limit` a page), as `raqib search --format json`
+/// with the config at `config` lists it: the same objects, in its order, none twice, none
+/// left out.
+fn check_search(addr: &str, config: &std::path::Path) {
+    let query = "حموشي OR sunny OR sunshine";
+    let cli = raqib(&[
+        "--config",
+        config.to_str().unwrap(),
+        "search",
+        "--format",
+        "json",
+        query,
+    ]);
+    assert_eq!(cli.status.code(), Some(0), "{}", stderr(&cli));
+    let expected: Vec<Value> = common::stdout(&cli)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(expected.len(), 3, "every article matches: {expected:?}");
+    let mut paged = Vec::new();
+    let mut next = format!("/api/v1/search?q={}&limit=1", encoded(query));
+    for _ in 0..10 {
+        let answer = get(addr, &next);
+        assert_eq!(answer.status, 200, "{next}: {}", answer.body);
+        let page = answer.json();
+        let results = page["results"].as_array().unwrap();
+        assert!(results.len() <= 1, "a page of at most limit: {page}");
+        paged.extend(results.iter().cloned());
+        match page["next"].as_str() {
+            Some(cursor) => {
+                next = format!(
+                    "/api/v1/search?q={}&limit=1&cursor={cursor}",
+                    encoded(query)
+                )
+            }
+            None => break,
+        }
+    }
+    assert_eq!(paged, expected, "pages joined are the whole list, in order");
+    let one = get(
+        addr,
+        &format!("/api/v1/search?q={}&limit=500", encoded("حموشي")),
+    )
+    .json();
+    assert_eq!(one["results"].as_array().unwrap().len(), 2);
+    assert_eq!(one["next"], Value::Null);
+    let first = &one["results"][0];
+    for key in ["id", "url", "title", "outlet", "published_at", "lang"] {
+        assert!(first["article"].get(key).is_some(), "{key} in {first}");
+    }
+    assert!(
+        first["story"].is_i64() && first["matches"].is_array(),
+        "{first}"
+    );
+    let far = get(addr, "/api/v1/search?q=sunny&since=1s").json();
+    assert_eq!(
+        far["results"],
+        serde_json::json!([]),
+        "published 10 minutes ago"
+    );
+    for (path, parameter) in [
+        ("/api/v1/search", "q"),
+        ("/api/v1/search?q=", "q"),
+        ("/api/v1/search?q=sunny%20AND", "q"),
+        ("/api/v1/search?q=NOT%20sunny", "q"),
+        ("/api/v1/search?q=sunny&limit=0", "limit"),
+        ("/api/v1/search?q=sunny&limit=501", "limit"),
+        ("/api/v1/search?q=sunny&limit=ten", "limit"),
+        ("/api/v1/search?q=sunny&cursor=bm9wZQ", "cursor"),
+        ("/api/v1/search?q=sunny&cursor=%%%", "cursor"),
+        ("/api/v1/search?q=sunny&since=soon", "since"),
+    ] {
+        let answer = get(addr, path);
+        assert_eq!(answer.status, 400, "{path}: {}", answer.body);
+        assert_eq!(answer.json()["parameter"], parameter, "{path}");
+    }
+}
+
 /// Every endpoint of the API of a daemon at `addr` whose feed carried `feed()`.
-fn check_endpoints(addr: &str) {
+fn check_endpoints(addr: &str, config: &std::path::Path) {
     let alerts = alerts(addr);
+    check_search(addr, config);
     let by_url = |url: &str| {
         alerts
             .iter()
@@ -371,7 +455,7 @@ fn every_endpoint_answers_on_sqlite() {
         ),
     );
     let child = start(&path);
-    check_endpoints(&addr);
+    check_endpoints(&addr, &path);
     stop(child.release());
 }
 
@@ -397,7 +481,7 @@ fn every_endpoint_answers_on_postgresql() {
         ),
     );
     let child = start(&path);
-    check_endpoints(&addr);
+    check_endpoints(&addr, &path);
     stop(child.release());
 }
 

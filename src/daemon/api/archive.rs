@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 
+use crate::search::{Found, Search, SearchError, Sort};
 use crate::store::{
     AlertEntry, AlertSummary, ArticleDetail, FeedHealth, Listings, Postgres, Reader, Result, Stats,
     StoryDetail, StorySummary,
@@ -83,6 +85,37 @@ fn now<T>(answer: impl Future<Output = T>) -> T {
 }
 
 impl Archive {
+    /// `search`'s page of at most `limit` results older than `before`, newest first.
+    pub(super) async fn search(
+        &self,
+        search: Search,
+        since: Option<Duration>,
+        limit: usize,
+        before: Option<(i64, i64)>,
+        at: DateTime<Utc>,
+    ) -> std::result::Result<Vec<Found>, SearchError> {
+        match self {
+            Archive::Sqlite(readers) => {
+                let page = move |r: &Reader| {
+                    Ok(now(search.run_before(
+                        r,
+                        since,
+                        limit,
+                        Sort::Newest,
+                        before,
+                        at,
+                    )))
+                };
+                readers.read(page).await.map_err(SearchError::Store)?
+            }
+            Archive::Postgres(store) => {
+                search
+                    .run_before(store.pool(), since, limit, Sort::Newest, before, at)
+                    .await
+            }
+        }
+    }
+
     pub(super) async fn feed_healths(
         &self,
         urls: Vec<String>,

@@ -9,13 +9,52 @@ use serde::Serialize;
 
 use super::Api;
 use super::answer::{Refusal, json, ok};
-use super::params::{Params, id};
+use super::params::{Params, cursor, id, limit, read_cursor};
 use crate::config::AlertPolicy;
+use crate::search::{Found, Search, SearchError};
 
 /// How many alerts a watch's Atom feed carries.
 const ATOM_ENTRIES: usize = 100;
 
 type Answer = Result<Response, Refusal>;
+
+/// Search results a page holds when `limit` is not given, and at most.
+const SEARCH_LIMIT: usize = 50;
+const SEARCH_LIMIT_MAX: usize = 500;
+
+/// `search?q=&since=&limit=&cursor=`: the articles the query (a watch's query language)
+/// matches, newest first, a page at a time.
+pub(super) async fn search(State(api): State<Arc<Api>>, RawQuery(query): RawQuery) -> Answer {
+    let params = Params::read(query.as_deref(), &["q", "since", "limit", "cursor"])?;
+    let refuse_q = |why: String| Refusal::Parameter {
+        name: "q".into(),
+        why,
+    };
+    let text = params
+        .text("q")
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| refuse_q("a query is required".into()))?;
+    let search = Search::new(text).map_err(|err| refuse_q(err.to_string()))?;
+    let since = params.period()?;
+    let limit = limit(&params, SEARCH_LIMIT, SEARCH_LIMIT_MAX)?;
+    let before = read_cursor(&params)?;
+    // One more than the page tells whether another follows.
+    let mut found = match api
+        .archive
+        .search(search, since, limit + 1, before, (api.now)())
+        .await
+    {
+        Ok(found) => found,
+        Err(SearchError::Store(err)) => return Err(Refusal::Database(err)),
+        Err(err) => return Err(refuse_q(err.to_string())),
+    };
+    let next = (found.len() > limit).then(|| {
+        found.truncate(limit);
+        found.last().map(|last| cursor(last.at, last.article.id))
+    });
+    let results: Vec<_> = found.iter().map(Found::json).collect();
+    ok(&serde_json::json!({ "results": results, "next": next.flatten() }))
+}
 
 pub(super) async fn stories(State(api): State<Arc<Api>>, RawQuery(query): RawQuery) -> Answer {
     let params = Params::read(query.as_deref(), &["since"])?;

@@ -72,6 +72,7 @@ fn router<S: Storage>(
     });
     let auth = Arc::new(auth);
     axum::Router::new()
+        .route("/api/v1/search", get(handlers::search))
         .route("/api/v1/stories", get(handlers::stories))
         .route("/api/v1/stories/{id}", get(handlers::story))
         .route("/api/v1/articles/{id}", get(handlers::article))

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, Utc};
 
 use super::answer::Refusal;
@@ -38,15 +39,21 @@ impl Params {
         self.0.get(name).map(String::as_str)
     }
 
-    /// `since`: a period back from `now` (`30d`, `12h`), 24 hours when not given.
+    /// `since` as a period (`30d`, `12h`), when given.
+    pub(super) fn period(&self) -> Result<Option<Duration>, Refusal> {
+        self.text("since")
+            .map(|text| {
+                humantime::parse_duration(text).map_err(|err| Refusal::Parameter {
+                    name: "since".into(),
+                    why: format!("{text:?} is not a period such as 30d or 12h: {err}"),
+                })
+            })
+            .transpose()
+    }
+
+    /// `since`: a period back from `now`, 24 hours when not given.
     pub(super) fn since(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, Refusal> {
-        let period = match self.text("since") {
-            None => DEFAULT_SINCE,
-            Some(text) => humantime::parse_duration(text).map_err(|err| Refusal::Parameter {
-                name: "since".into(),
-                why: format!("{text:?} is not a period such as 30d or 12h: {err}"),
-            })?,
-        };
+        let period = self.period()?.unwrap_or(DEFAULT_SINCE);
         Ok(chrono::Duration::from_std(period)
             .ok()
             .and_then(|p| now.checked_sub_signed(p))
@@ -62,5 +69,44 @@ pub(super) fn id(text: &str) -> Result<i64, Refusal> {
         .ok_or_else(|| Refusal::Parameter {
             name: "id".into(),
             why: format!("{text:?} is not an id (a positive integer)"),
+        })
+}
+
+/// `limit`: how many results a page holds, `default` when not given, at most `max`.
+pub(super) fn limit(params: &Params, default: usize, max: usize) -> Result<usize, Refusal> {
+    let Some(text) = params.text("limit") else {
+        return Ok(default);
+    };
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| Refusal::Parameter {
+            name: "limit".into(),
+            why: format!("{text:?} is not a number from 1 to {max}"),
+        })
+}
+
+/// Where a page of search results resumes: after the result of this (time, id), newest
+/// first. Opaque to clients.
+pub(super) fn cursor(at: i64, id: i64) -> String {
+    Base64UrlUnpadded::encode_string(format!("{at}.{id}").as_bytes())
+}
+
+/// A cursor as [`cursor`] wrote it.
+pub(super) fn read_cursor(params: &Params) -> Result<Option<(i64, i64)>, Refusal> {
+    let Some(text) = params.text("cursor") else {
+        return Ok(None);
+    };
+    Base64UrlUnpadded::decode_vec(text)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|pair| {
+            let (at, id) = pair.split_once('.')?;
+            Some((at.parse().ok()?, id.parse().ok()?))
+        })
+        .map(Some)
+        .ok_or_else(|| Refusal::Parameter {
+            name: "cursor".into(),
+            why: "not a cursor this API gave (take \"next\" from the previous page)".into(),
         })
 }
