@@ -320,3 +320,96 @@ fn three_instances_store_group_and_alert_as_one() {
         .count();
     assert!(storing >= 2, "instances that stored articles: {storing}");
 }
+
+/// The story lock's key (`store/postgres/story.rs`).
+const STORY_LOCK: i64 = 0x7261_7169_625f_7374;
+
+/// Every pooled connection of an instance waits for the story lock (held here) while its
+/// polls' leases fall due for renewal: a renewal waiting for a connection must not stop its
+/// poll, whose transaction, once granted the lock, frees the connections. Before the fix the
+/// poll was not polled while its renewal waited, and the instance stalled for good.
+#[test]
+fn a_lease_renewal_waiting_for_a_connection_does_not_stall_its_poll() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    let now = chrono::Utc::now().to_rfc2822();
+    let mut feeds = String::new();
+    for f in 0..2 {
+        let items: String = (0..4)
+            .map(|i| {
+                format!(
+                    "<item><title>Report {f}-{i} on the harbour works</title><guid>{f}-{i}</guid>\
+                     <pubDate>{now}</pubDate><description>Item {i} of feed {f}.</description></item>"
+                )
+            })
+            .collect();
+        server.put(
+            &format!("/feed/{f}"),
+            Resource::new(
+                "application/rss+xml",
+                format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+            ),
+        );
+        feeds.push_str(&format!(
+            "[[feed]]\nurl = \"{}\"\nscrape = false\n",
+            server.url(&format!("/feed/{f}"))
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // One request at a time: a pool of five connections, fewer than the eight entries.
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\n\
+             politeness_delay = \"0s\"\nconcurrency = 1\nlease = \"10s\"\n{feeds}",
+            db.url
+        ),
+    );
+    let (holder, waiting, stored) = runtime.block_on(async {
+        let holder = db.client().await;
+        holder
+            .execute("SELECT pg_advisory_lock($1)", &[&STORY_LOCK])
+            .await
+            .unwrap();
+        (holder, db.client().await, db.client().await)
+    });
+    let log_path = dir.path().join("raqib.log");
+    let instance = Guard::new(run_logged(&config, &log_path));
+    let count = |client: &tokio_postgres::Client, sql: &str| -> i64 {
+        runtime
+            .block_on(client.query_one(sql, &[]))
+            .map_or(-1, |row| row.get(0))
+    };
+    let exhausted = wait_for(Duration::from_secs(30), || {
+        count(
+            &waiting,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        ) >= 5
+    });
+    assert!(
+        exhausted,
+        "the pool never waited whole: {}",
+        std::fs::read_to_string(&log_path).unwrap()
+    );
+    // The renewals (every third of the lease) fall due while every connection waits.
+    std::thread::sleep(Duration::from_secs(5));
+    runtime
+        .block_on(holder.execute("SELECT pg_advisory_unlock($1)", &[&STORY_LOCK]))
+        .unwrap();
+    let all_stored = wait_for(Duration::from_secs(30), || {
+        count(&stored, "SELECT count(*) FROM article") == 8
+    });
+    stop(instance.release());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        all_stored,
+        "{} of 8 articles stored: {log}",
+        count(&stored, "SELECT count(*) FROM article")
+    );
+}
