@@ -476,23 +476,28 @@ async fn leased_poll<S: Storage>(
             return (Turn::Untaken, later);
         }
     }
-    let poll = pipeline.poll(feed);
-    tokio::pin!(poll);
-    let mut renew = tokio::time::interval(lease / 3);
-    renew.tick().await;
-    let (result, due) = loop {
-        tokio::select! {
-            (result, due) = &mut poll => break (Some(result), due),
-            _ = renew.tick() => {
-                let renewed = pipeline.noted(store.renew_feed(url.clone(), pipeline.now(), lease)).await;
-                // A failed renewal is tried again at the next tick, the lease still running;
-                // a lost one stops the poll, since another process polls the feed now.
-                if let Ok(false) = renewed {
-                    tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
-                    break (None, crate::date::later(pipeline.now(), lease));
-                }
+    // The renewals run beside the poll, never in its place: a renewal waiting for a pooled
+    // connection must not stop the poll, whose transaction may hold the lock the pool's
+    // other connections wait for.
+    let renewing = async {
+        let mut renew = tokio::time::interval(lease / 3);
+        renew.tick().await;
+        loop {
+            renew.tick().await;
+            let renewed = pipeline
+                .noted(store.renew_feed(url.clone(), pipeline.now(), lease))
+                .await;
+            // A failed renewal is tried again at the next tick, the lease still running; a
+            // lost one stops the poll, since another process polls the feed now.
+            if let Ok(false) = renewed {
+                tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
+                return crate::date::later(pipeline.now(), lease);
             }
         }
+    };
+    let (result, due) = tokio::select! {
+        (result, due) = pipeline.poll(feed) => (Some(result), due),
+        due = renewing => (None, due),
     };
     if let Err(err) = pipeline.noted(store.release_feed(url)).await {
         tracing::warn!(feed = %feed.url, error = %err, "cannot release the feed's lease; it ends by itself");
