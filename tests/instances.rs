@@ -413,3 +413,62 @@ fn a_lease_renewal_waiting_for_a_connection_does_not_stall_its_poll() {
         count(&stored, "SELECT count(*) FROM article")
     );
 }
+
+/// A feed whose holder died mid-poll (its lease running, its next due time past) is taken by
+/// another instance once that lease ends, not a whole `lease` of the other's later.
+#[test]
+fn a_feed_held_by_a_dead_instance_is_taken_when_its_lease_ends() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>One item</title>\
+             <guid>1</guid><description>An item.</description></item></channel></rss>",
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\n\
+             politeness_delay = \"0s\"\nlease = \"10m\"\n\
+             [[feed]]\nurl = \"{}\"\nscrape = false\ninterval = \"1h\"\n",
+            db.url,
+            server.url("/feed")
+        ),
+    );
+    let once = raqib(&["--config", config.to_str().unwrap(), "run", "--once"]);
+    assert!(once.status.success(), "{}", stderr(&once));
+    // Another instance took the feed when it fell due and died while polling it: its lease
+    // ends in four seconds.
+    runtime.block_on(async {
+        db.client()
+            .await
+            .execute(
+                "UPDATE feed SET next_due_at = now() - interval '1 minute',
+                     leased_by = 'dead', leased_until = now() + interval '4 seconds'",
+                &[],
+            )
+            .await
+            .unwrap();
+    });
+    let child = Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", config.to_str().unwrap(), "run"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // Well within the 10-minute lease this instance would otherwise wait.
+    let taken = wait_for(Duration::from_secs(30), || server.hits("/feed") >= 2);
+    let log = stop(child.release());
+    assert!(taken, "polled {} times\n{log}", server.hits("/feed"));
+}

@@ -30,7 +30,7 @@ use tokio::task::JoinSet;
 use crate::config::{Config, Database, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::{Postgres, Storage, StoreError, postgres};
+use crate::store::{FeedState, Postgres, Storage, StoreError, postgres};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -461,10 +461,8 @@ async fn leased_poll<S: Storage>(
     match taken {
         Ok(true) => {}
         Ok(false) => {
-            // Its holder records when it is next due; until then, or until a lease could
-            // have ended, there is nothing to do.
             let due = match pipeline.feed_state(feed).await {
-                Ok(state) => state.next_due_at.filter(|at| *at > now).unwrap_or(later),
+                Ok(state) => retry_held(&state, now, later),
                 Err(_) => later,
             };
             return (Turn::Held, due);
@@ -503,6 +501,20 @@ async fn leased_poll<S: Storage>(
         tracing::warn!(feed = %feed.url, error = %err, "cannot release the feed's lease; it ends by itself");
     }
     (result.map_or(Turn::Held, Turn::Polled), due)
+}
+
+/// When to try again to take a feed another process holds: when it is next due, once its
+/// holder has recorded that; until then when the holder's lease ends, as the holder may have
+/// died (a live one renews it, and the next try reads the new end); never later than one
+/// `lease` from `now`.
+fn retry_held(state: &FeedState, now: DateTime<Utc>, later: DateTime<Utc>) -> DateTime<Utc> {
+    match state.next_due_at.filter(|at| *at > now) {
+        Some(due) => due,
+        None => state
+            .held_until
+            .filter(|end| *end > now)
+            .map_or(later, |end| end.min(later)),
+    }
 }
 
 /// Wait until the database takes writes (at once, unless polls are paused); false when told
