@@ -29,3 +29,4 @@ pub mod store;
 pub mod story;
 pub mod text;
 pub mod watch;
+pub mod web;
