@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn marked_text_is_escaped_around_the_mark() {
         let text = "<b>Hammouchi</b> met Zuev";
-        let marks = usable(text, [3..12]);
+        let marks = usable(text, std::iter::once(3..12));
         let html = marked(text, 0..text.len(), &marks).into_string();
         assert_eq!(
             html, "&lt;b&gt;<mark>Hammouchi</mark>&lt;/b&gt; met Zuev",
@@ -109,7 +109,7 @@ mod tests {
             spans.iter().map(|s| &body[s.clone()]).collect::<Vec<_>>(),
             ["first line", "second line"]
         );
-        let marks = usable(body, [8..20]);
+        let marks = usable(body, std::iter::once(8..20));
         let first = marked(body, spans[0].clone(), &marks).into_string();
         let second = marked(body, spans[1].clone(), &marks).into_string();
         assert_eq!(first, "first <mark>line</mark>");

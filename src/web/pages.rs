@@ -11,8 +11,9 @@ use crate::health::{FeedReport, FeedStatus};
 use crate::store::{AlertSummary, StorySummary};
 use crate::watch::Field;
 
-/// Where the stylesheet is served.
+/// Where the stylesheet and the icon are served.
 pub const STYLESHEET: &str = "/static/raqib.css";
+pub const ICON: &str = "/static/raqib.svg";
 
 /// The severities a watch can have, for the alerts filter.
 const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
@@ -28,6 +29,8 @@ fn layout(lang: Lang, title: &str, main: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (t(Key::Raqib)) }
                 link rel="stylesheet" href=(STYLESHEET);
+                // Without one the browser asks for /favicon.ico, a 404 in its console.
+                link rel="icon" type="image/svg+xml" href=(ICON);
             }
             body {
                 header {

@@ -10,7 +10,7 @@ use axum::routing::get;
 use maud::Markup;
 
 use super::i18n::{Key, Lang, negotiate};
-use super::pages::{self, STYLESHEET, Searched};
+use super::pages::{self, ICON, STYLESHEET, Searched};
 use super::{AlertFilter, Archive, ArchiveError};
 
 /// No script, no inline style, nothing from elsewhere, no framing: article text that slipped
@@ -19,9 +19,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const STYLE: &str = include_str!("raqib.css");
+const ICON_SVG: &str = include_str!("raqib.svg");
 
 /// The web view's routes: `/alerts`, `/stories`, `/stories/{id}`, `/articles/{id}`, `/feeds`,
-/// `/watches`, `/search?q=` and the stylesheet; `/` leads to the alerts.
+/// `/watches`, `/search?q=`, the stylesheet and the icon; `/` leads to the alerts.
 pub fn router<A: Archive>(archive: Arc<A>) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/alerts") }))
@@ -33,6 +34,7 @@ pub fn router<A: Archive>(archive: Arc<A>) -> Router {
         .route("/watches", get(watches::<A>))
         .route("/search", get(search::<A>))
         .route(STYLESHEET, get(stylesheet))
+        .route(ICON, get(icon))
         .with_state(archive)
 }
 
@@ -190,4 +192,8 @@ async fn search<A: Archive>(
 
 async fn stylesheet() -> Response {
     secured(StatusCode::OK, "text/css; charset=utf-8", STYLE.to_string())
+}
+
+async fn icon() -> Response {
+    secured(StatusCode::OK, "image/svg+xml", ICON_SVG.to_string())
 }
