@@ -10,7 +10,6 @@ mod routes;
 
 use std::future::Future;
 
-pub use i18n::{Lang, negotiate};
 pub use routes::{CONTENT_SECURITY_POLICY, router};
 
 use crate::health::FeedReport;

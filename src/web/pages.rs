@@ -7,6 +7,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::i18n::{Key, Lang};
 use super::marks;
 use super::{AlertFilter, ArticleRef, ArticleView, SearchHit, StoryView, WatchView};
+use crate::config::Severity;
 use crate::health::{FeedReport, FeedStatus};
 use crate::store::{AlertSummary, StorySummary};
 use crate::watch::Field;
@@ -16,7 +17,13 @@ pub const STYLESHEET: &str = "/static/raqib.css";
 pub const ICON: &str = "/static/raqib.svg";
 
 /// The severities a watch can have, for the alerts filter.
-const SEVERITIES: &[&str] = &["info", "low", "medium", "high", "critical"];
+const SEVERITIES: [Severity; 5] = [
+    Severity::Info,
+    Severity::Low,
+    Severity::Medium,
+    Severity::High,
+    Severity::Critical,
+];
 
 /// The page around `main`: the interface's language and direction, the navigation.
 fn layout(lang: Lang, title: &str, main: Markup) -> Markup {
@@ -111,7 +118,7 @@ pub fn alerts(
                 (t(Key::Severity)) " "
                 select name="severity" {
                     option value="" { (t(Key::Any)) }
-                    @for s in SEVERITIES {
+                    @for s in SEVERITIES.map(Severity::as_str) {
                         option value=(s) selected[chosen(&filter.severity, s)] { (s) }
                     }
                 }
