@@ -14,6 +14,7 @@ mod listing;
 mod maintenance;
 mod migrate;
 mod outbox;
+mod page_claims;
 mod pages;
 mod rescan;
 mod retention;
