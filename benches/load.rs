@@ -4,6 +4,8 @@
 //! cargo bench --bench load                       # both phases, default sizes
 //! cargo bench --bench load -- --articles 5000 --feeds 100 --terms 1000 --latency-feeds 1000 --window 300
 //! cargo bench --bench load -- --soak 3600        # the latency phase for an hour, RSS each minute
+//! cargo bench --bench load -- --postgres URL --instances 3   # N instances on one PostgreSQL
+//! cargo bench --bench load -- --postgres URL --only failover --instances 3 --kills 3
 //! ```
 //!
 //! Articles are built from the seeds and the story fixtures (Arabic, French, English): their
@@ -16,23 +18,36 @@
 //! CPU seconds of the daemon per article. Latency: articles appear at random moments in feeds
 //! polled every 60 s; each raises an alert, and the bench notes when it can read it in the
 //! database (polled every 100 ms). Peak RSS is the daemon's `VmHWM`.
+//!
+//! With `--postgres URL` (a server where the bench may create databases) each phase runs on a
+//! database of its own there, with `--instances N` processes sharing it (user and system time
+//! summed, the largest peak RSS). Failover (PostgreSQL only): the latency phase's outlet,
+//! feeds answering after 250 ms as a remote outlet does; one instance is SIGKILLed while it
+//! fetches a feed, and the figure is the time until every feed it was fetching is fetched by
+//! another instance (its leases, `--lease` seconds, must end first).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+#[path = "support/database.rs"]
+mod database;
 #[path = "../tests/support/seeds.rs"]
 mod support;
+
+use database::{Database, Reader};
 
 const HOSTS: usize = 200;
 /// Items a feed shows at least, newest first (more when the throughput phase puts more
 /// articles in each feed).
 const FEED_ITEMS: usize = 50;
+/// How long a feed takes to answer in the failover phase.
+const FEED_DELAY: Duration = Duration::from_millis(250);
 
 struct Args {
     articles: usize,
@@ -45,6 +60,13 @@ struct Args {
     rate: f64,
     soak: bool,
     phases: Vec<String>,
+    /// A PostgreSQL server to run on instead of SQLite.
+    postgres: Option<String>,
+    instances: usize,
+    /// Failover: how many times an instance is killed.
+    kills: usize,
+    /// The feeds' lease, in seconds (PostgreSQL).
+    lease: u64,
 }
 
 fn args() -> Args {
@@ -57,6 +79,10 @@ fn args() -> Args {
         rate: 2.0,
         soak: false,
         phases: vec!["throughput".into(), "latency".into()],
+        postgres: None,
+        instances: 1,
+        kills: 3,
+        lease: 10,
     };
     let raw: Vec<String> = std::env::args()
         .skip(1)
@@ -79,6 +105,10 @@ fn args() -> Args {
                 args.phases = vec!["latency".into()];
             }
             "--only" => args.phases = vec![value.clone()],
+            "--postgres" => args.postgres = Some(value.clone()),
+            "--instances" => args.instances = (number() as usize).max(1),
+            "--kills" => args.kills = number() as usize,
+            "--lease" => args.lease = number() as u64,
             other => panic!("unknown argument {other}"),
         }
         i += 2;
@@ -103,9 +133,22 @@ struct Outlet {
     started: Instant,
     started_at: SystemTime,
     feed_items: usize,
+    /// How long a feed takes to answer.
+    feed_delay: Duration,
 }
 
 type Shared = Arc<RwLock<Outlet>>;
+
+/// One request for a feed: which, by whom (the instance's user agent), from when to when.
+struct FeedRequest {
+    feed: usize,
+    agent: String,
+    start: Instant,
+    end: Option<Instant>,
+}
+
+/// Every feed request the outlet has received.
+type Requests = Arc<Mutex<Vec<FeedRequest>>>;
 
 fn xorshift(state: &mut u64) -> u64 {
     *state ^= *state << 13;
@@ -226,6 +269,7 @@ fn outlet(count: usize, feeds: usize, window: f64, tag: &str) -> Outlet {
         started: Instant::now(),
         started_at: SystemTime::now(),
         feed_items: FEED_ITEMS.max(count.div_ceil(feeds.max(1))),
+        feed_delay: Duration::ZERO,
     }
 }
 
@@ -265,13 +309,14 @@ fn feed_body(outlet: &Outlet, feed: usize, base: &str) -> (String, usize) {
     )
 }
 
-async fn serve(listener: TcpListener, outlet: Shared) {
+async fn serve(listener: TcpListener, outlet: Shared, requests: Requests) {
     let base = format!("http://{}", listener.local_addr().expect("address"));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let (outlet, base) = (Arc::clone(&outlet), base.clone());
+        let requests = Arc::clone(&requests);
         tokio::spawn(async move {
             let (read, mut write) = stream.into_split();
             let mut reader = BufReader::new(read);
@@ -282,6 +327,7 @@ async fn serve(listener: TcpListener, outlet: Shared) {
                 }
                 let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
                 let mut if_none_match = None;
+                let mut agent = String::new();
                 loop {
                     let mut header = String::new();
                     if reader.read_line(&mut header).await.unwrap_or(0) == 0 {
@@ -293,8 +339,28 @@ async fn serve(listener: TcpListener, outlet: Shared) {
                     if let Some((name, value)) = header.split_once(':') {
                         if name.eq_ignore_ascii_case("if-none-match") {
                             if_none_match = Some(value.trim().to_string());
+                        } else if name.eq_ignore_ascii_case("user-agent") {
+                            agent = value.trim().to_string();
                         }
                     }
+                }
+                let feed = path
+                    .strip_prefix("/feed/")
+                    .and_then(|f| f.parse::<usize>().ok());
+                let request = feed.map(|feed| {
+                    let mut requests = requests.lock().expect("requests");
+                    requests.push(FeedRequest {
+                        feed,
+                        agent: agent.clone(),
+                        start: Instant::now(),
+                        end: None,
+                    });
+                    requests.len() - 1
+                });
+                let delay = outlet.read().expect("outlet").feed_delay;
+                if feed.is_some() && !delay.is_zero() {
+                    // A remote outlet's answer takes time: what the failover phase kills into.
+                    tokio::time::sleep(delay).await;
                 }
                 let response = {
                     let outlet = outlet.read().expect("outlet");
@@ -302,6 +368,9 @@ async fn serve(listener: TcpListener, outlet: Shared) {
                 };
                 if write.write_all(&response).await.is_err() {
                     return;
+                }
+                if let Some(request) = request {
+                    requests.lock().expect("requests")[request].end = Some(Instant::now());
                 }
             }
         });
@@ -400,40 +469,153 @@ fn watchlist(terms: usize, latency_tag: Option<&str>) -> String {
     toml
 }
 
-fn config(dir: &Path, feeds: usize, ports: &HashMap<usize, u16>, watches: &str) -> PathBuf {
-    let mut toml = String::from(
-        "[daemon]\nallow_private_networks = true\npoliteness_delay = \"0s\"\nrespect_robots_txt = false\nconcurrency = 64\nper_host_concurrency = 4\n",
+/// What the phases share: the outlet, the feed requests it saw, the hosts' ports, and the
+/// runtime serving them (where PostgreSQL clients run too).
+struct Bench {
+    args: Args,
+    ports: HashMap<usize, u16>,
+    outlet: Shared,
+    requests: Requests,
+    runtime: tokio::runtime::Handle,
+}
+
+/// A user agent per process, so that the outlet can tell who fetched a feed.
+fn agent(n: usize) -> String {
+    format!("raqib-bench/{n}")
+}
+
+fn config(
+    bench: &Bench,
+    dir: &Path,
+    database: &Database,
+    feeds: usize,
+    watches: &str,
+    n: usize,
+) -> PathBuf {
+    let mut toml = format!(
+        "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\npoliteness_delay = \"0s\"\nrespect_robots_txt = false\nconcurrency = 64\nper_host_concurrency = 4\nlease = \"{}s\"\nuser_agent = \"{}\"\n",
+        database.setting(),
+        bench.args.lease,
+        agent(n)
     );
     for feed in 0..feeds {
         let host = feed % HOSTS;
         toml.push_str(&format!(
             "[[feed]]\nurl = \"http://127.0.1.{}:{}/feed/{feed}\"\ninterval = \"60s\"\n",
             host + 1,
-            ports[&host]
+            bench.ports[&host]
         ));
     }
     toml.push_str(watches);
     toml.push_str("[[sink]]\nname = \"file\"\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n");
+    let dir = dir.join(format!("instance-{n}"));
+    std::fs::create_dir_all(&dir).expect("instance folder");
     let path = dir.join("config.toml");
     std::fs::write(&path, toml).expect("config");
     path
 }
 
-fn start(config: &Path, dir: &Path) -> Child {
-    let log = std::fs::File::create(dir.join("raqib.log")).expect("log");
-    Command::new(env!("CARGO_BIN_EXE_raqib"))
-        .args(["--config", config.to_str().expect("path"), "run"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::from(log))
-        .spawn()
-        .expect("raqib")
+/// `raqib run` processes on one database, numbered from 0.
+struct Instances<'a> {
+    bench: &'a Bench,
+    dir: PathBuf,
+    database: &'a Database,
+    feeds: usize,
+    watches: String,
+    running: Vec<(usize, Child)>,
+    started: usize,
+    /// CPU seconds of the processes gone.
+    cpu_gone: f64,
+    peak: f64,
 }
 
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+impl Instances<'_> {
+    fn start(&mut self) {
+        let n = self.started;
+        self.started += 1;
+        let config = config(
+            self.bench,
+            &self.dir,
+            self.database,
+            self.feeds,
+            &self.watches,
+            n,
+        );
+        let log = std::fs::File::create(self.dir.join(format!("raqib-{n}.log"))).expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", config.to_str().expect("path"), "run"])
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("raqib");
+        self.running.push((n, child));
+    }
+
+    /// SIGKILL process `n`.
+    fn kill(&mut self, n: usize) {
+        let at = self
+            .running
+            .iter()
+            .position(|(m, _)| *m == n)
+            .expect("running");
+        let (_, mut child) = self.running.remove(at);
+        self.note(child.id());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    fn note(&mut self, pid: u32) {
+        self.cpu_gone += cpu_seconds(pid);
+        self.peak = self.peak.max(memory(pid).1);
+    }
+
+    /// User and system seconds of every process so far.
+    fn cpu(&self) -> f64 {
+        self.cpu_gone
+            + self
+                .running
+                .iter()
+                .map(|(_, c)| cpu_seconds(c.id()))
+                .sum::<f64>()
+    }
+
+    /// The largest peak RSS of a process so far, in MiB.
+    fn peak(&self) -> f64 {
+        self.running
+            .iter()
+            .map(|(_, c)| memory(c.id()).1)
+            .fold(self.peak, f64::max)
+    }
+
+    fn rss(&self) -> f64 {
+        self.running.iter().map(|(_, c)| memory(c.id()).0).sum()
+    }
+
+    /// SIGTERM to every process, and wait for them.
+    fn stop(&mut self) {
+        for (_, child) in &self.running {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        }
+        for (_, mut child) in self.running.drain(..) {
+            let _ = child.wait();
+        }
+    }
+}
+
+fn database(bench: &Bench, dir: &Path, label: &str) -> Database {
+    match &bench.args.postgres {
+        Some(server) => Database::postgres(server, bench.runtime.clone(), label),
+        None => Database::sqlite(dir),
+    }
+}
+
+fn describe(bench: &Bench) -> String {
+    match bench.args.postgres {
+        Some(_) => format!("PostgreSQL, {} instance(s)", bench.args.instances),
+        None => "SQLite".to_string(),
+    }
 }
 
 /// (VmRSS, VmHWM) in MiB.
@@ -465,34 +647,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
-}
-
-fn open(db: &Path) -> rusqlite::Connection {
-    loop {
-        if let Ok(conn) =
-            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        {
-            if conn
-                .query_row("SELECT count(*) FROM article", [], |_| Ok(()))
-                .is_ok()
-            {
-                return conn;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn database_bytes(dir: &Path) -> u64 {
-    ["raqib.db", "raqib.db-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-        .map(|m| m.len())
-        .sum()
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -500,18 +654,31 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn throughput(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
-    *outlet.write().expect("outlet") = self::outlet(args.articles, args.feeds, 0.0, "n");
+fn throughput(bench: &Bench) {
+    let args = &bench.args;
+    *bench.outlet.write().expect("outlet") = self::outlet(args.articles, args.feeds, 0.0, "n");
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = config(dir.path(), args.feeds, ports, &watchlist(args.terms, None));
+    let database = database(bench, dir.path(), "throughput");
+    let mut instances = Instances {
+        bench,
+        dir: dir.path().to_path_buf(),
+        database: &database,
+        feeds: args.feeds,
+        watches: watchlist(args.terms, None),
+        running: Vec::new(),
+        started: 0,
+        cpu_gone: 0.0,
+        peak: 0.0,
+    };
     let started = Instant::now();
-    let child = start(&config, dir.path());
-    let pid = child.id();
-    let conn = open(&dir.path().join("raqib.db"));
+    for _ in 0..args.instances {
+        instances.start();
+    }
+    let reader = database.reader();
     let mut first = None;
     let limit = Duration::from_secs(600);
     let stored = loop {
-        let stored = count(&conn, "SELECT count(*) FROM article") as usize;
+        let stored = reader.count("SELECT count(*) FROM article") as usize;
         if stored > 0 && first.is_none() {
             first = Some(started.elapsed());
         }
@@ -521,17 +688,22 @@ fn throughput(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
         std::thread::sleep(Duration::from_millis(100));
     };
     let wall = started.elapsed();
-    let cpu = cpu_seconds(pid);
-    let (_, peak) = memory(pid);
-    let alerts = count(&conn, "SELECT count(*) FROM alert");
-    let stories = count(&conn, "SELECT count(DISTINCT story_id) FROM article");
-    drop(conn);
-    stop(child);
-    let bytes = database_bytes(dir.path());
+    let cpu = instances.cpu();
+    let peak = instances.peak();
+    let alerts = reader.count("SELECT count(*) FROM alert");
+    let stories = reader.count("SELECT count(DISTINCT story_id) FROM article");
+    drop(reader);
+    instances.stop();
+    let bytes = database.bytes();
     let steady = wall - first.unwrap_or_default();
     println!(
-        "throughput: {} articles on {} feeds, W = {} terms ({} alerts, {} stories)",
-        stored, args.feeds, args.terms, alerts, stories
+        "throughput ({}): {} articles on {} feeds, W = {} terms ({} alerts, {} stories)",
+        describe(bench),
+        stored,
+        args.feeds,
+        args.terms,
+        alerts,
+        stories
     );
     println!(
         "  end to end      {:7.1} articles/s over {:.1} s from start ({:.1} articles/s from the first stored)",
@@ -558,63 +730,76 @@ fn throughput(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
     }
 }
 
-fn latency(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
+/// Latencies (seconds from appearing to alert) of the `latency` watch's alerts after `last_id`.
+fn new_latencies(reader: &Reader, outlet: &Shared, last_id: &mut i64, now: f64) -> Vec<f64> {
+    let rows = reader.rows(&format!(
+        "SELECT a.id, ar.url FROM alert a JOIN article ar ON ar.id = a.article_id WHERE a.watch = 'latency' AND a.id > {last_id}"
+    ));
+    let mut latencies = Vec::new();
+    for (id, url) in rows {
+        *last_id = (*last_id).max(id);
+        let index: usize = url
+            .rsplit('/')
+            .next()
+            .and_then(|i| i.parse().ok())
+            .unwrap_or(usize::MAX);
+        if let Some(article) = outlet.read().expect("outlet").articles.get(index) {
+            latencies.push(now - article.appears);
+        }
+    }
+    latencies
+}
+
+fn latency(bench: &Bench) {
+    let args = &bench.args;
     let count_articles = (args.rate * args.window as f64).round() as usize;
     let tag = "raqibbenchmark";
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = config(
-        dir.path(),
-        args.latency_feeds,
-        ports,
-        &watchlist(args.terms, Some(tag)),
-    );
-    *outlet.write().expect("outlet") =
+    let database = database(bench, dir.path(), "latency");
+    *bench.outlet.write().expect("outlet") =
         self::outlet(count_articles, args.latency_feeds, args.window as f64, tag);
-    let started = outlet.read().expect("outlet").started;
-    let child = start(&config, dir.path());
-    let pid = child.id();
-    let conn = open(&dir.path().join("raqib.db"));
+    let started = bench.outlet.read().expect("outlet").started;
+    let mut instances = Instances {
+        bench,
+        dir: dir.path().to_path_buf(),
+        database: &database,
+        feeds: args.latency_feeds,
+        watches: watchlist(args.terms, Some(tag)),
+        running: Vec::new(),
+        started: 0,
+        cpu_gone: 0.0,
+        peak: 0.0,
+    };
+    for _ in 0..args.instances {
+        instances.start();
+    }
+    let reader = database.reader();
     let mut samples: Vec<(u64, f64)> = Vec::new();
     let end = Duration::from_secs(args.window + 75);
     let mut next_sample = Duration::ZERO;
-    let mut statement = conn
-        .prepare("SELECT a.id, ar.url FROM alert a JOIN article ar ON ar.id = a.article_id WHERE a.watch = 'latency' AND a.id > ?1")
-        .expect("query");
     let mut last_id = 0i64;
     let mut latencies = Vec::new();
     while started.elapsed() < end {
         let now = started.elapsed().as_secs_f64();
-        let rows: Vec<(i64, String)> = statement
-            .query_map([last_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect())
-            .unwrap_or_default();
-        for (id, url) in rows {
-            last_id = last_id.max(id);
-            let index: usize = url
-                .rsplit('/')
-                .next()
-                .and_then(|i| i.parse().ok())
-                .unwrap_or(usize::MAX);
-            if let Some(article) = outlet.read().expect("outlet").articles.get(index) {
-                latencies.push(now - article.appears);
-            }
-        }
+        latencies.extend(new_latencies(&reader, &bench.outlet, &mut last_id, now));
         if started.elapsed() >= next_sample {
-            samples.push((started.elapsed().as_secs(), memory(pid).0));
+            samples.push((started.elapsed().as_secs(), instances.rss()));
             next_sample += Duration::from_secs(if args.soak { 60 } else { 10 });
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let cpu = cpu_seconds(pid);
-    let (_, peak) = memory(pid);
-    let stored = count(&conn, "SELECT count(*) FROM article");
-    drop(statement);
-    drop(conn);
-    stop(child);
+    let cpu = instances.cpu();
+    let peak = instances.peak();
+    let stored = reader.count("SELECT count(*) FROM article");
+    drop(reader);
+    instances.stop();
     latencies.sort_by(f64::total_cmp);
     println!(
-        "latency: {} feeds polled every 60 s, {count_articles} articles appearing over {} s, W = {} terms",
-        args.latency_feeds, args.window, args.terms
+        "latency ({}): {} feeds polled every 60 s, {count_articles} articles appearing over {} s, W = {} terms",
+        describe(bench),
+        args.latency_feeds,
+        args.window,
+        args.terms
     );
     println!(
         "  appear -> alert  p50 {:.1} s  p99 {:.1} s  max {:.1} s  ({} of {count_articles} alerts seen, {stored} articles stored)",
@@ -626,7 +811,7 @@ fn latency(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
     println!(
         "  peak RSS {peak:.1} MiB; CPU {cpu:.1} s over {:.0} s; database {:.1} MiB",
         end.as_secs_f64(),
-        database_bytes(dir.path()) as f64 / 1_048_576.0
+        database.bytes() as f64 / 1_048_576.0
     );
     let series: Vec<String> = samples
         .iter()
@@ -643,9 +828,130 @@ fn latency(args: &Args, ports: &HashMap<usize, u16>, outlet: &Shared) {
     }
 }
 
+/// The feeds process `victim` is fetching now.
+fn fetching(requests: &Requests, victim: &str) -> Vec<usize> {
+    requests
+        .lock()
+        .expect("requests")
+        .iter()
+        .filter(|r| r.agent == victim && r.end.is_none())
+        .map(|r| r.feed)
+        .collect()
+}
+
+/// When `feed` was first requested by another process than `victim` after `since`.
+fn taken_over(requests: &Requests, feed: usize, victim: &str, since: Instant) -> Option<Instant> {
+    requests
+        .lock()
+        .expect("requests")
+        .iter()
+        .find(|r| r.feed == feed && r.agent != victim && r.start > since)
+        .map(|r| r.start)
+}
+
+fn failover(bench: &Bench) {
+    let args = &bench.args;
+    assert!(
+        args.postgres.is_some(),
+        "the failover phase needs --postgres URL"
+    );
+    let processes = args.instances.max(2);
+    let lease = Duration::from_secs(args.lease);
+    // Long enough for every kill to be taken over, with articles appearing throughout.
+    let window = 20 + args.kills as u64 * (3 * args.lease + 10);
+    let count_articles = (args.rate * window as f64).round() as usize;
+    let tag = "raqibbenchmark";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = database(bench, dir.path(), "failover");
+    let mut outlet = self::outlet(count_articles, args.latency_feeds, window as f64, tag);
+    outlet.feed_delay = FEED_DELAY;
+    *bench.outlet.write().expect("outlet") = outlet;
+    let mut instances = Instances {
+        bench,
+        dir: dir.path().to_path_buf(),
+        database: &database,
+        feeds: args.latency_feeds,
+        watches: watchlist(args.terms, Some(tag)),
+        running: Vec::new(),
+        started: 0,
+        cpu_gone: 0.0,
+        peak: 0.0,
+    };
+    for _ in 0..processes {
+        instances.start();
+    }
+    drop(database.reader());
+    // Every feed polled once (first polls are spread over three seconds), pages fetched.
+    std::thread::sleep(Duration::from_secs(10));
+    let mut times = Vec::new();
+    for kill in 0..args.kills {
+        let victim = instances.running[kill % instances.running.len()].0;
+        let name = agent(victim);
+        let mut held = Vec::new();
+        let limit = Instant::now() + Duration::from_secs(120);
+        while held.is_empty() && Instant::now() < limit {
+            held = fetching(&bench.requests, &name);
+            if held.is_empty() {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+        let killed_at = Instant::now();
+        instances.kill(victim);
+        let limit = killed_at + 6 * lease + Duration::from_secs(60);
+        let mut taken = Vec::new();
+        while Instant::now() < limit {
+            taken = held
+                .iter()
+                .filter_map(|&feed| taken_over(&bench.requests, feed, &name, killed_at))
+                .collect();
+            if taken.len() == held.len() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let after: Vec<f64> = taken
+            .iter()
+            .map(|t| t.duration_since(killed_at).as_secs_f64())
+            .collect();
+        let slowest = after.iter().copied().fold(0.0, f64::max);
+        println!(
+            "  kill {}: process {victim} fetching {} feed(s); taken over by another after {} s",
+            kill + 1,
+            held.len(),
+            after
+                .iter()
+                .map(|s| format!("{s:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if taken.len() < held.len() {
+            println!(
+                "  INCOMPLETE: {} of {} feeds taken over",
+                taken.len(),
+                held.len()
+            );
+        }
+        times.push(slowest);
+        instances.start();
+    }
+    let cpu = instances.cpu();
+    instances.stop();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "failover ({processes} instances on PostgreSQL, lease {} s): {} feeds polled every 60 s, {} kills",
+        args.lease, args.latency_feeds, args.kills
+    );
+    println!(
+        "  kill -> its feeds polled by another  median {:.1} s  max {:.1} s  (CPU {cpu:.1} s)",
+        percentile(&times, 0.5),
+        times.last().copied().unwrap_or(f64::NAN)
+    );
+}
+
 fn main() {
     let args = args();
     let outlet: Shared = Arc::new(RwLock::new(outlet(0, 1, 0.0, "")));
+    let requests: Requests = Arc::default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -658,16 +964,30 @@ fn main() {
                 .await
                 .expect("bind loopback");
             ports.insert(host, listener.local_addr().expect("address").port());
-            tokio::spawn(serve(listener, Arc::clone(&outlet)));
+            tokio::spawn(serve(listener, Arc::clone(&outlet), Arc::clone(&requests)));
         }
     });
+    assert!(
+        args.instances == 1 || args.postgres.is_some(),
+        "--instances above 1 needs --postgres URL"
+    );
+    let phases = args.phases.clone();
+    let bench = Bench {
+        args,
+        ports,
+        outlet,
+        requests,
+        runtime: runtime.handle().clone(),
+    };
     // The server runs on the runtime's worker while the measurements block this thread.
-    for phase in &args.phases {
+    for phase in &phases {
         match phase.as_str() {
-            "throughput" => throughput(&args, &ports, &outlet),
-            "latency" => latency(&args, &ports, &outlet),
+            "throughput" => throughput(&bench),
+            "latency" => latency(&bench),
+            "failover" => failover(&bench),
             other => panic!("unknown phase {other}"),
         }
     }
+    drop(bench);
     drop(runtime);
 }

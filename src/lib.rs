@@ -10,7 +10,7 @@
 //! The stages in the middle ([`feed`], [`extract`], [`watch`], [`story`], with [`text`] and
 //! [`date`] under them) are pure: text in, values out, no I/O and no clock. I/O lives at the
 //! ends ([`fetch`], [`store`], [`alert`]) and [`daemon`] alone wires tasks, timers and signals;
-//! [`health`] turns stored feed state into reports.
+//! [`health`] turns stored feed state into reports; [`web`] renders the archive as pages.
 //! See ARCHITECTURE.md.
 
 pub mod alert;
@@ -30,3 +30,4 @@ pub mod store;
 pub mod story;
 pub mod text;
 pub mod watch;
+pub mod web;

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["alert"],
     &["store"],
     &["health", "listing", "metrics", "rescan", "search"],
+    &["web"],
     &["daemon"],
 ];
 

@@ -17,7 +17,12 @@ use raqib::store::postgres::{
 use support::TestDatabase;
 
 /// Every PostgreSQL migration, as an empty database gets them.
-const MIGRATIONS: [&str; 3] = ["0016_baseline", "0017_host_turns", "0018_search_index"];
+const MIGRATIONS: [&str; 4] = [
+    "0016_baseline",
+    "0017_host_turns",
+    "0018_search_index",
+    "0019_page_claims",
+];
 
 const LEASE: Duration = Duration::from_secs(120);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -96,14 +101,16 @@ async fn an_empty_database_is_migrated_to_the_sqlite_schema_at_the_same_version(
     // The search index: an FTS5 table on SQLite (its rowid the article's id, its own tables
     // beside it), a table keyed by the article on PostgreSQL.
     expected.retain(|table, _| !table.starts_with("article_search_"));
-    // What only PostgreSQL keeps: feed leases, turns at hosts shared by instances, and the
-    // offset SQLite keeps inside the text of a publication date.
+    // What only PostgreSQL keeps: feed leases, turns at hosts and pages in flight shared by
+    // instances, and the offset SQLite keeps inside the text of a publication date.
     for (table, column) in [
         ("feed", "leased_by"),
         ("feed", "leased_until"),
         ("article", "published_offset"),
         ("host_turn", "host"),
         ("host_turn", "next_start"),
+        ("page_claim", "url"),
+        ("page_claim", "until"),
         ("article_search", "article_id"),
     ] {
         expected

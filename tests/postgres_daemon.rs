@@ -180,3 +180,84 @@ fn two_instances_space_their_requests_to_one_host_by_the_politeness_delay() {
         "requests to one host a delay apart across instances: {gaps:?}\n{logs:#?}"
     );
 }
+
+#[test]
+fn a_page_carried_by_feeds_of_two_instances_is_fetched_once() {
+    const FEEDS: usize = 6;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    // One article in six feeds (an outlet's main feed and its sections), its page slow enough
+    // that the instances' polls of these feeds overlap.
+    let page = server.url("/2026/11/29/delegation");
+    server.put(
+        "/2026/11/29/delegation",
+        Resource::new(
+            "text/html; charset=utf-8",
+            "<html><head><title>Hammouchi receives a delegation</title></head><body><article>\
+             <h1>Hammouchi receives a delegation</h1><p>The director general received a \
+             delegation of the counter-terrorism office on Monday in Rabat, the statement \
+             said, to discuss cooperation between the two services.</p></article></body></html>",
+        )
+        .with_delay(Duration::from_secs(4)),
+    );
+    // Each instance is given half the feeds (their configs differ only there), so that both
+    // poll feeds carrying the page at once.
+    let mut feeds = [String::new(), String::new()];
+    for i in 0..FEEDS {
+        server.put(
+            &format!("/feed/{i}"),
+            Resource::new(
+                "application/rss+xml",
+                format!(
+                    "<rss version=\"2.0\"><channel><title>Section {i}</title><item>\
+                     <title>Hammouchi receives a delegation</title><link>{page}</link>\
+                     <guid>{i}-delegation</guid></item></channel></rss>"
+                ),
+            ),
+        );
+        feeds[i % 2].push_str(&format!(
+            "[[feed]]\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url(&format!("/feed/{i}"))
+        ));
+    }
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let start = |half: usize| {
+        let path = write_config(
+            dirs[half].path(),
+            &format!(
+                "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\n\
+                 politeness_delay = \"0s\"\n{}",
+                db.url, feeds[half]
+            ),
+        );
+        Guard::new(
+            Command::new(env!("CARGO_BIN_EXE_raqib"))
+                .args(["--config", path.to_str().unwrap(), "run"])
+                .env("RUST_LOG", "info")
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let instances = [start(0), start(1)];
+    let polled = wait_for(Duration::from_secs(60), || {
+        (0..FEEDS).all(|i| server.hits(&format!("/feed/{i}")) > 0)
+    });
+    // The page's fetch (4 s) and its storing, wherever it started.
+    let stored = wait_for(Duration::from_secs(30), || {
+        count(&runtime, &db, "SELECT count(*) FROM article") == 1
+    });
+    let logs: Vec<String> = instances.into_iter().map(|i| stop(i.release())).collect();
+    assert!(polled && stored, "{logs:#?}");
+    assert_eq!(
+        server.hits("/2026/11/29/delegation"),
+        1,
+        "the page fetched by one instance alone\n{logs:#?}"
+    );
+}

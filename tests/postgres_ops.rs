@@ -1128,3 +1128,65 @@ async fn two_instances_take_turns_at_a_host_a_politeness_delay_apart() {
         "another host waits for nobody: {other:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_claimed_by_one_instance_is_left_to_it_until_released_or_expired() {
+    use raqib::store::seam::Feeds;
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let (first, second) = (
+        postgres::Postgres::connect(&db.url, None, 2).await.unwrap(),
+        postgres::Postgres::connect(&db.url, None, 2).await.unwrap(),
+    );
+    let urls = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .map(|n| format!("https://news.example.ma/{n}"))
+            .collect()
+    };
+    let set =
+        |names: &[&str]| -> std::collections::HashSet<String> { urls(names).into_iter().collect() };
+    let minute = Duration::from_secs(60);
+    // Claimed at once from both sides, in opposite orders: each page goes to one.
+    let (a, b) = tokio::join!(
+        first.claim_pages(urls(&["a", "b", "c"]), minute),
+        second.claim_pages(urls(&["c", "b", "d"]), minute)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_disjoint(&b), "{a:?} {b:?}");
+    assert_eq!(
+        a.union(&b)
+            .cloned()
+            .collect::<std::collections::HashSet<_>>(),
+        set(&["a", "b", "c", "d"])
+    );
+    // Released: the other may claim them.
+    first
+        .release_pages(a.iter().cloned().collect())
+        .await
+        .unwrap();
+    let again = second
+        .claim_pages(a.iter().cloned().collect(), minute)
+        .await
+        .unwrap();
+    assert_eq!(again, a);
+    // A claim whose process died ends by itself.
+    let short = first
+        .claim_pages(urls(&["e"]), Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(short, set(&["e"]));
+    assert!(
+        second
+            .claim_pages(urls(&["e"]), minute)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        second.claim_pages(urls(&["e"]), minute).await.unwrap(),
+        set(&["e"])
+    );
+}

@@ -514,12 +514,14 @@ async fn postgres_migration_indexes_stored_articles() {
     let stored = store_corpus(&*store, &docs).await;
     db.client()
         .await
-        .batch_execute("DROP TABLE article_search; UPDATE raqib_schema SET version = 17;")
+        .batch_execute(
+            "DROP TABLE article_search; DROP TABLE page_claim; UPDATE raqib_schema SET version = 17;",
+        )
         .await
         .unwrap();
     assert_eq!(
         raqib::store::postgres::migrate(store.pool()).await.unwrap(),
-        ["0018_search_index"]
+        ["0018_search_index", "0019_page_claims"]
     );
     for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
         let found = ids(&search(store.pool(), query, Sort::Newest).await);

@@ -31,7 +31,7 @@ use tokio::task::JoinSet;
 use crate::config::{Config, Database, Feed};
 use crate::feed;
 use crate::fetch;
-use crate::store::{Postgres, Storage, StoreError, postgres};
+use crate::store::{FeedState, Postgres, Storage, StoreError, postgres};
 use crate::watch::WatchError;
 use url::Url;
 
@@ -503,10 +503,8 @@ async fn leased_poll<S: Storage>(
     match taken {
         Ok(true) => {}
         Ok(false) => {
-            // Its holder records when it is next due; until then, or until a lease could
-            // have ended, there is nothing to do.
             let due = match pipeline.feed_state(feed).await {
-                Ok(state) => state.next_due_at.filter(|at| *at > now).unwrap_or(later),
+                Ok(state) => retry_held(&state, now, later),
                 Err(_) => later,
             };
             return (Turn::Held, due);
@@ -518,28 +516,47 @@ async fn leased_poll<S: Storage>(
             return (Turn::Untaken, later);
         }
     }
-    let poll = pipeline.poll(feed);
-    tokio::pin!(poll);
-    let mut renew = tokio::time::interval(lease / 3);
-    renew.tick().await;
-    let (result, due) = loop {
-        tokio::select! {
-            (result, due) = &mut poll => break (Some(result), due),
-            _ = renew.tick() => {
-                let renewed = pipeline.noted(store.renew_feed(url.clone(), pipeline.now(), lease)).await;
-                // A failed renewal is tried again at the next tick, the lease still running;
-                // a lost one stops the poll, since another process polls the feed now.
-                if let Ok(false) = renewed {
-                    tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
-                    break (None, crate::date::later(pipeline.now(), lease));
-                }
+    // The renewals run beside the poll, never in its place: a renewal waiting for a pooled
+    // connection must not stop the poll, whose transaction may hold the lock the pool's
+    // other connections wait for.
+    let renewing = async {
+        let mut renew = tokio::time::interval(lease / 3);
+        renew.tick().await;
+        loop {
+            renew.tick().await;
+            let renewed = pipeline
+                .noted(store.renew_feed(url.clone(), pipeline.now(), lease))
+                .await;
+            // A failed renewal is tried again at the next tick, the lease still running; a
+            // lost one stops the poll, since another process polls the feed now.
+            if let Ok(false) = renewed {
+                tracing::warn!(feed = %feed.url, "lost the feed's lease to another instance: poll stopped");
+                return crate::date::later(pipeline.now(), lease);
             }
         }
+    };
+    let (result, due) = tokio::select! {
+        (result, due) = pipeline.poll(feed) => (Some(result), due),
+        due = renewing => (None, due),
     };
     if let Err(err) = pipeline.noted(store.release_feed(url)).await {
         tracing::warn!(feed = %feed.url, error = %err, "cannot release the feed's lease; it ends by itself");
     }
     (result.map_or(Turn::Held, Turn::Polled), due)
+}
+
+/// When to try again to take a feed another process holds: when it is next due, once its
+/// holder has recorded that; until then when the holder's lease ends, as the holder may have
+/// died (a live one renews it, and the next try reads the new end); never later than one
+/// `lease` from `now`.
+fn retry_held(state: &FeedState, now: DateTime<Utc>, later: DateTime<Utc>) -> DateTime<Utc> {
+    match state.next_due_at.filter(|at| *at > now) {
+        Some(due) => due,
+        None => state
+            .held_until
+            .filter(|end| *end > now)
+            .map_or(later, |end| end.min(later)),
+    }
 }
 
 /// Wait until the database takes writes (at once, unless polls are paused); false when told

@@ -437,7 +437,7 @@ impl<S: Storage> Pipeline<S> {
             entries: entries.len(),
             ..Polled::default()
         };
-        let fresh: Vec<(Entry, InFlight)> = entries
+        let mut fresh: Vec<(Entry, InFlight)> = entries
             .into_iter()
             .filter(|e| {
                 !known.contains(&e.key)
@@ -445,6 +445,12 @@ impl<S: Storage> Pipeline<S> {
             })
             .filter_map(|e| self.take(e))
             .collect();
+        // Pages another process sharing the storage is fetching are left to it, as those
+        // another poll of this process has are.
+        let pages: Vec<String> = fresh.iter().filter_map(|(_, t)| t.url.clone()).collect();
+        let lease = self.live().config.daemon.lease;
+        let claimed = self.noted(self.store.claim_pages(pages, lease)).await?;
+        fresh.retain(|(_, t)| t.url.as_ref().is_none_or(|u| claimed.contains(u)));
         let mut results = futures_util::stream::iter(fresh)
             .map(|(entry, taken)| async move {
                 let stored = self.process_entry(feed, feed_id, entry).await;
@@ -462,6 +468,11 @@ impl<S: Storage> Pipeline<S> {
                 Ok(None) => {}
                 Err(err) => store_failed = Some(err),
             }
+        }
+        drop(results);
+        let claimed: Vec<String> = claimed.into_iter().collect();
+        if let Err(err) = self.noted(self.store.release_pages(claimed)).await {
+            tracing::warn!(feed = %feed.url, error = %err, "cannot give up the claims on the poll's pages; they end by themselves");
         }
         if polled.alerts > 0 {
             self.alerts_raised.notify_one();

@@ -29,6 +29,7 @@ impl Store {
                     next_due_at: row.get::<_, Option<String>>(4)?.as_deref().and_then(parse_timestamp),
                     interval: row.get::<_, Option<i64>>(5)?.map(|s| Duration::from_secs(s.max(0) as u64)),
                     body_hash: row.get(6)?,
+                    held_until: None,
                 })
             },
         )?;

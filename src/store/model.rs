@@ -19,6 +19,9 @@ pub struct FeedState {
     pub interval: Option<Duration>,
     /// Hash of the last body parsed.
     pub body_hash: Option<String>,
+    /// Until when a process sharing the storage holds the feed (a PostgreSQL lease, this
+    /// process's own included); `None` when nobody does, and always on SQLite.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// What a successful poll learned.

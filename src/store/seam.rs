@@ -111,6 +111,22 @@ pub trait Feeds {
     /// The poll of the feed at `url` is over: others may take it when it is next due.
     fn release_feed(&self, url: String) -> impl Future<Output = Result<()>> + Send;
 
+    /// Claim for this process's poll, for `lease`, the article pages at `urls` (as
+    /// [`crate::feed::article_url`] writes them) that no other process sharing the storage is
+    /// fetching: the ones it got. A backend one process owns gives them all.
+    fn claim_pages(
+        &self,
+        urls: Vec<String>,
+        _lease: Duration,
+    ) -> impl Future<Output = Result<HashSet<String>>> + Send {
+        async move { Ok(urls.into_iter().collect()) }
+    }
+
+    /// The pages at `urls` are stored, or given up: others may fetch them again.
+    fn release_pages(&self, _urls: Vec<String>) -> impl Future<Output = Result<()>> + Send {
+        async { Ok(()) }
+    }
+
     /// Turns at hosts shared with the other processes of this storage, so that the politeness
     /// delay holds across them; `None` for a backend one process owns.
     fn host_turns(&self) -> Option<Arc<dyn HostTurns>> {

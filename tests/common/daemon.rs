@@ -34,6 +34,21 @@ pub fn stop(mut child: Child) -> String {
     log
 }
 
+/// `raqib run` with `config`, its standard error appended to the file `log`.
+pub fn run_logged(config: &std::path::Path, log: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_raqib"))
+        .args(["--config", config.to_str().unwrap(), "run"])
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::from(log))
+        .spawn()
+        .unwrap()
+}
+
 /// A running child killed when dropped, so that a failed assertion leaves no daemon behind.
 pub struct Guard(Option<Child>);
 

@@ -5,6 +5,7 @@
 
 pub mod articles;
 pub mod daemon;
+pub mod desk;
 pub mod outlet;
 pub mod receiver;
 pub mod skip;
@@ -91,6 +92,18 @@ struct State {
     routes: HashMap<String, Resource>,
     computed: HashMap<String, Respond>,
     hits: HashMap<String, usize>,
+    requests: Vec<Request>,
+}
+
+/// One request a [`Server`] received.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub path: String,
+    /// Its `User-Agent` header (empty when it had none).
+    pub agent: String,
+    /// Whether its whole answer was written (false while it is in flight, or when the client
+    /// went away first).
+    pub answered: bool,
 }
 
 /// An HTTP/1.1 server on an ephemeral loopback port, one thread per connection.
@@ -134,6 +147,11 @@ impl Server {
             .unwrap()
             .computed
             .insert(path.to_string(), Arc::new(respond));
+    }
+
+    /// Every request received so far, in order of arrival.
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
     }
 
     /// How many requests `path` has received (304s included).
@@ -197,13 +215,19 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             return;
         };
         let if_none_match = headers.get("if-none-match").cloned();
-        let (resource, computed) = {
+        let (resource, computed, request) = {
             let mut state = state.lock().unwrap();
             let hits = state.hits.entry(path.clone()).or_default();
             *hits += 1;
             let earlier = *hits - 1;
             let computed = state.computed.get(&path).cloned().map(|f| (f, earlier));
-            (state.routes.get(&path).cloned(), computed)
+            state.requests.push(Request {
+                path: path.clone(),
+                agent: headers.get("user-agent").cloned().unwrap_or_default(),
+                answered: false,
+            });
+            let request = state.requests.len() - 1;
+            (state.routes.get(&path).cloned(), computed, request)
         };
         // Computed outside the lock: a slow or large answer must not hold up other requests.
         let resource = computed.map(|(respond, n)| respond(n)).or(resource);
@@ -240,6 +264,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                             return;
                         }
                     }
+                    state.lock().unwrap().requests[request].answered = true;
                     continue;
                 }
                 let mut bytes = head.into_bytes();
@@ -251,6 +276,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         if stream.write_all(&response).is_err() {
             return;
         }
+        state.lock().unwrap().requests[request].answered = true;
     }
 }
 

@@ -10,6 +10,10 @@ use std::thread;
 /// One request as received.
 #[derive(Clone, Debug)]
 pub struct Received {
+    /// The path it was sent to.
+    pub path: String,
+    /// When it arrived.
+    pub at: std::time::Instant,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
     pub body: String,
@@ -76,7 +80,7 @@ impl Receiver {
         let mut reader = BufReader::new(clone);
         let mut stream = stream;
         loop {
-            let Some((_, headers)) = super::read_head(&mut reader) else {
+            let Some((path, headers)) = super::read_head(&mut reader) else {
                 return;
             };
             let length: usize = headers
@@ -91,6 +95,8 @@ impl Receiver {
                 let mut received = self.received.lock().unwrap();
                 let status = (self.answer.lock().unwrap())(received.len());
                 received.push(Received {
+                    path,
+                    at: std::time::Instant::now(),
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
                     status,

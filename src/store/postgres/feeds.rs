@@ -25,7 +25,7 @@ pub async fn sync_feed(
             "INSERT INTO feed (url, outlet, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet
              RETURNING id, etag, last_modified, consecutive_errors, next_due_at, interval_secs,
-                 body_hash",
+                 body_hash, leased_until",
             &[&url, &outlet, &stored(now)],
         )
         .await?;
@@ -41,6 +41,7 @@ pub async fn sync_feed(
             .get::<_, Option<i64>>(5)
             .map(|s| Duration::from_secs(s.max(0) as u64)),
         body_hash: row.get(6),
+        held_until: row.get(7),
     })
 }
 

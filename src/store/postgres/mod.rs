@@ -15,6 +15,7 @@ mod lookup;
 mod maintenance;
 mod migrate;
 mod outbox;
+mod page_claims;
 mod pages;
 mod rescan;
 mod retention;

@@ -14,6 +14,9 @@ use crate::store::learned::{MAX_PER_OUTLET, WINDOW_DAYS};
 use crate::store::story::{ARTICLES, counted_terms};
 use crate::store::{Pruned, cutoffs};
 
+/// How long a host's turn or a page's claim outlives its time before pruning removes it.
+const EXPIRED_KEPT: &str = "1 day";
+
 /// The key of the advisory lock pruning runs under ("raqib_pr").
 const PRUNE_LOCK: i64 = 0x7261_7169_625f_7072;
 
@@ -104,15 +107,17 @@ pub async fn prune(
         .await?;
     let paragraphs = prune_paragraphs(&tx, now, MAX_PER_OUTLET, batch).await?;
     // Hosts unvisited for long: their next turn is long past, so forgetting them changes
-    // nothing but the table's size.
-    tx.execute(
-        &format!(
-            "DELETE FROM host_turn WHERE next_start < clock_timestamp() - interval '{}'",
-            super::turns::FORGET_AFTER
-        ),
-        &[],
-    )
-    .await?;
+    // nothing but the table's size; likewise claims on pages left by instances that died.
+    for table in ["host_turn WHERE next_start", "page_claim WHERE until"] {
+        tx.execute(
+            &format!(
+                "DELETE FROM {table} < clock_timestamp() - interval '{}'",
+                EXPIRED_KEPT
+            ),
+            &[],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Pruned {
         articles: ids.len(),

@@ -158,6 +158,14 @@ impl Feeds for Postgres {
         Ok(())
     }
 
+    async fn claim_pages(&self, urls: Vec<String>, lease: Duration) -> Result<HashSet<String>> {
+        Ok(super::page_claims::claim_pages(&self.pool, &urls, lease).await?)
+    }
+
+    async fn release_pages(&self, urls: Vec<String>) -> Result<()> {
+        Ok(super::page_claims::release_pages(&self.pool, &urls).await?)
+    }
+
     fn host_turns(&self) -> Option<Arc<dyn HostTurns>> {
         Some(Arc::new(super::turns::SharedTurns {
             pool: self.pool.clone(),

@@ -10,9 +10,6 @@ use std::time::Duration;
 use super::{Pool, Result};
 use crate::fetch::politeness::HostTurns;
 
-/// How long a host's row outlives its last turn before pruning removes it.
-pub(super) const FORGET_AFTER: &str = "1 day";
-
 /// The longest wait a turn may ask for: a queue of reservations that long means far more
 /// requests to one host than its delay allows, and fetch timeouts will thin it.
 const MAX_WAIT: Duration = Duration::from_secs(600);
