@@ -198,6 +198,7 @@ fn watch(name: String, aliases: Vec<String>) -> Watch {
         name,
         aliases,
         query: None,
+        query_text: None,
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),

@@ -55,6 +55,25 @@ pub struct Found {
     pub at: i64,
 }
 
+impl Found {
+    /// As `raqib search --format json` prints it and the HTTP API serves it.
+    pub fn json(&self) -> serde_json::Value {
+        let article = &self.article;
+        serde_json::json!({
+            "article": {
+                "id": article.id,
+                "url": article.url,
+                "title": article.title,
+                "outlet": article.outlet,
+                "published_at": article.published_at,
+                "lang": article.lang,
+            },
+            "story": article.story_id,
+            "matches": self.matches,
+        })
+    }
+}
+
 /// A query ready to run.
 pub struct Search {
     text: String,
@@ -96,8 +115,26 @@ impl Search {
         sort: Sort,
         now: DateTime<Utc>,
     ) -> Result<Vec<Found>, SearchError> {
+        self.run_before(index, since, limit, sort, None, now).await
+    }
+
+    /// As [`Search::run`], among the articles strictly older than `before` in the newest
+    /// first order (its publication or fetch time in Unix seconds, then its id): the next
+    /// page after the result `before` names.
+    pub async fn run_before(
+        &self,
+        index: &impl SearchIndex,
+        since: Option<Duration>,
+        limit: usize,
+        sort: Sort,
+        before: Option<(i64, i64)>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Found>, SearchError> {
         let cutoff = since.map(|s| crate::date::earlier(now, s));
-        let candidates = index.candidates(self.narrow.as_ref(), cutoff).await?;
+        let mut candidates = index.candidates(self.narrow.as_ref(), cutoff).await?;
+        if let Some(before) = before {
+            candidates.retain(|c| (c.at, c.id) < before);
+        }
         let mut found = Vec::new();
         for batch in candidates.chunks(BATCH) {
             if sort == Sort::Newest && found.len() >= limit {
@@ -153,6 +190,7 @@ fn watch(name: &str, expr: query::Expr) -> Watch {
         name: name.to_string(),
         aliases: Vec::new(),
         query: Some(expr),
+        query_text: None,
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),

@@ -13,6 +13,7 @@ fn watch(aliases: &[&str]) -> Watch {
         name: "w".into(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         query: None,
+        query_text: None,
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),

@@ -35,6 +35,7 @@ fn matched(stem: &str, word: &str) -> bool {
         name: "w".into(),
         aliases: vec![stem.to_string()],
         query: None,
+        query_text: None,
         context: Vec::new(),
         severity: Severity::Medium,
         sinks: Vec::new(),

@@ -18,8 +18,8 @@ use raqib::alert::NewAlert;
 use raqib::alert::dispatch::Decision;
 use raqib::config::AlertPolicy;
 use raqib::store::{
-    AlertSummary, ClaimLimits, FeedHealth, Feeds, Listings, NewArticle, PollRecord, Postgres,
-    Reader, RetriedPage, Sqlite, Stats, Storage, StorySummary,
+    AlertEntry, AlertSummary, ArticleDetail, ClaimLimits, FeedHealth, Feeds, Listings, NewArticle,
+    PollRecord, Postgres, Reader, RetriedPage, Sqlite, Stats, Storage, StoryDetail, StorySummary,
 };
 use raqib::watch::{Field, Match};
 use support::TestDatabase;
@@ -382,6 +382,10 @@ struct Listed {
     alerts: Vec<AlertSummary>,
     water: Vec<AlertSummary>,
     stats: Stats,
+    story: Option<StoryDetail>,
+    article: Option<ArticleDetail>,
+    entries: Vec<AlertEntry>,
+    missing: (Option<ArticleDetail>, Option<StoryDetail>),
 }
 
 const FEED_A: &str = "http://127.0.0.1:9/feed/a";
@@ -411,6 +415,11 @@ async fn store_an_archive<S: Storage>(store: &S) {
     }
     let title = "Minister visits Rabat for talks on water";
     let mut first = article(a, "guid:1", "http://127.0.0.1:9/news/1", title);
+    // Published before the reprint, in an offset whose text sorts after the reprint's.
+    first.published_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-01T08:30:00+01:00").unwrap());
+    first.lang = Some("ar".into());
+    first.body = "وزير الماء يزور الرباط. <script>alert(1)</script>".into();
     first.matches = vec![
         ("Water".into(), hit("water", Field::Title, 36)),
         ("minister".into(), hit("Minister", Field::Title, 0)),
@@ -427,6 +436,8 @@ async fn store_an_archive<S: Storage>(store: &S) {
         .unwrap()
         .expect("a new article");
     let mut reprint = article(b, "guid:2", "http://127.0.0.1:9/news/2", title);
+    reprint.published_at =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-01T07:45:00Z").unwrap());
     reprint.matches = vec![("Water".into(), hit("water", Field::Title, 36))];
     let later = t0() + chrono::Duration::minutes(10);
     store
@@ -501,12 +512,22 @@ async fn list(listings: &impl Listings) -> Listed {
     let now = t0() + chrono::Duration::hours(1);
     let since = t0() - chrono::Duration::hours(1);
     let urls = [FEED_A, FEED_B, "http://127.0.0.1:9/never"];
+    let stories = listings.stories_since(since).await.unwrap();
+    let story = listings.story(stories[1].id).await.unwrap();
+    let first = story.as_ref().map_or(0, |s| s.articles[0].id);
     Listed {
+        story,
+        article: listings.article(first).await.unwrap(),
+        entries: listings.alert_entries("Water".into(), 10).await.unwrap(),
+        missing: (
+            listings.article(i64::MAX).await.unwrap(),
+            listings.story(i64::MAX).await.unwrap(),
+        ),
         feeds: listings
             .feed_healths(urls.map(String::from).to_vec(), now)
             .await
             .unwrap(),
-        stories: listings.stories_since(since).await.unwrap(),
+        stories,
         alerts: listings.alerts_since(since, None).await.unwrap(),
         water: listings
             .alerts_since(since, Some("Water".into()))
@@ -660,6 +681,76 @@ fn assert_listed(listed: &Listed) {
         [("Le360", 2), ("ahram", 1), ("Zaman", 0), ("alyaoum", 0)]
     );
     assert!(stats.size_bytes > 0);
+
+    let story = listed
+        .story
+        .as_ref()
+        .expect("the story listed is found by its id");
+    assert_eq!(story.id, listed.stories[1].id);
+    assert_eq!(story.title, "Minister visits Rabat for talks on water");
+    assert_eq!(story.first_seen_at, "2026-03-01T09:00:00Z");
+    let articles: Vec<_> = story
+        .articles
+        .iter()
+        .map(|a| {
+            (
+                a.outlet.as_str(),
+                a.published_at.as_deref(),
+                a.fetched_at.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        articles,
+        [
+            (
+                "ahram",
+                Some("2026-03-01T08:30:00+01:00"),
+                "2026-03-01T09:00:00Z"
+            ),
+            (
+                "Le360",
+                Some("2026-03-01T07:45:00Z"),
+                "2026-03-01T09:10:00Z"
+            ),
+        ],
+        "in the order published, as instants"
+    );
+    let article = listed.article.as_ref().expect("an article of the story");
+    assert_eq!(article.id, story.articles[0].id);
+    assert_eq!(article.story, story.id);
+    assert_eq!(
+        article.body,
+        "وزير الماء يزور الرباط. <script>alert(1)</script>"
+    );
+    assert_eq!(article.lang.as_deref(), Some("ar"));
+    assert_eq!(article.url.as_deref(), Some("http://127.0.0.1:9/news/1"));
+    let matches: Vec<_> = article
+        .matches
+        .iter()
+        .map(|(watch, found)| (watch.as_str(), found.clone()))
+        .collect();
+    assert_eq!(
+        matches,
+        [
+            ("Water", vec![hit("water", Field::Title, 36)]),
+            ("minister", vec![hit("Minister", Field::Title, 0)]),
+        ]
+    );
+    let entries: Vec<_> = listed
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.article,
+                e.outlet.as_str(),
+                e.snippet.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(entries, [("s-1", article.id, "ahram", Some("water"))]);
+    assert_eq!(listed.missing, (None, None));
 }
 
 /// The SQLite archive, stored through the seam and listed by the read-only reader.

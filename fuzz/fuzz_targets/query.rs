@@ -15,6 +15,7 @@ fuzz_target!(|bytes: &[u8]| {
                 name: "fuzz".into(),
                 aliases: vec!["حموشي".into()],
                 query: Some(expr),
+                query_text: None,
                 context: Vec::new(),
                 severity: raqib::config::Severity::Medium,
                 sinks: Vec::new(),

@@ -243,6 +243,7 @@ mod tests {
             name: "h".into(),
             aliases: vec!["حموشي".into()],
             query: None,
+            query_text: None,
             context: Vec::new(),
             severity: crate::config::Severity::High,
             sinks: Vec::new(),

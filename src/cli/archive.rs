@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, Utc};
 use raqib::config::{Config, Database};
 use raqib::store::{
-    AlertSummary, FeedHealth, Listings, Postgres, Reader, Stats, StorySummary, postgres,
+    AlertEntry, AlertSummary, ArticleDetail, FeedHealth, Listings, Postgres, Reader, Stats,
+    StoryDetail, StorySummary, postgres,
 };
 
 use super::Format;
@@ -64,6 +65,31 @@ impl Listings for Archive {
         match self {
             Archive::Sqlite(reader) => Listings::stats(reader).await,
             Archive::Postgres(store) => store.stats().await,
+        }
+    }
+
+    async fn article(&self, id: i64) -> raqib::store::Result<Option<ArticleDetail>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::article(reader, id).await,
+            Archive::Postgres(store) => store.article(id).await,
+        }
+    }
+
+    async fn story(&self, id: i64) -> raqib::store::Result<Option<StoryDetail>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::story(reader, id).await,
+            Archive::Postgres(store) => store.story(id).await,
+        }
+    }
+
+    async fn alert_entries(
+        &self,
+        watch: String,
+        limit: usize,
+    ) -> raqib::store::Result<Vec<AlertEntry>> {
+        match self {
+            Archive::Sqlite(reader) => Listings::alert_entries(reader, watch, limit).await,
+            Archive::Postgres(store) => store.alert_entries(watch, limit).await,
         }
     }
 }

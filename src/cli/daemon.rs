@@ -51,7 +51,9 @@ pub fn run(config_path: &Path, once: bool) -> anyhow::Result<ExitCode> {
 /// not: exit 69, and systemd starts raqib again later.
 fn daemon_failed(err: daemon::DaemonError) -> anyhow::Result<ExitCode> {
     match err {
-        daemon::DaemonError::Sink(_) | daemon::DaemonError::Password(_) => {
+        daemon::DaemonError::Sink(_)
+        | daemon::DaemonError::Password(_)
+        | daemon::DaemonError::Token(_) => {
             eprintln!("raqib: {err}");
             Ok(ExitCode::from(EXIT_CONFIG))
         }
@@ -85,6 +87,9 @@ pub fn check_config(path: &Path) -> anyhow::Result<ExitCode> {
                     );
                 }
                 unreadable.extend(pg.password().err());
+            }
+            if let Some(http) = &config.http {
+                unreadable.extend(http.read_token().err());
             }
             if !unreadable.is_empty() {
                 for problem in unreadable {

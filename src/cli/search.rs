@@ -65,7 +65,7 @@ pub fn search_command(config_path: &Path, args: &SearchArgs) -> anyhow::Result<E
     })?;
     for one in &found {
         match args.format {
-            Format::Json => println!("{}", json(one)?),
+            Format::Json => println!("{}", serde_json::to_string(&one.json())?),
             Format::Text => println!("{}", text(one)),
         }
     }
@@ -87,22 +87,6 @@ async fn run(
         .run(index, args.since, args.limit, sort, now)
         .await
         .context("search failed")
-}
-
-fn json(found: &Found) -> anyhow::Result<String> {
-    let article = &found.article;
-    Ok(serde_json::to_string(&serde_json::json!({
-        "article": {
-            "id": article.id,
-            "url": article.url,
-            "title": article.title,
-            "outlet": article.outlet,
-            "published_at": article.published_at,
-            "lang": article.lang,
-        },
-        "story": article.story_id,
-        "matches": found.matches,
-    }))?)
 }
 
 /// Date, outlet, title, address, then the first match's snippet on the next line.

@@ -17,6 +17,7 @@ use url::Url;
 
 mod bounds;
 mod database;
+mod http;
 pub mod postgres_url;
 pub mod query;
 mod sink;
@@ -25,6 +26,8 @@ mod zone;
 
 use database::RawDatabase;
 pub use database::{Database, Postgres};
+use http::RawHttp;
+pub use http::{Http, User};
 use sink::RawSink;
 pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
@@ -52,6 +55,8 @@ pub struct Config {
     pub feeds: Vec<Feed>,
     pub watches: Vec<Watch>,
     pub sinks: Vec<Sink>,
+    /// `[http]`: the API server, off when absent.
+    pub http: Option<Http>,
 }
 
 /// `[daemon]`: settings of the process as a whole.
@@ -181,6 +186,7 @@ struct RawConfig {
     watch: Vec<Spanned<RawWatch>>,
     #[serde(default)]
     sink: Vec<Spanned<RawSink>>,
+    http: Option<Spanned<RawHttp>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -365,12 +371,14 @@ impl Checker<'_> {
         let sinks = self.sinks(base, raw.sink);
         let watches = self.watches(raw.watch, &sinks, daemon.timezone);
         self.digest_periods(&daemon, &watches);
+        let http = self.http(base, raw.http);
         Config {
             path: path.to_path_buf(),
             daemon,
             feeds,
             watches,
             sinks,
+            http,
         }
     }
 

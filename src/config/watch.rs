@@ -19,6 +19,8 @@ pub struct Watch {
     pub aliases: Vec<String>,
     /// The parsed `query` (see [`super::query`]).
     pub query: Option<super::query::Expr>,
+    /// `query` as written in the file, for those who read the configured watches.
+    pub query_text: Option<String>,
     /// Aliases that only count with one of their context words nearby.
     pub context: Vec<Context>,
     pub severity: Severity,
@@ -197,6 +199,10 @@ impl Checker<'_> {
             watches.push(Watch {
                 name,
                 aliases,
+                query_text: query
+                    .as_ref()
+                    .and(raw.query.as_ref())
+                    .map(|q| q.get_ref().clone()),
                 query,
                 context,
                 severity: raw.severity.unwrap_or(Severity::Medium),

@@ -1,4 +1,5 @@
-//! `/metrics` (Prometheus text) and `/healthz` on `metrics_listen`, when configured.
+//! `/metrics` (Prometheus text) and `/healthz` on `metrics_listen`, when configured, and on
+//! `[http] listen` beside the API (`api`).
 //!
 //! `/metrics` renders the counters with the last reading of the database's gauges (`gauges`),
 //! so a scrape never takes the writer.
@@ -20,7 +21,7 @@ use axum::routing::get;
 use tokio::sync::watch;
 
 use super::Pipeline;
-use super::gauges::{self, Reading};
+pub(super) use super::gauges::{self, Reading};
 use crate::store::Storage;
 
 /// How long `/healthz` waits for the writer.
@@ -44,37 +45,61 @@ impl<S> Clone for App<S> {
     }
 }
 
+/// `/metrics` and `/healthz` of `pipeline`, rendering the gauges `gauges` receives.
+pub(super) fn routes<S: Storage>(
+    pipeline: Arc<Pipeline<S>>,
+    gauges: watch::Receiver<Reading>,
+) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .with_state(App { pipeline, gauges })
+}
+
+/// Serve `/metrics` and `/healthz` on `metrics_listen` until `stop`.
 pub(super) async fn serve<S: Storage>(
     pipeline: Arc<Pipeline<S>>,
     addr: SocketAddr,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            tracing::error!(listen = %addr, error = %err, "cannot listen for /metrics and /healthz");
-            return;
-        }
+    let Some(listener) = bind(addr, "/metrics and /healthz").await else {
+        return;
     };
-    tracing::info!(listen = %addr, "serving /metrics and /healthz");
     let (readings, gauges) = watch::channel(None);
     let reading = gauges::keep(Arc::clone(&pipeline), readings, stop.clone());
-    let app = axum::Router::new()
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .with_state(App { pipeline, gauges });
+    let app = routes(pipeline, gauges);
+    tokio::join!(serve_until(listener, app, stop), reading);
+}
+
+/// Listen on `addr` for `what`; a failure is logged (the daemon goes on without it).
+pub(super) async fn bind(addr: SocketAddr, what: &str) -> Option<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => {
+            tracing::info!(listen = %addr, "serving {what}");
+            Some(listener)
+        }
+        Err(err) => {
+            tracing::error!(listen = %addr, error = %err, "cannot listen for {what}");
+            None
+        }
+    }
+}
+
+/// Serve `app` on `listener` until `stop`, letting requests in flight finish.
+pub(super) async fn serve_until(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) {
     let stopping = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    let serving = async {
-        if let Err(err) = axum::serve(listener, app)
-            .with_graceful_shutdown(stopping)
-            .await
-        {
-            tracing::error!(error = %err, "the /metrics server stopped");
-        }
-    };
-    tokio::join!(serving, reading);
+    if let Err(err) = axum::serve(listener, app)
+        .with_graceful_shutdown(stopping)
+        .await
+    {
+        tracing::error!(error = %err, "an HTTP server stopped");
+    }
 }
 
 async fn metrics<S: Storage>(State(app): State<App<S>>) -> impl IntoResponse {

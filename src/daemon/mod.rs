@@ -7,6 +7,7 @@
 //! SIGTERM or SIGINT stops new work, lets work in flight finish for a grace period, delivers
 //! what is due and exits.
 
+mod api;
 mod deliver;
 mod entry;
 mod gauges;
@@ -67,6 +68,9 @@ pub enum DaemonError {
     /// The PostgreSQL password file or variable could not be read.
     #[error("{0}")]
     Password(String),
+    /// The API's token could not be read (the message names the key).
+    #[error("{0}")]
+    Token(String),
     #[error(transparent)]
     Watch(#[from] WatchError),
     #[error(transparent)]
@@ -205,14 +209,42 @@ pub async fn run(config: Config, config_path: PathBuf) -> Result<(), DaemonError
         interrupt,
         hangup,
     };
+    let auth = match &config.http {
+        Some(http) => Some(api::Auth::new(http).map_err(DaemonError::Token)?),
+        None => None,
+    };
     match config.daemon.database.clone() {
-        Database::Sqlite(_) => serve(Arc::new(Pipeline::new(config)?), config_path, signals).await,
+        Database::Sqlite(path) => {
+            let api = auth.map(|auth| {
+                (
+                    auth,
+                    api::Archive::Sqlite(Arc::new(api::Readers::new(path))),
+                )
+            });
+            serve(Arc::new(Pipeline::new(config)?), config_path, signals, api).await
+        }
         Database::Postgres(pg) => {
             let store = connect(&pg, &config).await?;
+            let api = match auth {
+                Some(auth) => Some((auth, api::Archive::Postgres(api_pool(&pg, &config).await?))),
+                None => None,
+            };
             let pipeline = Pipeline::on(store, config, Arc::new(Utc::now))?;
-            serve(Arc::new(pipeline), config_path, signals).await
+            serve(Arc::new(pipeline), config_path, signals, api).await
         }
     }
+}
+
+/// The API's own connections to the PostgreSQL database, so that its reads never take the
+/// pipeline's.
+async fn api_pool(pg: &crate::config::Postgres, config: &Config) -> Result<Postgres, DaemonError> {
+    let password = pg.password().map_err(DaemonError::Password)?;
+    Postgres::open(&pg.url, password.as_deref(), api::archive::POSTGRES_READERS)
+        .await
+        .map_err(|source| DaemonError::Postgres {
+            shown: config.daemon.database.to_string(),
+            source,
+        })
 }
 
 /// The signals the daemon answers, listened for from its start.
@@ -227,6 +259,7 @@ async fn serve<S: Storage>(
     pipeline: Arc<Pipeline<S>>,
     config_path: PathBuf,
     signals: Signals,
+    api: Option<(api::Auth, api::Archive)>,
 ) -> Result<(), DaemonError> {
     let Signals {
         mut terminate,
@@ -244,6 +277,15 @@ async fn serve<S: Storage>(
     tasks.spawn(paused_loop(Arc::clone(&pipeline), stop_rx.clone()));
     if let Some(listen) = pipeline.live().config.daemon.metrics_listen {
         tasks.spawn(http::serve(Arc::clone(&pipeline), listen, stop_rx.clone()));
+    }
+    if let (Some(config), Some((auth, archive))) = (pipeline.live().config.http.clone(), api) {
+        tasks.spawn(api::serve(
+            Arc::clone(&pipeline),
+            config,
+            archive,
+            auth,
+            stop_rx.clone(),
+        ));
     }
     if systemd::listening() {
         tasks.spawn(systemd::watch_loop(Arc::clone(&pipeline), stop_rx.clone()));

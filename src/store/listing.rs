@@ -6,7 +6,8 @@ use rusqlite::params;
 
 use super::seam::Listings;
 use super::{
-    AlertSummary, DeliverySummary, FeedHealth, Reader, Result, Stats, StorySummary, timestamp,
+    AlertEntry, AlertSummary, ArticleDetail, DeliverySummary, FeedHealth, Reader, Result, Stats,
+    StoryDetail, StorySummary, timestamp,
 };
 
 fn lines(text: Option<String>) -> Vec<String> {
@@ -126,5 +127,17 @@ impl Listings for Reader {
 
     async fn stats(&self) -> Result<Stats> {
         Reader::stats(self)
+    }
+
+    async fn article(&self, id: i64) -> Result<Option<ArticleDetail>> {
+        Reader::article(self, id)
+    }
+
+    async fn story(&self, id: i64) -> Result<Option<StoryDetail>> {
+        Reader::story(self, id)
+    }
+
+    async fn alert_entries(&self, watch: String, limit: usize) -> Result<Vec<AlertEntry>> {
+        Reader::alert_entries(self, &watch, limit)
     }
 }

@@ -9,6 +9,7 @@
 mod feeds;
 mod learned;
 mod listing;
+mod lookup;
 mod maintenance;
 mod migrate;
 mod model;
@@ -37,9 +38,10 @@ use crate::watch::Match;
 
 pub use migrate::LATEST as SCHEMA_VERSION;
 pub use model::{
-    AlertSummary, BodySource, ClaimLimits, Claimed, DeliverySummary, FeedHealth, FeedState,
-    GaugeReading, Inserted, NewArticle, OutletStats, PageRetry, PendingDelivery, PollRecord,
-    Pruned, RetriedPage, Stats, StoredArticle, StoredText, StorySummary,
+    AlertEntry, AlertSummary, ArticleDetail, BodySource, ClaimLimits, Claimed, DeliverySummary,
+    FeedHealth, FeedState, GaugeReading, Inserted, NewArticle, OutletStats, PageRetry,
+    PendingDelivery, PollRecord, Pruned, RetriedPage, Stats, StoredArticle, StoredText,
+    StoryArticle, StoryDetail, StorySummary,
 };
 pub use postgres::Postgres;
 pub use reader::Reader;

@@ -280,3 +280,72 @@ pub struct OutletStats {
     pub articles: u64,
     pub last_fetched: Option<String>,
 }
+
+/// One stored article as the API reads it, with its matches by watch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ArticleDetail {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: String,
+    /// RFC 3339 in the offset the source wrote, when it said.
+    pub published_at: Option<String>,
+    pub fetched_at: String,
+    pub lang: Option<String>,
+    /// The clean text, paragraphs separated by blank lines.
+    pub body: String,
+    pub story: i64,
+    /// Each watch's matches, as `raqib match` gives them.
+    pub matches: std::collections::BTreeMap<String, Vec<Match>>,
+}
+
+/// An article of a story, as a story lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoryArticle {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: String,
+    pub published_at: Option<String>,
+    pub fetched_at: String,
+    pub lang: Option<String>,
+}
+
+/// A story with its articles in the order outlets published them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoryDetail {
+    pub id: i64,
+    pub title: String,
+    pub first_seen_at: String,
+    pub articles: Vec<StoryArticle>,
+}
+
+impl StoryDetail {
+    /// Put `articles` in the order their outlets published them: publication time (fetch
+    /// time when unknown), compared as instants whatever offset each source wrote, then id.
+    pub fn in_publication_order(mut articles: Vec<StoryArticle>) -> Vec<StoryArticle> {
+        let when = |a: &StoryArticle| {
+            a.published_at
+                .as_deref()
+                .or(Some(a.fetched_at.as_str()))
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        articles.sort_by_key(|a| (when(a), a.id));
+        articles
+    }
+}
+
+/// An alert as a watch's Atom feed shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AlertEntry {
+    /// The alert's stable id.
+    pub id: String,
+    pub raised_at: String,
+    pub article: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub outlet: String,
+    /// Around the watch's first match in the article, the match between `**`.
+    pub snippet: Option<String>,
+}

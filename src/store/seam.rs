@@ -20,9 +20,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{
-    AlertSummary, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
-    PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats, StoredArticle, StoredText,
-    StorySummary,
+    AlertEntry, AlertSummary, ArticleDetail, ClaimLimits, Claimed, FeedHealth, FeedState,
+    GaugeReading, Inserted, NewArticle, PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats,
+    StoredArticle, StoredText, StoryDetail, StorySummary,
 };
 use crate::alert::NewAlert;
 use crate::alert::dispatch::Decision;
@@ -301,6 +301,20 @@ pub trait Listings {
 
     /// Totals, per outlet counts, size and age of the data.
     fn stats(&self) -> impl Future<Output = Result<Stats>>;
+
+    /// The article `id` with its matches by watch; `None` when there is none.
+    fn article(&self, id: i64) -> impl Future<Output = Result<Option<ArticleDetail>>>;
+
+    /// The story `id` with its articles in the order outlets published them; `None` when
+    /// there is none.
+    fn story(&self, id: i64) -> impl Future<Output = Result<Option<StoryDetail>>>;
+
+    /// `watch`'s latest `limit` alerts, the most recent first, each with its snippet.
+    fn alert_entries(
+        &self,
+        watch: String,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<AlertEntry>>>;
 }
 
 /// A backend: every concern of the seam, shareable between the daemon's tasks.

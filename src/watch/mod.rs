@@ -311,6 +311,7 @@ mod tests {
             name: name.to_string(),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             query: None,
+            query_text: None,
             context: Vec::new(),
             severity: Severity::Medium,
             sinks: Vec::new(),
@@ -321,6 +322,7 @@ mod tests {
     fn query(text: &str) -> Watch {
         Watch {
             query: Some(query::parse(text).unwrap()),
+            query_text: None,
             ..watch("q", &[])
         }
     }
@@ -504,6 +506,7 @@ mod tests {
     fn aliases_and_query_are_both_required() {
         let list = Watchlist::compile(&[Watch {
             query: Some(query::parse("lang:ar OR الرباط").unwrap()),
+            query_text: None,
             ..watch("h", &["حموشي"])
         }])
         .unwrap();

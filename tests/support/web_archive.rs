@@ -42,6 +42,7 @@ fn watch(name: &str, aliases: &[&str], query_text: Option<&str>, severity: Sever
         name: name.into(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         query: query_text.map(|q| query::parse(q).expect("fixture query")),
+        query_text: query_text.map(str::to_string),
         context: Vec::new(),
         severity,
         sinks: Vec::new(),

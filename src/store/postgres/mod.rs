@@ -11,6 +11,7 @@ mod feeds;
 mod learned;
 mod lease;
 mod listing;
+mod lookup;
 mod maintenance;
 mod migrate;
 mod outbox;
@@ -35,6 +36,7 @@ pub use feeds::{
 pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, claim_feed, release_lease, renew_leases};
 pub use listing::{alerts_since, stories_since};
+pub use lookup::{alert_entries, article, story};
 pub use maintenance::{alerts_by_watch, database_size, outbox_counts, probe_write, stats};
 pub use migrate::{LATEST as SCHEMA_VERSION, check_schema, migrate};
 pub use outbox::{claim_deliveries, pending_deliveries, record_attempts, renew_claim};

@@ -14,9 +14,9 @@ use crate::extract::learned::Seen;
 use crate::fetch::politeness::HostTurns;
 use crate::store::seam::{Articles, Feeds, Gauges, Listings, Maintenance, Outbox};
 use crate::store::{
-    AlertSummary, ClaimLimits, Claimed, FeedHealth, FeedState, GaugeReading, Inserted, NewArticle,
-    PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats, StoredArticle, StoredText,
-    StorySummary,
+    AlertEntry, AlertSummary, ArticleDetail, ClaimLimits, Claimed, FeedHealth, FeedState,
+    GaugeReading, Inserted, NewArticle, PageRetry, PollRecord, Pruned, Result, RetriedPage, Stats,
+    StoredArticle, StoredText, StoryDetail, StorySummary,
 };
 use crate::watch::Match;
 
@@ -365,5 +365,17 @@ impl Listings for Postgres {
 
     async fn stats(&self) -> Result<Stats> {
         Ok(super::stats(&self.pool).await?)
+    }
+
+    async fn article(&self, id: i64) -> Result<Option<ArticleDetail>> {
+        Ok(super::article(&self.pool, id).await?)
+    }
+
+    async fn story(&self, id: i64) -> Result<Option<StoryDetail>> {
+        Ok(super::story(&self.pool, id).await?)
+    }
+
+    async fn alert_entries(&self, watch: String, limit: usize) -> Result<Vec<AlertEntry>> {
+        Ok(super::alert_entries(&self.pool, &watch, limit).await?)
     }
 }
