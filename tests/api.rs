@@ -440,6 +440,56 @@ fn check_endpoints(addr: &str, config: &std::path::Path) {
     assert_eq!(get(addr, "/healthz").status, 200);
 }
 
+/// The web view's pages, on the same listener, read from the daemon's database.
+fn check_pages(addr: &str) {
+    let html = |path: &str| {
+        let answer = get(addr, path);
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        assert!(
+            answer.headers["content-type"].starts_with("text/html"),
+            "{path}: {:?}",
+            answer.headers
+        );
+        assert!(
+            answer.headers["content-security-policy"].contains("style-src 'self'"),
+            "{path}: the pages' own policy: {:?}",
+            answer.headers
+        );
+        answer.body
+    };
+    let alerts = html("/alerts");
+    assert!(alerts.contains("Sunny spells over Rabat"), "{alerts}");
+    assert!(
+        alerts.contains("&lt;script&gt;"),
+        "markup shown as text: {alerts}"
+    );
+    assert!(!alerts.contains("<script>alert"), "{alerts}");
+    let found = get(addr, &format!("/api/v1/search?q={}", encoded("زوييف"))).json();
+    let result = &found["results"][0];
+    let (article, story) = (
+        result["article"]["id"].as_i64().unwrap(),
+        result["story"].as_i64().unwrap(),
+    );
+    let reader = html(&format!("/articles/{article}"));
+    assert!(reader.contains(ARABIC_TITLE), "{reader}");
+    assert!(
+        reader.contains("<mark"),
+        "the watch's matches marked: {reader}"
+    );
+    assert!(reader.contains("dir=\"auto\""), "{reader}");
+    let story = html(&format!("/stories/{story}"));
+    assert!(
+        story.contains("Hespress") && story.contains("hammouchi"),
+        "{story}"
+    );
+    let search = html(&format!("/search?q={}", encoded("sunny OR sunshine")));
+    assert!(search.contains("Sunny spells over Rabat"), "{search}");
+    let watches = html("/watches");
+    assert!(watches.contains("sunny OR sunshine"), "{watches}");
+    html("/feeds");
+    assert_eq!(get(addr, "/articles/999999").status, 404);
+}
+
 #[test]
 fn every_endpoint_answers_on_sqlite() {
     let server = Server::start();
@@ -456,6 +506,7 @@ fn every_endpoint_answers_on_sqlite() {
     );
     let child = start(&path);
     check_endpoints(&addr, &path);
+    check_pages(&addr);
     stop(child.release());
 }
 
@@ -482,6 +533,7 @@ fn every_endpoint_answers_on_postgresql() {
     );
     let child = start(&path);
     check_endpoints(&addr, &path);
+    check_pages(&addr);
     stop(child.release());
 }
 

@@ -1,5 +1,6 @@
 //! The read-only HTTP API on `[http] listen`: JSON under `/api/v1/`, each watch's alerts as
-//! Atom under `/feeds/watch/`, and `/metrics` and `/healthz` as on `metrics_listen`.
+//! Atom under `/feeds/watch/`, the web view's pages (`pages`, rendered by [`crate::web`]),
+//! and `/metrics` and `/healthz` as on `metrics_listen`.
 //!
 //! Every request is GET or HEAD (405 otherwise), authenticated when `[http]` names a token or
 //! users, and every response carries headers that keep a browser from running or framing
@@ -11,6 +12,7 @@ pub(super) mod archive;
 mod atom;
 pub(super) mod auth;
 mod handlers;
+mod pages;
 mod params;
 
 use std::sync::Arc;
@@ -71,6 +73,10 @@ fn router<S: Storage>(
         now: Box::new(move || now.now()),
     });
     let auth = Arc::new(auth);
+    let pages = Arc::new(pages::Pages {
+        api: Arc::clone(&api),
+        gauges: gauges.clone(),
+    });
     axum::Router::new()
         .route("/api/v1/search", get(handlers::search))
         .route("/api/v1/stories", get(handlers::stories))
@@ -82,6 +88,7 @@ fn router<S: Storage>(
         .route("/api/v1/stats", get(handlers::stats))
         .route("/feeds/watch/{file}", get(handlers::atom))
         .with_state(api)
+        .merge(crate::web::router(pages))
         .merge(http::routes(pipeline, gauges))
         .fallback(handlers::unknown)
         .layer(middleware::from_fn_with_state(auth, authenticate))
