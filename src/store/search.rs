@@ -57,10 +57,10 @@ pub(super) fn ordered_at(published_at: Option<DateTime<Utc>>, fetched_at: DateTi
     published_at.unwrap_or(fetched_at).timestamp()
 }
 
-/// Index article `id` (its writer's transaction).
-pub(super) fn index(conn: &Connection, id: i64, title: &str, body: &str, at: i64) -> Result<()> {
+/// Index article `id` under `tokens` (its writer's transaction).
+pub(super) fn index(conn: &Connection, id: i64, tokens: &[String], at: i64) -> Result<()> {
     conn.prepare_cached("INSERT INTO article_search (rowid, terms, at) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, article_tokens(title, body).join(" "), at])?;
+        .execute(params![id, tokens.join(" "), at])?;
     Ok(())
 }
 
@@ -72,7 +72,7 @@ pub(super) fn reindex(conn: &Connection, id: i64) -> Result<()> {
         .prepare_cached("SELECT title, body, published_at, fetched_at FROM article WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let at = stored_at(published.as_deref(), &fetched);
-    index(conn, id, &title, &body, at)
+    index(conn, id, &article_tokens(&title, &body), at)
 }
 
 fn stored_at(published: Option<&str>, fetched: &str) -> i64 {
@@ -93,8 +93,7 @@ pub(super) fn index_stored(conn: &Connection) -> Result<()> {
         index(
             conn,
             row.get(0)?,
-            &row.get::<_, String>(1)?,
-            &row.get::<_, String>(2)?,
+            &article_tokens(&row.get::<_, String>(1)?, &row.get::<_, String>(2)?),
             stored_at(published.as_deref(), &fetched),
         )?;
     }

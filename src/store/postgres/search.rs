@@ -14,15 +14,8 @@ use crate::watch::narrow::Narrow;
 /// The lexeme bytes a tsvector holds (PostgreSQL's MAXSTRPOS, 1 MiB less a margin).
 const TSVECTOR_BYTES: usize = 1_000_000;
 
-/// Index article `id` in the transaction that writes it.
-pub(super) async fn index(
-    tx: &Transaction<'_>,
-    id: i64,
-    title: &str,
-    body: &str,
-    at: i64,
-) -> Result<()> {
-    let tokens = article_tokens(title, body);
+/// Index article `id` under `tokens` in the transaction that writes it.
+pub(super) async fn index(tx: &Transaction<'_>, id: i64, tokens: &[String], at: i64) -> Result<()> {
     let fits = tokens.iter().map(String::len).sum::<usize>() < TSVECTOR_BYTES;
     tx.execute(
         "INSERT INTO article_search (article_id, at, terms)
@@ -44,7 +37,7 @@ pub(super) async fn reindex(tx: &Transaction<'_>, id: i64) -> Result<()> {
         )
         .await?;
     let at = ordered_at(row.get(2), row.get(3));
-    index(tx, id, row.get(0), row.get(1), at).await
+    index(tx, id, &article_tokens(row.get(0), row.get(1)), at).await
 }
 
 /// Index every stored article (the migration that creates the index, in its transaction).
@@ -57,7 +50,8 @@ pub(super) async fn index_stored(tx: &Transaction<'_>) -> Result<()> {
         .await?;
     for row in rows {
         let at = ordered_at(row.get(3), row.get(4));
-        index(tx, row.get(0), row.get(1), row.get(2), at).await?;
+        let tokens = article_tokens(row.get(1), row.get(2));
+        index(tx, row.get(0), &tokens, at).await?;
     }
     Ok(())
 }
