@@ -436,7 +436,7 @@ async fn the_index_follows_pages_and_pruning(store: &impl Storage, index: &impl 
         let narrow = raqib::watch::narrow::narrow(&raqib::config::query::parse(query).unwrap());
         async move {
             index
-                .candidates(narrow.as_ref(), None)
+                .candidates(narrow.as_ref(), None, None, usize::MAX)
                 .await
                 .unwrap()
                 .into_iter()
@@ -492,7 +492,8 @@ async fn sqlite_migration_indexes_stored_articles() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TRIGGER article_search_forget; DROP TABLE article_search;
-         DROP TABLE IF EXISTS article_search_content; PRAGMA user_version = 17;",
+         DROP TABLE IF EXISTS article_search_content; DROP TRIGGER article_search_at_forget;
+         DROP TABLE article_search_at; PRAGMA user_version = 17;",
     )
     .unwrap();
     drop(conn);

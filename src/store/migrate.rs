@@ -78,6 +78,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         SEARCH_INDEX,
         include_str!("../../migrations/0018_search_index.sql"),
     ),
+    (
+        "0019_search_newest",
+        include_str!("../../migrations/0019_search_newest.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

@@ -76,8 +76,12 @@ async fn candidates(
     pool: &Pool,
     narrow: Option<&Narrow>,
     since: Option<DateTime<Utc>>,
+    after: Option<Candidate>,
+    count: usize,
 ) -> Result<Vec<Candidate>> {
     let since = since.map_or(i64::MIN, |s| s.timestamp());
+    let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.at, c.id));
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let client = pool.client().await?;
     let rows = match narrow {
         Some(narrow) => {
@@ -85,17 +89,19 @@ async fn candidates(
                 .query(
                     "SELECT article_id, at FROM article_search
                      WHERE (terms @@ CAST($1::text AS tsquery) OR terms IS NULL) AND at >= $2
-                     ORDER BY at DESC, article_id DESC",
-                    &[&tsquery(narrow), &since],
+                       AND (at, article_id) < ($3, $4)
+                     ORDER BY at DESC, article_id DESC LIMIT $5",
+                    &[&tsquery(narrow), &since, &at, &id, &count],
                 )
                 .await?
         }
         None => {
             client
                 .query(
-                    "SELECT article_id, at FROM article_search WHERE at >= $1
-                     ORDER BY at DESC, article_id DESC",
-                    &[&since],
+                    "SELECT article_id, at FROM article_search
+                     WHERE at >= $1 AND (at, article_id) < ($2, $3)
+                     ORDER BY at DESC, article_id DESC LIMIT $4",
+                    &[&since, &at, &id, &count],
                 )
                 .await?
         }
@@ -140,8 +146,10 @@ impl SearchIndex for Pool {
         &self,
         narrow: Option<&Narrow>,
         since: Option<DateTime<Utc>>,
+        after: Option<Candidate>,
+        count: usize,
     ) -> std::result::Result<Vec<Candidate>, StoreError> {
-        Ok(candidates(self, narrow, since).await?)
+        Ok(candidates(self, narrow, since, after, count).await?)
     }
 
     async fn texts(&self, ids: Vec<i64>) -> std::result::Result<Vec<ArchivedText>, StoreError> {
