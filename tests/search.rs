@@ -567,7 +567,7 @@ async fn postgres_migration_indexes_stored_articles() {
         .unwrap();
     assert_eq!(
         raqib::store::postgres::migrate(store.pool()).await.unwrap(),
-        ["0018_search_index"]
+        ["0018_search_index", "0019_search_newest"]
     );
     for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
         let found = ids(&search(store.pool(), query, Sort::Newest).await);

@@ -26,6 +26,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         SEARCH_INDEX,
         include_str!("../../../migrations/postgres/0018_search_index.sql"),
     ),
+    (
+        19,
+        "0019_search_newest",
+        include_str!("../../../migrations/postgres/0019_search_newest.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are
