@@ -216,6 +216,9 @@ fn sqlite_archive(archive: &Archive) -> PathBuf {
             let mut index = tx
                 .prepare("INSERT INTO article_search (rowid, terms, at) VALUES (?1, ?2, ?3)")
                 .expect("index");
+            let mut newest = tx
+                .prepare("INSERT INTO article_search_at (article_id, at) VALUES (?1, ?2)")
+                .expect("newest");
             for &i in chunk {
                 let one = archive.article(i);
                 let id = i as i64 + 1;
@@ -235,13 +238,17 @@ fn sqlite_archive(archive: &Archive) -> PathBuf {
                         stamp(one.fetched),
                     ])
                     .expect("article row");
+                let at = one.published.unwrap_or(one.fetched).timestamp();
                 index
                     .execute(rusqlite::params![
                         id,
                         article_tokens(&one.title, &one.body).join(" "),
-                        one.published.unwrap_or(one.fetched).timestamp()
+                        at
                     ])
                     .expect("index row");
+                newest
+                    .execute(rusqlite::params![id, at])
+                    .expect("newest row");
             }
         }
         tx.commit().expect("commit");

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::query::{self, QueryError};
 use crate::config::{Severity, Watch};
-use crate::store::{ArchivedText, SearchIndex, StoreError};
+use crate::store::{ArchivedText, Candidate, SearchIndex, StoreError};
 use crate::watch::narrow::{Narrow, narrow};
 use crate::watch::{Field, Match, Subject, WatchError, Watchlist};
 
@@ -131,13 +131,49 @@ impl Search {
         now: DateTime<Utc>,
     ) -> Result<Vec<Found>, SearchError> {
         let cutoff = since.map(|s| crate::date::earlier(now, s));
-        let mut candidates = index.candidates(self.narrow.as_ref(), cutoff).await?;
-        if let Some(before) = before {
-            candidates.retain(|c| (c.at, c.id) < before);
-        }
         let mut found = Vec::new();
+        // Newest first, a page of candidates at a time, each four times the last (most are
+        // confirmed, so one page usually does); relevance weighs every candidate.
+        let mut want = match sort {
+            Sort::Newest => BATCH,
+            Sort::Relevance => usize::MAX,
+        };
+        let enough = match sort {
+            Sort::Newest => limit,
+            Sort::Relevance => usize::MAX,
+        };
+        // A page after the result `before` names starts where that result stood.
+        let mut after = before.map(|(at, id)| Candidate { id, at });
+        loop {
+            let page = index
+                .candidates(self.narrow.as_ref(), cutoff, after, want)
+                .await?;
+            let Some(&last) = page.last() else { break };
+            self.evaluate_all(index, &page, enough, &mut found).await?;
+            if page.len() < want || found.len() >= enough {
+                break;
+            }
+            after = Some(last);
+            want = want.saturating_mul(4);
+        }
+        if sort == Sort::Relevance {
+            // Stable: among equal scores the candidates' order, newest first, stays.
+            found.sort_by_key(|f| std::cmp::Reverse(f.score));
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// Evaluate `candidates` in order, a batch at a time, until `enough` are found.
+    async fn evaluate_all(
+        &self,
+        index: &impl SearchIndex,
+        candidates: &[Candidate],
+        enough: usize,
+        found: &mut Vec<Found>,
+    ) -> Result<(), SearchError> {
         for batch in candidates.chunks(BATCH) {
-            if sort == Sort::Newest && found.len() >= limit {
+            if found.len() >= enough {
                 break;
             }
             let mut texts = index.texts(batch.iter().map(|c| c.id).collect()).await?;
@@ -153,12 +189,7 @@ impl Search {
                 }
             }
         }
-        if sort == Sort::Relevance {
-            // Stable: among equal scores the candidates' order, newest first, stays.
-            found.sort_by_key(|f| std::cmp::Reverse(f.score));
-        }
-        found.truncate(limit);
-        Ok(found)
+        Ok(())
     }
 
     fn evaluate(&self, article: ArchivedText, at: i64) -> Option<Found> {

@@ -92,6 +92,7 @@ fn article(feed_id: i64, key: &str) -> NewArticle {
         fingerprints: vec![1, 2],
         page_retry_at: None,
         matches: vec![("hammouchi".into(), title_match())],
+        index_tokens: None,
     }
 }
 
@@ -372,6 +373,7 @@ fn seed(feed_id: i64, name: &str, watches: &(Watchlist, Vec<String>)) -> NewArti
         fingerprints: Vec::new(),
         page_retry_at: None,
         matches,
+        index_tokens: None,
     }
 }
 

@@ -372,6 +372,53 @@ async fn since_and_limit_on_both_backends() {
     since_counts_publication_then_fetch(postgres.pool(), &docs, &stored).await;
 }
 
+/// 300 articles holding both words of a phrase, half of them as the phrase, dated out of
+/// their order: the candidates come in several pages (64, then 256) and the results must be
+/// the watch's, in its order, whatever the limit.
+async fn results_span_pages_of_candidates(store: &impl Storage, index: &impl SearchIndex) {
+    let zone = FixedOffset::east_opt(3600).unwrap();
+    let docs: Vec<Doc> = (0..300)
+        .map(|i| Doc {
+            key: format!("paged:{i}"),
+            outlet: "Hespress",
+            title: format!("خبر رقم {i}"),
+            body: if i % 2 == 0 {
+                format!("قال وزير الداخلية في اللقاء {i} إن الأمن مستتب.")
+            } else {
+                format!("قالت الداخلية في اللقاء {i} إن الوزير غائب، ولم يحضر أي وزير.")
+            },
+            lang: Some("ar".into()),
+            published: (i % 5 != 0).then(|| {
+                (t0() - chrono::Duration::minutes((i * 37 % 200) as i64)).with_timezone(&zone)
+            }),
+            fetched: t0() + chrono::Duration::minutes(i as i64 % 50),
+        })
+        .collect();
+    let stored = store_corpus(store, &docs).await;
+    let query = "\"وزير الداخلية\"";
+    let all = expected(query, &docs, &stored);
+    assert_eq!(all.len(), 150);
+    for limit in [usize::MAX, 100, 40] {
+        let found = Search::new(query)
+            .unwrap()
+            .run(index, None, limit, Sort::Newest, t0())
+            .await
+            .unwrap();
+        assert_eq!(ids(&found), all[..all.len().min(limit)], "limit {limit}");
+    }
+}
+
+#[tokio::test]
+async fn results_span_pages_of_candidates_on_both_backends() {
+    let (dir, sqlite) = sqlite_corpus();
+    let reader = Reader::open(&dir.path().join("raqib.db")).unwrap();
+    results_span_pages_of_candidates(&*sqlite, &reader).await;
+    let Some((_db, postgres)) = postgres_corpus().await else {
+        return;
+    };
+    results_span_pages_of_candidates(&*postgres, postgres.pool()).await;
+}
+
 /// A summary completed by its page is found by the page's words, no longer by the summary's;
 /// a pruned article leaves the index.
 async fn the_index_follows_pages_and_pruning(store: &impl Storage, index: &impl SearchIndex) {
@@ -436,7 +483,7 @@ async fn the_index_follows_pages_and_pruning(store: &impl Storage, index: &impl 
         let narrow = raqib::watch::narrow::narrow(&raqib::config::query::parse(query).unwrap());
         async move {
             index
-                .candidates(narrow.as_ref(), None)
+                .candidates(narrow.as_ref(), None, None, usize::MAX)
                 .await
                 .unwrap()
                 .into_iter()
@@ -492,7 +539,8 @@ async fn sqlite_migration_indexes_stored_articles() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TRIGGER article_search_forget; DROP TABLE article_search;
-         DROP TABLE IF EXISTS article_search_content; PRAGMA user_version = 17;",
+         DROP TABLE IF EXISTS article_search_content; DROP TRIGGER article_search_at_forget;
+         DROP TABLE article_search_at; PRAGMA user_version = 17;",
     )
     .unwrap();
     drop(conn);
@@ -521,7 +569,11 @@ async fn postgres_migration_indexes_stored_articles() {
         .unwrap();
     assert_eq!(
         raqib::store::postgres::migrate(store.pool()).await.unwrap(),
-        ["0018_search_index", "0019_page_claims"]
+        [
+            "0018_search_index",
+            "0019_page_claims",
+            "0020_search_newest"
+        ]
     );
     for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
         let found = ids(&search(store.pool(), query, Sort::Newest).await);

@@ -120,6 +120,7 @@ impl Desk {
             fingerprints: Vec::new(),
             page_retry_at: None,
             matches: Vec::new(),
+            index_tokens: None,
         };
         self.store
             .insert_article(&article, now, Duration::from_secs(48 * 3600), |_, _| {

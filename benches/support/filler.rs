@@ -56,5 +56,6 @@ pub fn article(feed_id: i64, outlet: &str, i: usize, body: &str, story: Signatur
         fingerprints: Vec::new(),
         page_retry_at: None,
         matches: Vec::new(),
+        index_tokens: None,
     }
 }

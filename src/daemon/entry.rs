@@ -77,6 +77,10 @@ impl<S: Storage> Pipeline<S> {
         let mut hit: Vec<&str> = article.matches.iter().map(|(w, _)| w.as_str()).collect();
         hit.dedup();
         article.story = Signature::of(&article.title, &article.body, hit);
+        article.index_tokens = Some(crate::text::index::article_tokens(
+            &article.title,
+            &article.body,
+        ));
         let shown = AlertArticle {
             id: 0,
             url: article.url.clone(),
@@ -353,6 +357,7 @@ impl<S: Storage> Pipeline<S> {
                     page.published_at.or(entry_published)
                 },
                 matches: Vec::new(),
+                index_tokens: None,
             },
             None => NewArticle {
                 outlet: feed.outlet.clone(),
@@ -375,6 +380,7 @@ impl<S: Storage> Pipeline<S> {
                 site_name: None,
                 published_at: entry_published,
                 matches: Vec::new(),
+                index_tokens: None,
             },
         }
     }

@@ -82,6 +82,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_page_claims",
         include_str!("../../migrations/0019_page_claims.sql"),
     ),
+    (
+        "0020_search_newest",
+        include_str!("../../migrations/0020_search_newest.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

@@ -317,7 +317,7 @@ impl Store {
             story_id,
         };
         let at = search::ordered_at(article.published_at.map(|d| d.to_utc()), now);
-        search::index(&tx, stored.id, &article.title, &article.body, at)?;
+        search::index(&tx, stored.id, &article.tokens_to_index(), at)?;
         story::record(&tx, stored, &assigned, article.story.weekdays)?;
         insert_matches(&tx, stored.id, &article.matches)?;
         let outlets = story_outlets(&tx, stored)?;

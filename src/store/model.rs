@@ -1,5 +1,6 @@
 //! The values the storage seam takes and returns, the same for every backend.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -88,6 +89,20 @@ pub struct NewArticle {
     pub page_retry_at: Option<DateTime<Utc>>,
     /// (watch name, match).
     pub matches: Vec<(String, Match)>,
+    /// The search index's tokens of the title and body ([`crate::text::index::article_tokens`]),
+    /// computed before the single writer as the story signature is; `None`: the writer reads
+    /// them off the title and body itself.
+    pub index_tokens: Option<Vec<String>>,
+}
+
+impl NewArticle {
+    /// [`NewArticle::index_tokens`], read off the title and body when not given.
+    pub fn tokens_to_index(&self) -> Cow<'_, [String]> {
+        match &self.index_tokens {
+            Some(tokens) => Cow::Borrowed(tokens),
+            None => Cow::Owned(crate::text::index::article_tokens(&self.title, &self.body)),
+        }
+    }
 }
 
 /// The ids an article got, which its alerts name.

@@ -44,6 +44,7 @@ pub(super) fn article(feed_id: i64, key: &str) -> NewArticle {
                 snippet: "حموشي يستقبل".into(),
             },
         )],
+        index_tokens: None,
     }
 }
 

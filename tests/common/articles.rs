@@ -23,5 +23,6 @@ pub fn summary(feed_id: i64, key: &str, url: &str, title: &str, body: &str) -> N
         fingerprints: Vec::new(),
         page_retry_at: None,
         matches: Vec::new(),
+        index_tokens: None,
     }
 }

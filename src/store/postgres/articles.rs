@@ -100,7 +100,7 @@ pub async fn insert_article(
     };
     learned::record(&tx, article, story_id, now).await?;
     let at = crate::store::search::ordered_at(article.published_at.map(|d| d.to_utc()), now);
-    search::index(&tx, stored.id, &article.title, &article.body, at).await?;
+    search::index(&tx, stored.id, &article.tokens_to_index(), at).await?;
     story::record(&tx, stored, &assigned, article.story.weekdays).await?;
     insert_matches(&tx, stored.id, &article.matches).await?;
     let outlets = outlets_of(&tx, stored).await?;

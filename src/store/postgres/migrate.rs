@@ -31,6 +31,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0019_page_claims",
         include_str!("../../../migrations/postgres/0019_page_claims.sql"),
     ),
+    (
+        20,
+        "0020_search_newest",
+        include_str!("../../../migrations/postgres/0020_search_newest.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

@@ -14,15 +14,8 @@ use crate::watch::narrow::Narrow;
 /// The lexeme bytes a tsvector holds (PostgreSQL's MAXSTRPOS, 1 MiB less a margin).
 const TSVECTOR_BYTES: usize = 1_000_000;
 
-/// Index article `id` in the transaction that writes it.
-pub(super) async fn index(
-    tx: &Transaction<'_>,
-    id: i64,
-    title: &str,
-    body: &str,
-    at: i64,
-) -> Result<()> {
-    let tokens = article_tokens(title, body);
+/// Index article `id` under `tokens` in the transaction that writes it.
+pub(super) async fn index(tx: &Transaction<'_>, id: i64, tokens: &[String], at: i64) -> Result<()> {
     let fits = tokens.iter().map(String::len).sum::<usize>() < TSVECTOR_BYTES;
     tx.execute(
         "INSERT INTO article_search (article_id, at, terms)
@@ -44,7 +37,7 @@ pub(super) async fn reindex(tx: &Transaction<'_>, id: i64) -> Result<()> {
         )
         .await?;
     let at = ordered_at(row.get(2), row.get(3));
-    index(tx, id, row.get(0), row.get(1), at).await
+    index(tx, id, &article_tokens(row.get(0), row.get(1)), at).await
 }
 
 /// Index every stored article (the migration that creates the index, in its transaction).
@@ -57,7 +50,8 @@ pub(super) async fn index_stored(tx: &Transaction<'_>) -> Result<()> {
         .await?;
     for row in rows {
         let at = ordered_at(row.get(3), row.get(4));
-        index(tx, row.get(0), row.get(1), row.get(2), at).await?;
+        let tokens = article_tokens(row.get(1), row.get(2));
+        index(tx, row.get(0), &tokens, at).await?;
     }
     Ok(())
 }
@@ -82,8 +76,12 @@ async fn candidates(
     pool: &Pool,
     narrow: Option<&Narrow>,
     since: Option<DateTime<Utc>>,
+    after: Option<Candidate>,
+    count: usize,
 ) -> Result<Vec<Candidate>> {
     let since = since.map_or(i64::MIN, |s| s.timestamp());
+    let (at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.at, c.id));
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let client = pool.client().await?;
     let rows = match narrow {
         Some(narrow) => {
@@ -91,17 +89,19 @@ async fn candidates(
                 .query(
                     "SELECT article_id, at FROM article_search
                      WHERE (terms @@ CAST($1::text AS tsquery) OR terms IS NULL) AND at >= $2
-                     ORDER BY at DESC, article_id DESC",
-                    &[&tsquery(narrow), &since],
+                       AND (at, article_id) < ($3, $4)
+                     ORDER BY at DESC, article_id DESC LIMIT $5",
+                    &[&tsquery(narrow), &since, &at, &id, &count],
                 )
                 .await?
         }
         None => {
             client
                 .query(
-                    "SELECT article_id, at FROM article_search WHERE at >= $1
-                     ORDER BY at DESC, article_id DESC",
-                    &[&since],
+                    "SELECT article_id, at FROM article_search
+                     WHERE at >= $1 AND (at, article_id) < ($2, $3)
+                     ORDER BY at DESC, article_id DESC LIMIT $4",
+                    &[&since, &at, &id, &count],
                 )
                 .await?
         }
@@ -146,8 +146,10 @@ impl SearchIndex for Pool {
         &self,
         narrow: Option<&Narrow>,
         since: Option<DateTime<Utc>>,
+        after: Option<Candidate>,
+        count: usize,
     ) -> std::result::Result<Vec<Candidate>, StoreError> {
-        Ok(candidates(self, narrow, since).await?)
+        Ok(candidates(self, narrow, since, after, count).await?)
     }
 
     async fn texts(&self, ids: Vec<i64>) -> std::result::Result<Vec<ArchivedText>, StoreError> {
