@@ -460,13 +460,7 @@ fn a_feed_held_by_a_dead_instance_is_taken_when_its_lease_ends() {
             .await
             .unwrap();
     });
-    let child = Guard::new(
-        Command::new(env!("CARGO_BIN_EXE_raqib"))
-            .args(["--config", config.to_str().unwrap(), "run"])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let child = common::daemon::run(&config);
     // Well within the 10-minute lease this instance would otherwise wait.
     let taken = wait_for(Duration::from_secs(30), || server.hits("/feed") >= 2);
     let log = stop(child.release());

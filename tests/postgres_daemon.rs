@@ -5,10 +5,9 @@ mod common;
 #[path = "support/postgres.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::daemon::{Guard, free_addr, http_get, signal, stop, wait_for};
+use common::daemon::{free_addr, http_get, run, signal, stop, wait_for};
 use common::{Resource, Server, skip, write_config};
 
 fn rss(guid: &str, title: &str) -> Resource {
@@ -54,14 +53,7 @@ fn metrics_health_and_reload_work_on_postgresql_as_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let addr = free_addr();
     let path = write_config(dir.path(), &config(&db.url, &addr, &[server.url("/a")]));
-    let child = Guard::new(
-        Command::new(env!("CARGO_BIN_EXE_raqib"))
-            .args(["--config", path.to_str().unwrap(), "run"])
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let child = run(&path);
     // The gauges come from the database, read every few seconds: wait for the reading after
     // the work.
     let counted = wait_for(Duration::from_secs(40), || {
@@ -153,15 +145,7 @@ fn two_instances_space_their_requests_to_one_host_by_the_politeness_delay() {
             db.url
         ),
     );
-    let start = || {
-        Guard::new(
-            Command::new(env!("CARGO_BIN_EXE_raqib"))
-                .args(["--config", path.to_str().unwrap(), "run"])
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap(),
-        )
-    };
+    let start = || run(&path);
     let instances = [start(), start()];
     let polled = wait_for(Duration::from_secs(60), || {
         starts.lock().unwrap().len() >= FEEDS
@@ -236,14 +220,7 @@ fn a_page_carried_by_feeds_of_two_instances_is_fetched_once() {
                 db.url, feeds[half]
             ),
         );
-        Guard::new(
-            Command::new(env!("CARGO_BIN_EXE_raqib"))
-                .args(["--config", path.to_str().unwrap(), "run"])
-                .env("RUST_LOG", "info")
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap(),
-        )
+        run(&path)
     };
     let instances = [start(0), start(1)];
     let polled = wait_for(Duration::from_secs(60), || {

@@ -34,6 +34,19 @@ pub fn stop(mut child: Child) -> String {
     log
 }
 
+/// `raqib run` with `config` (logging at `info`), its standard error kept for [`stop`];
+/// killed if the test fails first.
+pub fn run(config: &std::path::Path) -> Guard {
+    Guard::new(
+        Command::new(env!("CARGO_BIN_EXE_raqib"))
+            .args(["--config", config.to_str().unwrap(), "run"])
+            .env("RUST_LOG", "info")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
 /// `raqib run` with `config`, its standard error appended to the file `log`.
 pub fn run_logged(config: &std::path::Path, log: &std::path::Path) -> Child {
     let log = std::fs::OpenOptions::new()
