@@ -11,29 +11,13 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs::OpenOptions;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::daemon::{Guard, stop, wait_for};
+use common::daemon::{Guard, run_logged, stop, wait_for};
 use common::outlet::{FEEDS, Outlet};
 use common::receiver::Receiver;
 use common::write_config;
-
-fn start(config: &Path, log: &Path) -> Child {
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_raqib"))
-        .args(["--config", config.to_str().unwrap(), "run"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap()
-}
 
 fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> Vec<T> {
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -91,7 +75,7 @@ fn killed_at_random_moments_nothing_is_lost_or_stored_twice() {
         for _ in 0..rng.usize(2..=8) {
             outlet.publish(Duration::from_millis(rng.u64(0..500)));
         }
-        let mut child = Guard::new(start(&config, &log));
+        let mut child = Guard::new(run_logged(&config, &log));
         // A kill at a random moment is what the test is about.
         std::thread::sleep(Duration::from_millis(rng.u64(200..3_000)));
         child.kill().unwrap();
@@ -113,7 +97,7 @@ fn killed_at_random_moments_nothing_is_lost_or_stored_twice() {
 
     // One last life, undisturbed, until everything published is stored and delivered.
     let expected_alerts = outlet.published.iter().filter(|p| p.alerts).count();
-    let child = Guard::new(start(&config, &log));
+    let child = Guard::new(run_logged(&config, &log));
     let settled = wait_for(Duration::from_secs(180), || {
         query::<i64>(&db, "SELECT count(*) FROM article")[0] == outlet.published.len() as i64
             && query::<i64>(&db, "SELECT count(*) FROM alert")[0] == expected_alerts as i64

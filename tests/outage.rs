@@ -9,12 +9,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::daemon::{Guard, free_addr, http_get, signal, wait_for};
+use common::daemon::{Guard, free_addr, http_get, run_logged, signal, wait_for};
 use common::outlet::{FEEDS, Outlet};
 use common::receiver::Receiver;
 use common::{skip, write_config};
@@ -123,20 +122,6 @@ impl Drop for Cluster {
     }
 }
 
-fn start(config: &Path, log: &Path) -> Child {
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    Command::new(env!("CARGO_BIN_EXE_raqib"))
-        .args(["--config", config.to_str().unwrap(), "run"])
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap()
-}
-
 #[test]
 fn postgres_lost_for_30s_pauses_work_and_loses_nothing() {
     let Some(cluster) = Cluster::start() else {
@@ -170,7 +155,7 @@ fn postgres_lost_for_30s_pauses_work_and_loses_nothing() {
     );
     let log = dir.path().join("raqib.log");
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
-    let mut daemon = Guard::new(start(&config, &log));
+    let mut daemon = Guard::new(run_logged(&config, &log));
     let articles = || cluster.count("SELECT count(*) FROM article");
     assert!(
         wait_for(Duration::from_secs(60), || articles() == Some(4)
