@@ -115,7 +115,7 @@ impl<S: Storage> Pipeline<S> {
     pub fn on(store: S, config: Config, clock: Clock) -> Result<Pipeline<S>, DaemonError> {
         let mut fetcher = Fetcher::new(&config.daemon)?;
         if let Some(turns) = store.host_turns() {
-            fetcher.share_turns(turns, &config.daemon);
+            fetcher.share_turns(turns);
         }
         let live = Live::new(config)?;
         let started = clock();

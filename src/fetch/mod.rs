@@ -135,8 +135,8 @@ pub struct Fetcher {
     allow_private: bool,
     slots: Arc<Semaphore>,
     hosts: Arc<politeness::HostGate>,
-    /// Turns shared with other processes, and the delay between them.
-    shared_turns: Option<(Arc<dyn politeness::HostTurns>, Duration)>,
+    /// Turns shared with other processes, when the delay is not zero.
+    shared_turns: Option<Arc<dyn politeness::HostTurns>>,
     robots: Option<Arc<robots::RobotsCache>>,
 }
 
@@ -182,9 +182,9 @@ impl Fetcher {
 
     /// Space requests to each host by `politeness_delay` across the processes sharing `turns`
     /// too (when it is not zero).
-    pub fn share_turns(&mut self, turns: Arc<dyn politeness::HostTurns>, daemon: &Daemon) {
-        if !daemon.politeness_delay.is_zero() {
-            self.shared_turns = Some((turns, daemon.politeness_delay));
+    pub fn share_turns(&mut self, turns: Arc<dyn politeness::HostTurns>) {
+        if !self.hosts.delay().is_zero() {
+            self.shared_turns = Some(turns);
         }
     }
 
@@ -278,8 +278,8 @@ impl Fetcher {
         // The host slot first: waiting for a busy host must not hold a global slot.
         let host = url.host_str().unwrap_or_default();
         let _host = self.hosts.enter(host).await;
-        if let Some((turns, delay)) = &self.shared_turns {
-            tokio::time::sleep(turns.turn(host, *delay).await).await;
+        if let Some(turns) = &self.shared_turns {
+            tokio::time::sleep(turns.turn(host, self.hosts.delay()).await).await;
         }
         let _slot = self.slots.acquire().await;
         let mut headers = HeaderMap::new();

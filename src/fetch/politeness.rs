@@ -79,6 +79,11 @@ impl HostGate {
         }
     }
 
+    /// The delay between the starts of two requests to one host.
+    pub fn delay(&self) -> Duration {
+        self.delay
+    }
+
     /// Wait until a request to `host` may start; the permit holds its slot until dropped.
     pub async fn enter(&self, host: &str) -> Option<OwnedSemaphorePermit> {
         let entry = {
