@@ -73,7 +73,7 @@ pub fn decide(
         return Decision::Dead { error };
     }
     let at = match err.retry_after() {
-        Some(wait) => now + to_chrono(wait.min(MAX_RETRY_AFTER)),
+        Some(wait) => whole_second_after(now + to_chrono(wait.min(MAX_RETRY_AFTER))),
         None => retry_at(now, attempts, retries.first, draw),
     };
     Decision::Retry { at, error }
@@ -89,6 +89,17 @@ pub fn retry_at(now: DateTime<Utc>, attempts: u32, first: Duration, draw: f64) -
     now + to_chrono(Duration::from_secs(delay.as_secs()))
 }
 
+/// `at` rounded up to a whole second: the outbox keeps whole seconds, and a receiver's wait
+/// cut short by the fraction it drops is answered with another refusal.
+fn whole_second_after(at: DateTime<Utc>) -> DateTime<Utc> {
+    let fraction = chrono::Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()));
+    if fraction.is_zero() {
+        at
+    } else {
+        at - fraction + chrono::Duration::seconds(1)
+    }
+}
+
 fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
 }
@@ -96,6 +107,7 @@ fn to_chrono(d: Duration) -> chrono::Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Timelike;
 
     fn unavailable(retry_after: Option<Duration>) -> Result<(), SinkError> {
         Err(SinkError::Unavailable {
@@ -104,6 +116,33 @@ mod tests {
             detail: "HTTP 503".into(),
             retry_after,
         })
+    }
+
+    #[test]
+    fn a_receiver_s_wait_is_kept_whole_once_stored_in_seconds() {
+        let now = DateTime::parse_from_rfc3339("2026-11-29T10:00:00.700Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let day = Retries {
+            first: Duration::from_secs(30),
+            dead_after: Duration::from_secs(86_400),
+        };
+        let Decision::Retry { at, .. } = decide(
+            &unavailable(Some(Duration::from_secs(2))),
+            1,
+            now,
+            now,
+            day,
+            0.5,
+        ) else {
+            panic!("a 429 is retried")
+        };
+        // The outbox keeps whole seconds: what is stored must not come before the wait's end.
+        let stored = at.with_nanosecond(0).unwrap();
+        assert!(
+            stored >= now + chrono::Duration::seconds(2),
+            "{stored} is sooner than 2 s after {now}"
+        );
     }
 
     #[test]
@@ -134,7 +173,8 @@ mod tests {
         ));
         assert!(matches!(
             decide(&unavailable(Some(Duration::from_secs(7))), 2, fresh, now, day, 0.5),
-            Decision::Retry { at, .. } if at - now == chrono::Duration::seconds(7)
+            Decision::Retry { at, .. } if at - now >= chrono::Duration::seconds(7)
+                && at - now < chrono::Duration::seconds(8)
         ));
         assert!(matches!(
             decide(&unavailable(None), 9, old, now, day, 0.5),
