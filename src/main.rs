@@ -109,6 +109,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Send a sample alert (Arabic and Latin text) through one configured sink and print what
+    /// became of it: exit 0 when delivered, 1 when not, 2 when the sink is unknown or its
+    /// secret unreadable.
+    TestSink {
+        /// The sink's name in the configuration.
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -137,6 +144,7 @@ fn main() -> ExitCode {
             watch,
             format,
         } => cli::archive::alerts_command(&config, since, watch.as_deref(), format),
+        Command::TestSink { name } => cli::sink::test_sink_command(&config, &name),
     };
     match result {
         Ok(code) => code,

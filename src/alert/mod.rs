@@ -7,8 +7,14 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod matrix;
+pub mod message;
+pub mod ntfy;
 pub mod policy;
+mod reply;
+pub mod sample;
 pub mod sink;
+pub mod telegram;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Serialize;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::config::{self, SinkKind, Webhook, WebhookFormat};
+use crate::config::{self, Secret, SinkKind, Webhook, WebhookFormat};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -62,16 +62,27 @@ impl SinkError {
 }
 
 /// A configured sink, ready to deliver.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Sink {
     name: String,
     kind: SinkKind,
-    /// For webhooks.
+    /// For the sinks that speak HTTP.
     client: Option<reqwest::Client>,
-    /// The webhook's signing key, read from where the config says.
+    /// The secret the config names, read: the webhook's signing key, the Telegram bot's
+    /// token, the ntfy or Matrix access token.
     secret: Option<String>,
     /// For email.
     mailer: Option<super::email::Mailer>,
+}
+
+impl std::fmt::Debug for Sink {
+    // The secret stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Headers every webhook request carries.
@@ -81,22 +92,39 @@ pub const SIGNATURE_HEADER: &str = "X-Raqib-Signature";
 impl Sink {
     /// Build the sink, reading its secret: fails when the secret cannot be read.
     pub fn new(config: &config::Sink) -> Result<Sink, SinkError> {
+        let read = |key: &str, secret: &Secret| {
+            secret.read().map_err(|detail| SinkError::Secret {
+                sink: config.name.clone(),
+                detail: format!("{}: {detail}", secret_key(key, secret)),
+            })
+        };
         let secret = match &config.kind {
             SinkKind::Webhook(Webhook {
                 secret: Some(secret),
                 ..
-            }) => Some(secret.read().map_err(|detail| SinkError::Secret {
-                sink: config.name.clone(),
-                detail,
-            })?),
+            }) => Some(read("secret", secret)?),
+            SinkKind::Telegram(telegram) => Some(read("bot_token", &telegram.bot_token)?),
+            SinkKind::Ntfy(ntfy) => ntfy
+                .token
+                .as_ref()
+                .map(|token| read("token", token))
+                .transpose()?,
+            SinkKind::Matrix(matrix) => Some(read("access_token", &matrix.access_token)?),
             _ => None,
         };
-        let client = match &config.kind {
-            SinkKind::Webhook(webhook) => Some(
+        let timeout = match &config.kind {
+            SinkKind::Webhook(webhook) => Some(webhook.timeout),
+            SinkKind::Telegram(telegram) => Some(telegram.timeout),
+            SinkKind::Ntfy(ntfy) => Some(ntfy.timeout),
+            SinkKind::Matrix(matrix) => Some(matrix.timeout),
+            _ => None,
+        };
+        let client = match timeout {
+            Some(timeout) => Some(
                 reqwest::Client::builder()
-                    .timeout(webhook.timeout)
-                    // A webhook that moved is a configuration to fix, not a place to follow
-                    // with the alert and its signature.
+                    .timeout(timeout)
+                    // A receiver that moved is a configuration to fix, not a place to follow
+                    // with the alert, its signature or a token.
                     .redirect(reqwest::redirect::Policy::none())
                     .user_agent(concat!("raqib/", env!("CARGO_PKG_VERSION")))
                     .build()
@@ -105,7 +133,7 @@ impl Sink {
                         detail: e.to_string(),
                     })?,
             ),
-            _ => None,
+            None => None,
         };
         Ok(Sink {
             name: config.name.clone(),
@@ -149,14 +177,32 @@ impl Sink {
                     detail: "no mailer".into(),
                 }),
             },
-            SinkKind::Webhook(webhook) => match &self.client {
-                Some(client) => self.post(client, webhook, alert_id, payload).await,
-                None => Err(SinkError::Client {
-                    sink: self.name.clone(),
-                    detail: "no client".into(),
-                }),
-            },
+            SinkKind::Webhook(webhook) => {
+                self.post(self.client()?, webhook, alert_id, payload).await
+            }
+            SinkKind::Telegram(telegram) => {
+                let token = self.secret.as_deref().unwrap_or_default();
+                let client = self.client()?;
+                super::telegram::send(client, telegram, token, &self.name, alert_id, payload).await
+            }
+            SinkKind::Ntfy(ntfy) => {
+                let token = self.secret.as_deref();
+                let client = self.client()?;
+                super::ntfy::send(client, ntfy, token, &self.name, alert_id, payload).await
+            }
+            SinkKind::Matrix(matrix) => {
+                let token = self.secret.as_deref().unwrap_or_default();
+                let client = self.client()?;
+                super::matrix::send(client, matrix, token, &self.name, alert_id, payload).await
+            }
         }
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, SinkError> {
+        self.client.as_ref().ok_or_else(|| SinkError::Client {
+            sink: self.name.clone(),
+            detail: "no client".into(),
+        })
     }
 
     async fn post(
@@ -216,8 +262,17 @@ impl Sink {
     }
 }
 
+/// The key a secret was given with: `key`, `key_env` or `key_file`.
+fn secret_key(key: &str, secret: &Secret) -> String {
+    match secret {
+        Secret::Inline(_) => key.to_string(),
+        Secret::Env(_) => format!("{key}_env"),
+        Secret::File(_) => format!("{key}_file"),
+    }
+}
+
 /// What went wrong with a request, without reqwest's repetition of the URL.
-fn describe(err: &reqwest::Error) -> String {
+pub(super) fn describe(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         return "no answer within the sink's timeout".to_string();
     }
@@ -390,6 +445,26 @@ mod tests {
         let err = sink.deliver("a", "{}").await.unwrap_err();
         assert!(err.to_string().contains("sink f"), "{err}");
         assert!(!err.is_permanent());
+    }
+
+    #[test]
+    fn a_sink_s_debug_never_shows_its_secret() {
+        let sink = Sink::new(&config::Sink {
+            name: "hook".into(),
+            kind: SinkKind::Webhook(Webhook {
+                url: "https://hooks.example.org/x".parse().unwrap(),
+                format: WebhookFormat::Json,
+                headers: Default::default(),
+                secret: Some(Secret::Inline("s3cret-key".into())),
+                timeout: Duration::from_secs(1),
+            }),
+        })
+        .unwrap();
+        let shown = format!("{sink:?}");
+        assert!(
+            shown.contains("hook") && !shown.contains("s3cret-key"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The commands of the `raqib` binary, one module per kind: the daemon and its config
 //! ([`daemon`]), the archive's read-only listings ([`archive`]), the text tools ([`text`]), the
-//! rescan of stored articles ([`rescan`]) and their search ([`search`]). Each takes the parsed
-//! arguments and returns the exit code; `main` only parses and dispatches.
+//! rescan of stored articles ([`rescan`]), their search ([`search`]) and the test of a sink
+//! ([`sink`]). Each takes the parsed arguments and returns the exit code; `main` only parses
+//! and dispatches.
 
 pub mod archive;
 pub mod daemon;
 pub mod rescan;
 pub mod search;
+pub mod sink;
 pub mod text;
 
 use std::io::Read;

@@ -29,6 +29,7 @@ pub use database::{Database, Postgres};
 use http::RawHttp;
 pub use http::{Http, User};
 use sink::RawSink;
+pub use sink::{ChatId, Matrix, Ntfy, TELEGRAM_API, Telegram};
 pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
     Webhook, WebhookFormat,

@@ -16,6 +16,9 @@ use url::Url;
 
 use super::Checker;
 
+mod chat;
+pub use chat::{ChatId, Matrix, Ntfy, TELEGRAM_API, Telegram};
+
 /// `[[sink]]`: where alerts are delivered.
 #[derive(Debug, Clone)]
 pub struct Sink {
@@ -33,6 +36,12 @@ pub enum SinkKind {
     Webhook(Webhook),
     /// A message per alert through an SMTP server.
     Email(Email),
+    /// A message per alert from a Telegram bot.
+    Telegram(Telegram),
+    /// A notification per alert published to an ntfy topic.
+    Ntfy(Ntfy),
+    /// A message per alert in a Matrix room.
+    Matrix(Matrix),
 }
 
 /// `type = "email"`.
@@ -171,9 +180,23 @@ pub(super) struct RawSink {
     password_file: Option<Spanned<String>>,
     from: Option<Spanned<String>>,
     to: Option<Vec<Spanned<String>>>,
+    bot_token: Option<String>,
+    bot_token_env: Option<Spanned<String>>,
+    bot_token_file: Option<Spanned<String>>,
+    chat_id: Option<Spanned<ChatId>>,
+    api_url: Option<Spanned<String>>,
+    token: Option<String>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    homeserver: Option<Spanned<String>>,
+    room_id: Option<Spanned<String>>,
+    access_token: Option<String>,
+    access_token_env: Option<Spanned<String>>,
+    access_token_file: Option<Spanned<String>>,
 }
 
 /// The three ways one secret setting can be written.
+#[derive(Clone, Copy)]
 struct Spelled<'a> {
     key: &'a str,
     inline: &'a Option<String>,
@@ -214,11 +237,23 @@ impl Checker<'_> {
                     Some(email) => SinkKind::Email(email),
                     None => continue,
                 },
+                "telegram" => match self.telegram(&name, span.start, base, &raw) {
+                    Some(telegram) => SinkKind::Telegram(telegram),
+                    None => continue,
+                },
+                "ntfy" => match self.ntfy(&name, span.start, base, &raw) {
+                    Some(ntfy) => SinkKind::Ntfy(ntfy),
+                    None => continue,
+                },
+                "matrix" => match self.matrix(&name, span.start, base, &raw) {
+                    Some(matrix) => SinkKind::Matrix(matrix),
+                    None => continue,
+                },
                 other => {
                     self.problem(
                         raw.kind.span().start,
                         format!(
-                            "sink {name:?} has unknown type {other:?}; expected \"log\", \"jsonl\", \"webhook\" or \"email\""
+                            "sink {name:?} has unknown type {other:?}; expected \"log\", \"jsonl\", \"webhook\", \"email\", \"telegram\", \"ntfy\" or \"matrix\""
                         ),
                     );
                     continue;

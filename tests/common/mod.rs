@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod desk;
 pub mod outlet;
 pub mod receiver;
+pub mod service;
 pub mod skip;
 pub mod smtp;
 pub mod wait;
