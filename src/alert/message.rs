@@ -200,13 +200,17 @@ fn directed(mut nodes: Vec<Node>) -> Vec<Node> {
     nodes
 }
 
-/// Whether `text` has more Arabic letters than Latin ones.
+/// Whether `text` has more Arabic words than Latin ones. Words, not letters: a Latin name in
+/// an Arabic sentence has more letters than the Arabic words around it.
 pub fn mostly_arabic(text: &str) -> bool {
-    let arabic = text
-        .chars()
-        .filter(|c| crate::text::is_arabic_letter(*c))
-        .count();
-    let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+    let (mut arabic, mut latin) = (0, 0);
+    for word in text.split_whitespace() {
+        if word.chars().any(crate::text::is_arabic_letter) {
+            arabic += 1;
+        } else if word.chars().any(|c| c.is_ascii_alphabetic()) {
+            latin += 1;
+        }
+    }
     arabic > latin
 }
 
@@ -640,6 +644,13 @@ mod tests {
         let cut = write(&blocks, &[], Style::Html, Measure::Bytes, 30);
         assert!(cut.len() <= 30, "{cut}");
         assert!(cut.starts_with("<p>xxx") && cut.ends_with("…</p>"), "{cut}");
+    }
+
+    #[test]
+    fn a_line_is_arabic_by_its_words() {
+        assert!(mostly_arabic("حموشي يستقبل Vladimir Voronkov رقم 2"));
+        assert!(!mostly_arabic("le DG Hammouchi reçoit الحموشي"));
+        assert!(!mostly_arabic("2026 · 12"));
     }
 
     #[test]

@@ -71,12 +71,18 @@ pub(super) fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-/// The answer's body as JSON (`Null` when it is not).
-pub(super) async fn json_body(response: reqwest::Response) -> serde_json::Value {
-    response
-        .bytes()
-        .await
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// The longest answer read: the services' errors are a few hundred bytes.
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The answer's body as JSON (`Null` when it is not, or is longer than any error the
+/// services send).
+pub(super) async fn json_body(mut response: reqwest::Response) -> serde_json::Value {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_ANSWER_BYTES {
+            return serde_json::Value::Null;
+        }
+    }
+    serde_json::from_slice(&body).unwrap_or_default()
 }
