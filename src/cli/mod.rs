@@ -1,10 +1,12 @@
 //! The commands of the `raqib` binary, one module per kind: the daemon and its config
 //! ([`daemon`]), the archive's read-only listings ([`archive`]), the text tools ([`text`]), the
-//! rescan of stored articles ([`rescan`]) and their search ([`search`]). Each takes the parsed
+//! rescan of stored articles ([`rescan`]), their search ([`search`]) and feed lists in and out
+//! as OPML ([`opml`]). Each takes the parsed
 //! arguments and returns the exit code; `main` only parses and dispatches.
 
 pub mod archive;
 pub mod daemon;
+pub mod opml;
 pub mod rescan;
 pub mod search;
 pub mod text;
