@@ -105,6 +105,16 @@ fn the_feed_title_names_the_outlet_the_config_leaves_unnamed() {
         stdout(&listed)
     );
 
+    let export = raqib(&["--config", config, "feeds", "export"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let opml = stdout(&export);
+    for name in ["Hespress &amp; Co هسبريس", "Le360", "127.0.0.1"] {
+        assert!(
+            opml.contains(&format!(" text=\"{name}\" ")),
+            "{name}: {opml}"
+        );
+    }
+
     // A poll that parses nothing (the same bytes) keeps the title as the outlet.
     let again = raqib(&["--config", config, "run", "--once"]);
     assert!(again.status.success(), "{}", stderr(&again));

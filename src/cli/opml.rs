@@ -1,15 +1,18 @@
 //! `raqib feeds import` and `raqib feeds export`: the desk's feed list in and out of other
-//! readers, as OPML. Neither touches the database nor the config file: import prints what to
-//! append, export prints the list.
+//! readers, as OPML. Neither writes the database nor the config file: import prints what to
+//! append, export prints the list (with the feeds' titles the database holds, when it can be
+//! read).
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use raqib::config::Config;
+use raqib::config::{Config, Feed};
 use raqib::opml;
+use raqib::store::Listings;
 
+use super::archive::read;
 use super::load_config;
 
 /// Print `[[feed]]` blocks for the feeds `file` lists that the config at `config_path` does
@@ -69,12 +72,32 @@ pub fn import_command(config_path: &Path, file: &Path) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// Print the configured feeds as OPML 2.0.
+/// Print the configured feeds as OPML 2.0, each under the outlet name alerts give it: the
+/// feed's own title when the database has one and the config names no outlet.
 pub fn export_command(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config: Config = match load_config(config_path) {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
-    print!("{}", opml::opml(&config.feeds));
+    let urls: Vec<String> = config.feeds.iter().map(|f| f.url.to_string()).collect();
+    let now = chrono::Utc::now();
+    // A list exported before the first poll, or away from the database, still lists them all.
+    let health = read(&config, async |archive| {
+        archive.feed_healths(urls, now).await
+    })
+    .unwrap_or_else(|err| {
+        eprintln!("{err:#}: an outlet the config does not name is given as its host");
+        vec![None; config.feeds.len()]
+    });
+    let feeds: Vec<Feed> = config
+        .feeds
+        .iter()
+        .zip(health)
+        .map(|(feed, row)| Feed {
+            outlet: feed.outlet_titled(row.and_then(|r| r.title).as_deref()),
+            ..feed.clone()
+        })
+        .collect();
+    print!("{}", opml::opml(&feeds));
     Ok(ExitCode::SUCCESS)
 }
