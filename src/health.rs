@@ -41,11 +41,13 @@ pub fn feed_reports(
         .iter()
         .zip(health)
         .map(|(feed, row)| {
-            // The config names the outlet; a feed never polled has no row yet.
+            // The config names the outlet, else the feed's title as last read; a feed never
+            // polled has no row yet.
+            let row = row.clone().unwrap_or_default();
             let health = FeedHealth {
                 url: feed.url.to_string(),
-                outlet: feed.outlet.clone(),
-                ..row.clone().unwrap_or_default()
+                outlet: feed.outlet_titled(row.title.as_deref()),
+                ..row
             };
             let stale = is_stale(
                 health.last_entry_at.as_deref(),
@@ -193,6 +195,7 @@ mod tests {
             last_entry_at: Some(last_entry.into()),
             articles_7d: 12,
             rule_missed_at: None,
+            title: None,
         }
     }
 

@@ -44,10 +44,13 @@ enum Command {
     },
     /// Check the configuration file: exit 0 when valid, 2 with every problem listed otherwise.
     CheckConfig,
-    /// Show each configured feed's health: last success, errors, next poll, interval, staleness.
+    /// Show each configured feed's health: last success, errors, next poll, interval, staleness;
+    /// or bring feeds in from OPML and out to it.
     Feeds {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(subcommand)]
+        opml: Option<FeedsCommand>,
     },
     /// Extract the article from a page (a file, a URL, or - for standard input).
     Extract {
@@ -118,6 +121,18 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum FeedsCommand {
+    /// Print `[[feed]]` blocks for the feeds of an OPML file (Miniflux, FreshRSS, Feedly,
+    /// Inoreader…) that the config does not have yet, to append to it.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Print the configured feeds as OPML 2.0, categories as parent outlines.
+    Export,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs(cli.log_format);
@@ -125,7 +140,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run { once } => cli::daemon::run(&config, once),
         Command::CheckConfig => cli::daemon::check_config(&config),
-        Command::Feeds { format } => cli::archive::feeds_command(&config, format),
+        Command::Feeds { format, opml: None } => cli::archive::feeds_command(&config, format),
+        Command::Feeds {
+            opml: Some(FeedsCommand::Import { file }),
+            ..
+        } => cli::opml::import_command(&config, &file),
+        Command::Feeds {
+            opml: Some(FeedsCommand::Export),
+            ..
+        } => cli::opml::export_command(&config),
         Command::Extract { url, format, input } => {
             cli::text::extract_command(&config, url, format, &input)
         }

@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["fetch"],
     &["alert"],
     &["store"],
-    &["health", "listing", "metrics", "rescan", "search"],
+    &["health", "listing", "metrics", "opml", "rescan", "search"],
     &["web"],
     &["daemon"],
 ];

@@ -187,6 +187,40 @@ async fn poll_health_is_recorded() {
 }
 
 #[tokio::test]
+async fn an_unnamed_feed_keeps_its_title_as_outlet_until_the_config_names_it() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let pool = migrated(&db).await;
+    let outlet = async || -> String {
+        let health = postgres::feed_health(&pool, FEED, now()).await.unwrap();
+        health.unwrap().outlet
+    };
+    let feed = postgres::sync_unnamed_feed(&pool, FEED, "x.ma", now())
+        .await
+        .unwrap();
+    assert_eq!((feed.title, outlet().await), (None, "x.ma".to_string()));
+    postgres::record_feed_title(&pool, feed.id, Some("Akhbar X"), "Akhbar X")
+        .await
+        .unwrap();
+    let again = postgres::sync_unnamed_feed(&pool, FEED, "x.ma", now())
+        .await
+        .unwrap();
+    assert_eq!(again.title.as_deref(), Some("Akhbar X"));
+    assert_eq!(outlet().await, "Akhbar X");
+    let named = postgres::sync_feed(&pool, FEED, "X", now()).await.unwrap();
+    assert_eq!(named.title.as_deref(), Some("Akhbar X"));
+    assert_eq!(outlet().await, "X");
+    postgres::record_feed_title(&pool, feed.id, None, "x.ma")
+        .await
+        .unwrap();
+    postgres::sync_unnamed_feed(&pool, FEED, "x.ma", now())
+        .await
+        .unwrap();
+    assert_eq!(outlet().await, "x.ma");
+}
+
+#[tokio::test]
 async fn a_missed_body_rule_is_remembered_from_its_first_miss_until_a_match() {
     let Some(db) = TestDatabase::create().await else {
         return;

@@ -15,7 +15,7 @@ use raqib::store::{
 use super::Format;
 
 /// The archive a command reads, on the backend `database` names.
-enum Archive {
+pub(super) enum Archive {
     Sqlite(Reader),
     Postgres(Postgres),
 }
@@ -95,7 +95,7 @@ impl Listings for Archive {
 }
 
 /// What `list` asks of the archive of `config`, read on a runtime of its own.
-fn read<T>(
+pub(super) fn read<T>(
     config: &Config,
     list: impl AsyncFnOnce(&Archive) -> raqib::store::Result<T>,
 ) -> anyhow::Result<T> {

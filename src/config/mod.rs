@@ -105,7 +105,13 @@ pub struct Daemon {
 #[derive(Debug, Clone)]
 pub struct Feed {
     pub url: Url,
+    /// The outlet's name: the config's `outlet`, else the host name until the feed's own
+    /// title is known (see [`Feed::outlet_titled`]).
     pub outlet: String,
+    /// Whether the config names the outlet: the feed's own title then never replaces it.
+    pub outlet_configured: bool,
+    /// The desk's grouping of the feed (`category`), kept from OPML and written back to it.
+    pub category: Option<String>,
     pub lang: Option<String>,
     pub schedule: FeedSchedule,
     pub scrape: bool,
@@ -113,6 +119,38 @@ pub struct Feed {
     pub rules: Option<crate::extract::Rules>,
     /// The zone of the outlet's clocks: its dates without an offset are read on them.
     pub timezone: chrono_tz::Tz,
+}
+
+impl Feed {
+    /// The outlet's name once the feed's own `title` is read: the config's name always wins,
+    /// then the title, then the host name (a blank title names nothing).
+    pub fn outlet_titled(&self, title: Option<&str>) -> String {
+        if self.outlet_configured {
+            return self.outlet.clone();
+        }
+        title
+            .and_then(outlet_title)
+            .unwrap_or_else(|| host_name(&self.url))
+    }
+}
+
+/// A feed's own title as an outlet's name, `None` when blank: the title is the feed's, not
+/// ours, so it is made one line and short enough for an alert's header.
+pub fn outlet_title(title: &str) -> Option<String> {
+    let words: Vec<&str> = title.split_whitespace().take(MAX_TITLE_WORDS).collect();
+    (!words.is_empty()).then(|| words.join(" ").chars().take(MAX_TITLE_CHARS).collect())
+}
+
+/// Bounds on a feed title taken as the outlet's name.
+const MAX_TITLE_WORDS: usize = 24;
+const MAX_TITLE_CHARS: usize = 120;
+
+/// The name an outlet goes by when neither the config nor the feed names it.
+fn host_name(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or_default()
+        .trim_start_matches("www.")
+        .to_string()
 }
 
 /// How often a feed is polled.
@@ -224,6 +262,7 @@ struct RawDaemon {
 struct RawFeed {
     url: Spanned<String>,
     outlet: Option<String>,
+    category: Option<String>,
     lang: Option<String>,
     interval: Option<Spanned<String>>,
     min_interval: Option<Spanned<String>>,
@@ -589,15 +628,13 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let outlet = raw
-            .outlet
-            .filter(|o| !o.trim().is_empty())
-            .unwrap_or_else(|| {
-                url.host_str()
-                    .unwrap_or_default()
-                    .trim_start_matches("www.")
-                    .to_string()
-            });
+        let configured = raw.outlet.filter(|o| !o.trim().is_empty());
+        let outlet_configured = configured.is_some();
+        let outlet = configured.unwrap_or_else(|| host_name(&url));
+        let category = raw
+            .category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         let scope = format!("feed {:?} ", url.as_str());
         let (min, max) = self.interval_bounds(
             raw.min_interval.as_ref(),
@@ -627,6 +664,8 @@ impl Checker<'_> {
             },
             url,
             outlet,
+            outlet_configured,
+            category,
             lang: raw.lang,
             scrape: raw.scrape.unwrap_or(true),
             rules,
@@ -713,6 +752,31 @@ path = "alerts.jsonl"
 name = "journal"
 type = "log"
 "#;
+
+    #[test]
+    fn the_feed_title_names_the_outlet_unless_the_config_does() {
+        let config = load(&format!(
+            "{VALID}\n[[feed]]\nurl = \"https://www.alyaoum24.com/feed\"\ncategory = \" Maroc \"\n"
+        ))
+        .unwrap();
+        let (hespress, le360, alyaoum) = (&config.feeds[0], &config.feeds[1], &config.feeds[2]);
+        assert_eq!(
+            hespress.outlet_titled(Some(" هسبريس \n جريدة ")),
+            "هسبريس جريدة"
+        );
+        assert_eq!(hespress.outlet_titled(Some(" \t\n")), "hespress.com");
+        assert_eq!(hespress.outlet_titled(None), "hespress.com");
+        assert_eq!(le360.outlet_titled(Some("Le360 - Actualité")), "Le360");
+        assert_eq!(
+            hespress
+                .outlet_titled(Some(&"x".repeat(10_000)))
+                .chars()
+                .count(),
+            MAX_TITLE_CHARS
+        );
+        assert_eq!(alyaoum.category.as_deref(), Some("Maroc"));
+        assert_eq!(hespress.category, None);
+    }
 
     #[test]
     fn a_valid_file_gets_defaults_and_resolved_paths() {

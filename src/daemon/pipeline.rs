@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use super::paused::{Cause, Paused};
 use super::{Clock, DaemonError, PollError, Polled};
 use crate::alert::sink::Sink;
-use crate::config::{Config, Database, Feed};
+use crate::config::{self, Config, Database, Feed};
 use crate::feed::{self, Entry};
 use crate::fetch::{Fetcher, Outcome};
 use crate::schedule::{self, Hints};
@@ -261,9 +261,13 @@ impl<S: Storage> Pipeline<S> {
 
     /// The feed's row, created if needed.
     pub(super) async fn feed_state(&self, feed: &Feed) -> Result<FeedState, StoreError> {
-        let (url, outlet) = (feed.url.to_string(), feed.outlet.clone());
-        self.noted(self.store.sync_feed(url, outlet, self.now()))
-            .await
+        let (url, outlet, now) = (feed.url.to_string(), feed.outlet.clone(), self.now());
+        if feed.outlet_configured {
+            self.noted(self.store.sync_feed(url, outlet, now)).await
+        } else {
+            self.noted(self.store.sync_unnamed_feed(url, outlet, now))
+                .await
+        }
     }
 
     /// Poll `feed` once and record the outcome; returns it with the time the feed is next due.
@@ -279,6 +283,11 @@ impl<S: Storage> Pipeline<S> {
                 );
                 return (Err(err.into()), schedule::after(self.now(), delay));
             }
+        };
+        // The feed's own title, read on an earlier poll, names an outlet the config does not.
+        let feed = &Feed {
+            outlet: feed.outlet_titled(state.title.as_deref()),
+            ..feed.clone()
         };
         let mut result = self.poll_feed(feed, &state).await;
         if let (Ok(learned), true) = (&mut result, feed.scrape) {
@@ -417,6 +426,23 @@ impl<S: Storage> Pipeline<S> {
                     source,
                 })?;
         hints.ttl = parsed.ttl;
+        let title = parsed.title.as_deref().and_then(config::outlet_title);
+        let retitled;
+        let feed = if title == state.title {
+            feed
+        } else {
+            let outlet = feed.outlet_titled(title.as_deref());
+            self.noted(
+                self.store
+                    .record_feed_title(state.id, title, outlet.clone()),
+            )
+            .await?;
+            retitled = Feed {
+                outlet,
+                ..feed.clone()
+            };
+            &retitled
+        };
         let entries = parsed.entries;
         let entry_times: Vec<DateTime<Utc>> = entries
             .iter()

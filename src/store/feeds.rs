@@ -10,15 +10,51 @@ use super::{FeedHealth, FeedState, PollRecord, Reader, Result, Store, parse_time
 use crate::fetch::Validators;
 
 impl Store {
-    /// Make sure a feed has a row (outlet names may change in the config) and return it.
+    /// Make sure a feed has a row, its outlet named `outlet` (outlet names may change in the
+    /// config), and return it.
     pub fn sync_feed(&mut self, url: &str, outlet: &str, now: DateTime<Utc>) -> Result<FeedState> {
         self.conn.execute(
             "INSERT INTO feed (url, outlet, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet",
             params![url, outlet, timestamp(now)],
         )?;
+        self.feed_state(url)
+    }
+
+    /// Make sure a feed whose outlet the config does not name has a row and return it: its
+    /// outlet is the feed's own title once one was read, else `host`.
+    pub fn sync_unnamed_feed(
+        &mut self,
+        url: &str,
+        host: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FeedState> {
+        self.conn.execute(
+            "INSERT INTO feed (url, outlet, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET outlet = coalesce(feed.title, excluded.outlet)",
+            params![url, host, timestamp(now)],
+        )?;
+        self.feed_state(url)
+    }
+
+    /// The feed's own title as just read (`None`: it has none), and the outlet name it gives.
+    pub fn record_feed_title(
+        &mut self,
+        feed_id: i64,
+        title: Option<&str>,
+        outlet: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE feed SET title = ?2, outlet = ?3 WHERE id = ?1",
+            params![feed_id, title, outlet],
+        )?;
+        Ok(())
+    }
+
+    fn feed_state(&self, url: &str) -> Result<FeedState> {
         let state = self.conn.query_row(
-            "SELECT id, etag, last_modified, consecutive_errors, next_due_at, interval_secs, body_hash
+            "SELECT id, etag, last_modified, consecutive_errors, next_due_at, interval_secs, body_hash,
+                    title
              FROM feed WHERE url = ?1",
             [url],
             |row| {
@@ -30,6 +66,7 @@ impl Store {
                     interval: row.get::<_, Option<i64>>(5)?.map(|s| Duration::from_secs(s.max(0) as u64)),
                     body_hash: row.get(6)?,
                     held_until: None,
+                    title: row.get(7)?,
                 })
             },
         )?;
@@ -152,7 +189,7 @@ fn feed_row(conn: &Connection, url: &str) -> Result<Option<(i64, FeedHealth)>> {
         .prepare_cached(
             "SELECT f.id, f.url, f.outlet, f.last_success_at, f.last_polled_at, f.consecutive_errors,
                     f.last_error, f.next_due_at, f.interval_secs, f.encoding,
-                    nullif(f.last_entry_at, ''), f.rule_missed_at
+                    nullif(f.last_entry_at, ''), f.rule_missed_at, f.title
              FROM feed f WHERE f.url = ?1",
         )?
         .query_row([url], |row| {
@@ -171,6 +208,7 @@ fn feed_row(conn: &Connection, url: &str) -> Result<Option<(i64, FeedHealth)>> {
                     last_entry_at: row.get(10)?,
                     articles_7d: 0,
                     rule_missed_at: row.get(11)?,
+                    title: row.get(12)?,
                 },
             ))
         })

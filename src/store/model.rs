@@ -23,6 +23,8 @@ pub struct FeedState {
     /// Until when a process sharing the storage holds the feed (a PostgreSQL lease, this
     /// process's own included); `None` when nobody does, and always on SQLite.
     pub held_until: Option<DateTime<Utc>>,
+    /// The feed's own title as last read, made an outlet name ([`crate::config::outlet_title`]).
+    pub title: Option<String>,
 }
 
 /// What a successful poll learned.
@@ -54,6 +56,9 @@ pub struct FeedHealth {
     pub articles_7d: u64,
     /// Since when the outlet's body rule has not matched, if it does not.
     pub rule_missed_at: Option<String>,
+    /// The feed's own title as last read: it names the outlet when the config does not.
+    #[serde(skip)]
+    pub title: Option<String>,
 }
 
 /// Where an article's body came from.

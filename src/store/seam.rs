@@ -32,13 +32,31 @@ use crate::watch::Match;
 
 /// Feed rows: their state between polls, the outcomes of polls, their health.
 pub trait Feeds {
-    /// Make sure a feed has a row (outlet names may change in the config) and return it.
+    /// Make sure a feed has a row, its outlet named `outlet` (outlet names may change in the
+    /// config), and return it.
     fn sync_feed(
         &self,
         url: String,
         outlet: String,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<FeedState>> + Send;
+
+    /// Make sure a feed whose outlet the config does not name has a row and return it: its
+    /// outlet is the feed's own title once one was read, else `host`.
+    fn sync_unnamed_feed(
+        &self,
+        url: String,
+        host: String,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<FeedState>> + Send;
+
+    /// The feed's own title as just read (`None`: it has none), and the outlet name it gives.
+    fn record_feed_title(
+        &self,
+        feed_id: i64,
+        title: Option<String>,
+        outlet: String,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Which of `keys` (entry keys of the feed) or `urls` (through any feed) are stored.
     fn known_entries(

@@ -128,6 +128,26 @@ impl Feeds for Sqlite {
         self.run(move |s| s.sync_feed(&url, &outlet, now)).await
     }
 
+    async fn sync_unnamed_feed(
+        &self,
+        url: String,
+        host: String,
+        now: DateTime<Utc>,
+    ) -> Result<FeedState> {
+        self.run(move |s| s.sync_unnamed_feed(&url, &host, now))
+            .await
+    }
+
+    async fn record_feed_title(
+        &self,
+        feed_id: i64,
+        title: Option<String>,
+        outlet: String,
+    ) -> Result<()> {
+        self.run(move |s| s.record_feed_title(feed_id, title.as_deref(), &outlet))
+            .await
+    }
+
     async fn known_entries(
         &self,
         feed_id: i64,

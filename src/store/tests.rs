@@ -976,3 +976,34 @@ fn an_article_at_a_url_already_stored_through_another_feed_is_not_stored_again()
     );
     assert!(copy.is_err(), "{copy:?}");
 }
+
+#[test]
+fn an_unnamed_feed_keeps_its_title_as_outlet_until_the_config_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("raqib.db")).unwrap();
+    let url = "https://x.ma/feed";
+    let outlet = |store: &Store| -> String {
+        store
+            .conn
+            .query_row("SELECT outlet FROM feed WHERE url = ?1", [url], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let feed = store.sync_unnamed_feed(url, "x.ma", now()).unwrap();
+    assert_eq!((feed.title, outlet(&store)), (None, "x.ma".to_string()));
+    store
+        .record_feed_title(feed.id, Some("Akhbar X"), "Akhbar X")
+        .unwrap();
+    let again = store.sync_unnamed_feed(url, "x.ma", now()).unwrap();
+    assert_eq!(again.title.as_deref(), Some("Akhbar X"));
+    assert_eq!(outlet(&store), "Akhbar X");
+    let named = store.sync_feed(url, "X", now()).unwrap();
+    assert_eq!(
+        (named.title.as_deref(), outlet(&store).as_str()),
+        (Some("Akhbar X"), "X")
+    );
+    store.record_feed_title(feed.id, None, "x.ma").unwrap();
+    store.sync_unnamed_feed(url, "x.ma", now()).unwrap();
+    assert_eq!(outlet(&store), "x.ma");
+}

@@ -12,9 +12,48 @@ use crate::feed::article_url;
 use crate::fetch::Validators;
 use crate::store::{FeedHealth, FeedState, PollRecord, timestamp};
 
-/// Make sure a feed has a row (outlet names may change in the config) and return it.
+/// Make sure a feed has a row, its outlet named `outlet` (outlet names may change in the
+/// config), and return it.
 pub async fn sync_feed(
     pool: &Pool,
+    url: &str,
+    outlet: &str,
+    now: DateTime<Utc>,
+) -> Result<FeedState> {
+    upsert_feed(
+        pool,
+        "INSERT INTO feed (url, outlet, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet",
+        url,
+        outlet,
+        now,
+    )
+    .await
+}
+
+/// Make sure a feed whose outlet the config does not name has a row and return it: its
+/// outlet is the feed's own title once one was read, else `host`.
+pub async fn sync_unnamed_feed(
+    pool: &Pool,
+    url: &str,
+    host: &str,
+    now: DateTime<Utc>,
+) -> Result<FeedState> {
+    upsert_feed(
+        pool,
+        "INSERT INTO feed (url, outlet, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (url) DO UPDATE SET outlet = coalesce(feed.title, excluded.outlet)",
+        url,
+        host,
+        now,
+    )
+    .await
+}
+
+/// `insert` (of url, outlet and creation time) with the feed's state returned.
+async fn upsert_feed(
+    pool: &Pool,
+    insert: &str,
     url: &str,
     outlet: &str,
     now: DateTime<Utc>,
@@ -22,10 +61,10 @@ pub async fn sync_feed(
     let client = pool.client().await?;
     let row = client
         .query_one(
-            "INSERT INTO feed (url, outlet, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (url) DO UPDATE SET outlet = excluded.outlet
-             RETURNING id, etag, last_modified, consecutive_errors, next_due_at, interval_secs,
-                 body_hash, leased_until",
+            &format!(
+                "{insert} RETURNING id, etag, last_modified, consecutive_errors, next_due_at,
+                     interval_secs, body_hash, leased_until, title"
+            ),
             &[&url, &outlet, &stored(now)],
         )
         .await?;
@@ -42,7 +81,25 @@ pub async fn sync_feed(
             .map(|s| Duration::from_secs(s.max(0) as u64)),
         body_hash: row.get(6),
         held_until: row.get(7),
+        title: row.get(8),
     })
+}
+
+/// The feed's own title as just read (`None`: it has none), and the outlet name it gives.
+pub async fn record_feed_title(
+    pool: &Pool,
+    feed_id: i64,
+    title: Option<&str>,
+    outlet: &str,
+) -> Result<()> {
+    pool.client()
+        .await?
+        .execute(
+            "UPDATE feed SET title = $2, outlet = $3 WHERE id = $1",
+            &[&feed_id, &title, &outlet],
+        )
+        .await?;
+    Ok(())
 }
 
 /// A poll succeeded (a new body, an unchanged one, or a 304).
@@ -147,7 +204,8 @@ pub async fn feed_healths(
             "SELECT f.url, f.outlet, f.last_success_at, f.last_polled_at, f.consecutive_errors,
                     f.last_error, f.next_due_at, f.interval_secs, f.encoding, f.last_entry_at,
                     f.rule_missed_at,
-                    (SELECT count(*) FROM article a WHERE a.feed_id = f.id AND a.fetched_at >= $2)
+                    (SELECT count(*) FROM article a WHERE a.feed_id = f.id AND a.fetched_at >= $2),
+                    f.title
              FROM feed f WHERE f.url = ANY($1)",
             &[&urls, &week_ago],
         )
@@ -172,6 +230,7 @@ fn health(row: &Row) -> FeedHealth {
         last_entry_at: time(9),
         articles_7d: row.get::<_, i64>(11).max(0) as u64,
         rule_missed_at: time(10),
+        title: row.get(12),
     }
 }
 

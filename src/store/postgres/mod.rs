@@ -30,8 +30,8 @@ use crate::config::postgres_url::{connection_config, redacted};
 pub use articles::{insert_article, story_outlets};
 pub use dump::dump;
 pub use feeds::{
-    feed_health, feed_healths, known_entries, record_poll_failure, record_poll_success,
-    record_rule_outcome, sync_feed,
+    feed_health, feed_healths, known_entries, record_feed_title, record_poll_failure,
+    record_poll_success, record_rule_outcome, sync_feed, sync_unnamed_feed,
 };
 pub use learned::learned_records;
 pub use lease::{LeasedFeed, claim_due_feeds, claim_feed, release_lease, renew_leases};

@@ -83,6 +83,24 @@ impl Feeds for Postgres {
         Ok(super::sync_feed(&self.pool, &url, &outlet, now).await?)
     }
 
+    async fn sync_unnamed_feed(
+        &self,
+        url: String,
+        host: String,
+        now: DateTime<Utc>,
+    ) -> Result<FeedState> {
+        Ok(super::sync_unnamed_feed(&self.pool, &url, &host, now).await?)
+    }
+
+    async fn record_feed_title(
+        &self,
+        feed_id: i64,
+        title: Option<String>,
+        outlet: String,
+    ) -> Result<()> {
+        Ok(super::record_feed_title(&self.pool, feed_id, title.as_deref(), &outlet).await?)
+    }
+
     async fn known_entries(
         &self,
         feed_id: i64,
