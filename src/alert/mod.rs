@@ -7,7 +7,9 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod format;
 pub mod policy;
+pub mod signing;
 pub mod sink;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};

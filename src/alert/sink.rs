@@ -7,12 +7,15 @@
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::config::{self, SinkKind, Webhook, WebhookFormat};
+use super::format::{discord, teams, template::Template};
+use super::signing::StandardKey;
+use crate::config::{self, Signing, SinkKind, Webhook, WebhookFormat};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -68,8 +71,12 @@ pub struct Sink {
     kind: SinkKind,
     /// For webhooks.
     client: Option<reqwest::Client>,
-    /// The webhook's signing key, read from where the config says.
+    /// The webhook's signing key, read from where the config says (`signing = "raqib"`).
     secret: Option<String>,
+    /// The same key for `signing = "standard"`.
+    standard: Option<StandardKey>,
+    /// For `format = "template"`.
+    template: Option<Arc<Template>>,
     /// For email.
     mailer: Option<super::email::Mailer>,
 }
@@ -89,6 +96,32 @@ impl Sink {
                 sink: config.name.clone(),
                 detail,
             })?),
+            _ => None,
+        };
+        let refused = |detail: String| SinkError::Secret {
+            sink: config.name.clone(),
+            detail,
+        };
+        let (secret, standard) = match (&config.kind, secret) {
+            (
+                SinkKind::Webhook(Webhook {
+                    signing: Signing::Standard,
+                    ..
+                }),
+                Some(secret),
+            ) => (None, Some(StandardKey::new(&secret).map_err(refused)?)),
+            (_, secret) => (secret, None),
+        };
+        let template = match &config.kind {
+            SinkKind::Webhook(Webhook {
+                template: Some(path),
+                content_type,
+                ..
+            }) => {
+                let template = Template::load(path, content_type).map_err(refused)?;
+                template.check(&config.name).map_err(refused)?;
+                Some(Arc::new(template))
+            }
             _ => None,
         };
         let client = match &config.kind {
@@ -112,6 +145,8 @@ impl Sink {
             kind: config.kind.clone(),
             client,
             secret,
+            standard,
+            template,
             mailer: match &config.kind {
                 SinkKind::Email(email) => Some(super::email::Mailer::new(&config.name, email)?),
                 _ => None,
@@ -166,13 +201,39 @@ impl Sink {
         alert_id: &str,
         payload: &str,
     ) -> Result<(), SinkError> {
-        let body = match webhook.format {
-            WebhookFormat::Json => payload.to_string(),
-            WebhookFormat::Slack => serde_json::json!({ "text": slack_text(payload) }).to_string(),
+        let url = webhook.url.to_string();
+        let unavailable = |detail: String, retry_after| SinkError::Unavailable {
+            sink: self.name.clone(),
+            url: url.clone(),
+            detail,
+            retry_after,
+        };
+        let (body, content_type) = match (webhook.format, &self.template) {
+            (WebhookFormat::Json, _) => (payload.to_string(), "application/json"),
+            (WebhookFormat::Slack, _) => (
+                serde_json::json!({ "text": slack_text(payload) }).to_string(),
+                "application/json",
+            ),
+            (WebhookFormat::Discord, _) => (discord::message(payload), "application/json"),
+            (WebhookFormat::Teams, _) => (teams::message(payload), "application/json"),
+            // A template that fails on this alert is the config's to fix: retried, so a
+            // corrected template (SIGHUP) still delivers it.
+            (WebhookFormat::Template, Some(template)) => (
+                template
+                    .render(&self.name, payload)
+                    .map_err(|e| unavailable(e, None))?,
+                webhook.content_type.as_str(),
+            ),
+            (WebhookFormat::Template, None) => {
+                return Err(SinkError::Client {
+                    sink: self.name.clone(),
+                    detail: "no template".into(),
+                });
+            }
         };
         let mut request = client
             .post(webhook.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .header(ALERT_ID_HEADER, alert_id)
             .header("Idempotency-Key", alert_id);
         for (name, value) in &webhook.headers {
@@ -181,13 +242,18 @@ impl Sink {
         if let Some(secret) = &self.secret {
             request = request.header(SIGNATURE_HEADER, signature(secret, body.as_bytes()));
         }
-        let url = webhook.url.to_string();
-        let unavailable = |detail: String, retry_after| SinkError::Unavailable {
-            sink: self.name.clone(),
-            url: url.clone(),
-            detail,
-            retry_after,
-        };
+        if let Some(key) = &self.standard {
+            // The alert id is the message id: the same on every retry, so a receiver drops
+            // repeats; the timestamp is the attempt's.
+            let timestamp = chrono::Utc::now().timestamp();
+            request = request
+                .header("webhook-id", alert_id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header(
+                    "webhook-signature",
+                    key.sign(alert_id, timestamp, body.as_bytes()),
+                );
+        }
         let response = request
             .body(body)
             .send()
@@ -197,12 +263,17 @@ impl Sink {
         if status.is_success() {
             return Ok(());
         }
-        let retry_after = response
+        let header = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        let retry_after = if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            header.max(retry_after_in_body(response).await)
+        } else {
+            header
+        };
         let detail = format!("HTTP {status}");
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             Err(unavailable(detail, retry_after))
@@ -214,6 +285,23 @@ impl Sink {
             })
         }
     }
+}
+
+/// The wait a 429's JSON body asks for: Discord's `retry_after`, in seconds with a fraction,
+/// rounded up. Only the body's first 16 KiB are read.
+async fn retry_after_in_body(mut response: reqwest::Response) -> Option<Duration> {
+    const READ: usize = 16 * 1024;
+    let mut body = Vec::new();
+    while body.len() < READ {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    let seconds = answer["retry_after"].as_f64()?;
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs(seconds.ceil().min(86_400.0) as u64))
 }
 
 /// What went wrong with a request, without reqwest's repetition of the URL.
@@ -367,6 +455,7 @@ mod tests {
         let sink = Sink::new(&config::Sink {
             name: "f".into(),
             kind: SinkKind::Jsonl { path: path.clone() },
+            max_per_minute: None,
         })
         .unwrap();
         sink.deliver("a", r#"{"id":"a"}"#).await.unwrap();
@@ -385,6 +474,7 @@ mod tests {
             kind: SinkKind::Jsonl {
                 path: dir.path().to_path_buf(),
             },
+            max_per_minute: None,
         })
         .unwrap();
         let err = sink.deliver("a", "{}").await.unwrap_err();

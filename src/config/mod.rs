@@ -30,8 +30,8 @@ use http::RawHttp;
 pub use http::{Http, User};
 use sink::RawSink;
 pub use sink::{
-    DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
-    Webhook, WebhookFormat,
+    DEFAULT_EMAIL_TIMEOUT, DEFAULT_TEMPLATE_CONTENT_TYPE, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret,
+    Signing, Sink, SinkKind, SmtpTls, Webhook, WebhookFormat,
 };
 use watch::RawWatch;
 pub use watch::{
