@@ -7,6 +7,7 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod flood;
 pub mod format;
 pub mod policy;
 pub mod signing;

@@ -69,6 +69,7 @@ impl SinkError {
 pub struct Sink {
     name: String,
     kind: SinkKind,
+    max_per_minute: Option<u32>,
     /// For webhooks.
     client: Option<reqwest::Client>,
     /// The webhook's signing key, read from where the config says (`signing = "raqib"`).
@@ -143,6 +144,7 @@ impl Sink {
         Ok(Sink {
             name: config.name.clone(),
             kind: config.kind.clone(),
+            max_per_minute: config.max_per_minute,
             client,
             secret,
             standard,
@@ -156,6 +158,11 @@ impl Sink {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// How many messages it may send a minute, if it is limited.
+    pub fn max_per_minute(&self) -> Option<u32> {
+        self.max_per_minute
     }
 
     /// Deliver one alert's JSON (`payload`), whose id is `alert_id`.

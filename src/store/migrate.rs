@@ -86,6 +86,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_search_newest",
         include_str!("../../migrations/0020_search_newest.sql"),
     ),
+    (
+        "0021_delivery_folds",
+        include_str!("../../migrations/0021_delivery_folds.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

@@ -36,6 +36,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0020_search_newest",
         include_str!("../../../migrations/postgres/0020_search_newest.sql"),
     ),
+    (
+        21,
+        "0021_delivery_folds",
+        include_str!("../../../migrations/postgres/0021_delivery_folds.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are
