@@ -540,7 +540,8 @@ async fn sqlite_migration_indexes_stored_articles() {
     conn.execute_batch(
         "DROP TRIGGER article_search_forget; DROP TABLE article_search;
          DROP TABLE IF EXISTS article_search_content; DROP TRIGGER article_search_at_forget;
-         DROP TABLE article_search_at; PRAGMA user_version = 17;",
+         DROP TABLE article_search_at; ALTER TABLE delivery DROP COLUMN folded_at;
+         PRAGMA user_version = 17;",
     )
     .unwrap();
     drop(conn);
@@ -563,7 +564,8 @@ async fn postgres_migration_indexes_stored_articles() {
     db.client()
         .await
         .batch_execute(
-            "DROP TABLE article_search; DROP TABLE page_claim; UPDATE raqib_schema SET version = 17;",
+            "DROP TABLE article_search; DROP TABLE page_claim;
+             ALTER TABLE delivery DROP COLUMN folded_at; UPDATE raqib_schema SET version = 17;",
         )
         .await
         .unwrap();
@@ -572,7 +574,8 @@ async fn postgres_migration_indexes_stored_articles() {
         [
             "0018_search_index",
             "0019_page_claims",
-            "0020_search_newest"
+            "0020_search_newest",
+            "0021_delivery_folds"
         ]
     );
     for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
