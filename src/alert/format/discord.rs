@@ -46,16 +46,16 @@ fn alert_embed(alert: &Shown) -> Value {
             quiet(&escape(&alert.other_outlets.join(", ")))
         ));
     }
+    // Discord refuses an empty field value or title: a missing one shows as a dash.
     let field = |name: &str, value: &str| {
         json!({
             "name": cut(name, FIELD_NAME),
-            "value": cut(&quiet(&escape(value)), FIELD_VALUE),
+            "value": cut(&quiet(&escape(or_dash(value))), FIELD_VALUE),
             "inline": true,
         })
     };
     let mut embed = json!({
-        "title": cut(&quiet(&alert.title), TITLE),
-        "description": cut(description.trim_start(), DESCRIPTION),
+        "title": cut(&quiet(or_dash(&alert.title)), TITLE),
         "color": colour(&alert.severity),
         "fields": [
             field("watch", &alert.watch),
@@ -64,6 +64,9 @@ fn alert_embed(alert: &Shown) -> Value {
         ],
         "footer": { "text": cut(&format!("raqib alert {}", alert.id), FOOTER) },
     });
+    if !description.trim().is_empty() {
+        embed["description"] = json!(cut(description.trim_start(), DESCRIPTION));
+    }
     if let Some(url) = &alert.url {
         embed["url"] = json!(url);
     }
@@ -128,6 +131,10 @@ fn digest_line(alert: &Shown) -> String {
         escape(&cut(&alert.watch, 100)),
         escape(&cut(&alert.outlet, 100))
     ))
+}
+
+fn or_dash(text: &str) -> &str {
+    if text.trim().is_empty() { "—" } else { text }
 }
 
 /// Severity as the embed's side colour.
@@ -200,6 +207,17 @@ mod tests {
         );
         assert_eq!(embed["fields"][2]["value"], "X @\u{200B}here");
         assert!(!message.to_string().contains("@everyone"));
+    }
+
+    #[test]
+    fn an_alert_missing_fields_sends_no_empty_value_discord_refuses() {
+        let message: Value = serde_json::from_str(&message(r#"{"id":"a1"}"#)).unwrap();
+        let embed = &message["embeds"][0];
+        assert!(embed.get("description").is_none(), "{embed}");
+        assert!(!embed["title"].as_str().unwrap().is_empty());
+        for field in embed["fields"].as_array().unwrap() {
+            assert!(!field["value"].as_str().unwrap().is_empty(), "{field}");
+        }
     }
 
     #[test]
