@@ -47,6 +47,9 @@ pub enum SinkError {
     Client { sink: String, detail: String },
     #[error("sink {sink}: {detail}")]
     Secret { sink: String, detail: String },
+    /// The sink's template cannot be read, compiled or rendered on a sample alert.
+    #[error("sink {sink}: {detail}")]
+    Template { sink: String, detail: String },
 }
 
 impl SinkError {
@@ -119,8 +122,12 @@ impl Sink {
                 content_type,
                 ..
             }) => {
-                let template = Template::load(path, content_type).map_err(refused)?;
-                template.check(&config.name).map_err(refused)?;
+                let unusable = |detail: String| SinkError::Template {
+                    sink: config.name.clone(),
+                    detail,
+                };
+                let template = Template::load(path, content_type).map_err(unusable)?;
+                template.check(&config.name).map_err(unusable)?;
                 Some(Arc::new(template))
             }
             _ => None,
