@@ -541,6 +541,7 @@ async fn sqlite_migration_indexes_stored_articles() {
         "DROP TRIGGER article_search_forget; DROP TABLE article_search;
          DROP TABLE IF EXISTS article_search_content; DROP TRIGGER article_search_at_forget;
          DROP TABLE article_search_at; ALTER TABLE feed DROP COLUMN title;
+         ALTER TABLE delivery DROP COLUMN folded_at;
          PRAGMA user_version = 17;",
     )
     .unwrap();
@@ -565,7 +566,7 @@ async fn postgres_migration_indexes_stored_articles() {
         .await
         .batch_execute(
             "DROP TABLE article_search; DROP TABLE page_claim; ALTER TABLE feed DROP COLUMN title;
-             UPDATE raqib_schema SET version = 17;",
+             ALTER TABLE delivery DROP COLUMN folded_at; UPDATE raqib_schema SET version = 17;",
         )
         .await
         .unwrap();
@@ -575,7 +576,8 @@ async fn postgres_migration_indexes_stored_articles() {
             "0018_search_index",
             "0019_page_claims",
             "0020_search_newest",
-            "0021_feed_title"
+            "0021_feed_title",
+            "0022_delivery_folds"
         ]
     );
     for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {

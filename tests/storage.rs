@@ -227,6 +227,71 @@ async fn a_claimed_delivery_is_its_claimant_s_alone<S: Storage>(store: Arc<S>) {
     );
 }
 
+/// A delivery held back by its sink's `max_per_minute` waits until it is let go, counts no
+/// attempt, and is claimed then marked folded (and stays so after a failed attempt), so that
+/// it goes out in its sink's digest, whichever process claims it.
+async fn a_held_delivery_waits_folded<S: Storage>(store: Arc<S>) {
+    let feed = feed(&*store).await;
+    store
+        .insert_article(
+            article(
+                feed,
+                "guid:1",
+                "http://127.0.0.1:9/news/1",
+                "Minister visits Rabat",
+            ),
+            t0(),
+            STORY_WINDOW,
+            |_, _| vec![alert("a-1", "minister", AlertPolicy::Article)],
+        )
+        .await
+        .unwrap()
+        .expect("a new article");
+    let limits = ClaimLimits {
+        alerts: 500,
+        digests: 50,
+    };
+    let claim = |n: i64, at: DateTime<Utc>| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_deliveries(n, at, at + chrono::Duration::seconds(30), limits)
+                .await
+                .unwrap()
+                .deliveries
+        }
+    };
+    let now = t0() + chrono::Duration::seconds(1);
+    let rows = claim(1, now).await;
+    assert_eq!(rows.len(), 1);
+    assert!(!rows[0].folded);
+    let until = now + chrono::Duration::seconds(60);
+    store
+        .record_attempts(vec![(rows[0].id, Decision::Held { until })], now)
+        .await
+        .unwrap();
+    assert!(
+        claim(2, until - chrono::Duration::seconds(1))
+            .await
+            .is_empty(),
+        "held"
+    );
+    let let_go = claim(3, until).await;
+    assert_eq!(let_go.len(), 1);
+    assert!(let_go[0].folded);
+    assert_eq!(let_go[0].attempts, 0, "holding is no attempt");
+    let retry = Decision::Retry {
+        at: until + chrono::Duration::seconds(5),
+        error: "HTTP 503".into(),
+    };
+    store
+        .record_attempts(vec![(rows[0].id, retry)], until)
+        .await
+        .unwrap();
+    let again = claim(4, until + chrono::Duration::seconds(5)).await;
+    assert!(again[0].folded && again[0].attempts == 1, "{again:?}");
+}
+
 /// A page fetched late replaces the summary: its body, its matches (the summary's go), and
 /// its alerts, raised once even when the page completes twice.
 async fn a_page_fetched_late_completes_its_article<S: Storage>(store: Arc<S>) {
@@ -340,6 +405,12 @@ on_both!(
     2,
     sqlite_leaves_a_claimed_delivery_to_its_claimant,
     postgres_leaves_a_claimed_delivery_to_its_claimant
+);
+on_both!(
+    a_held_delivery_waits_folded,
+    1,
+    sqlite_holds_a_delivery_folded,
+    postgres_holds_a_delivery_folded
 );
 on_both!(
     a_page_fetched_late_completes_its_article,

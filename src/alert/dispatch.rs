@@ -39,8 +39,19 @@ pub struct Dispatched {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Delivered,
-    Retry { at: DateTime<Utc>, error: String },
-    Dead { error: String },
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    Dead {
+        error: String,
+    },
+    /// Not attempted: its sink's `max_per_minute` is spent. It waits, folded into the sink's
+    /// next digest, until `until`, when the sink's minute allows one more message; no attempt
+    /// is counted.
+    Held {
+        until: DateTime<Utc>,
+    },
 }
 
 /// How long deliveries are retried.

@@ -7,12 +7,15 @@
 pub mod digest;
 pub mod dispatch;
 pub mod email;
+pub mod flood;
+pub mod format;
 pub mod matrix;
 pub mod message;
 pub mod ntfy;
 pub mod policy;
 mod reply;
 pub mod sample;
+pub mod signing;
 pub mod sink;
 pub mod telegram;
 

@@ -7,12 +7,15 @@
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::config::{self, Secret, SinkKind, Webhook, WebhookFormat};
+use super::format::{discord, teams, template::Template};
+use super::signing::StandardKey;
+use crate::config::{self, Secret, Signing, SinkKind, Webhook, WebhookFormat};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -44,6 +47,9 @@ pub enum SinkError {
     Client { sink: String, detail: String },
     #[error("sink {sink}: {detail}")]
     Secret { sink: String, detail: String },
+    /// The sink's template cannot be read, compiled or rendered on a sample alert.
+    #[error("sink {sink}: {detail}")]
+    Template { sink: String, detail: String },
 }
 
 impl SinkError {
@@ -66,11 +72,16 @@ impl SinkError {
 pub struct Sink {
     name: String,
     kind: SinkKind,
+    max_per_minute: Option<u32>,
     /// For the sinks that speak HTTP.
     client: Option<reqwest::Client>,
-    /// The secret the config names, read: the webhook's signing key, the Telegram bot's
-    /// token, the ntfy or Matrix access token.
+    /// The secret the config names, read: the webhook's signing key (`signing = "raqib"`), the
+    /// Telegram bot's token, the ntfy or Matrix access token.
     secret: Option<String>,
+    /// The same key for `signing = "standard"`.
+    standard: Option<StandardKey>,
+    /// For `format = "template"`.
+    template: Option<Arc<Template>>,
     /// For email.
     mailer: Option<super::email::Mailer>,
 }
@@ -112,6 +123,36 @@ impl Sink {
             SinkKind::Matrix(matrix) => Some(read("access_token", &matrix.access_token)?),
             _ => None,
         };
+        let refused = |detail: String| SinkError::Secret {
+            sink: config.name.clone(),
+            detail,
+        };
+        let (secret, standard) = match (&config.kind, secret) {
+            (
+                SinkKind::Webhook(Webhook {
+                    signing: Signing::Standard,
+                    ..
+                }),
+                Some(secret),
+            ) => (None, Some(StandardKey::new(&secret).map_err(refused)?)),
+            (_, secret) => (secret, None),
+        };
+        let template = match &config.kind {
+            SinkKind::Webhook(Webhook {
+                template: Some(path),
+                content_type,
+                ..
+            }) => {
+                let unusable = |detail: String| SinkError::Template {
+                    sink: config.name.clone(),
+                    detail,
+                };
+                let template = Template::load(path, content_type).map_err(unusable)?;
+                template.check(&config.name).map_err(unusable)?;
+                Some(Arc::new(template))
+            }
+            _ => None,
+        };
         let timeout = match &config.kind {
             SinkKind::Webhook(webhook) => Some(webhook.timeout),
             SinkKind::Telegram(telegram) => Some(telegram.timeout),
@@ -138,8 +179,11 @@ impl Sink {
         Ok(Sink {
             name: config.name.clone(),
             kind: config.kind.clone(),
+            max_per_minute: config.max_per_minute,
             client,
             secret,
+            standard,
+            template,
             mailer: match &config.kind {
                 SinkKind::Email(email) => Some(super::email::Mailer::new(&config.name, email)?),
                 _ => None,
@@ -149,6 +193,11 @@ impl Sink {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// How many messages it may send a minute, if it is limited.
+    pub fn max_per_minute(&self) -> Option<u32> {
+        self.max_per_minute
     }
 
     /// Deliver one alert's JSON (`payload`), whose id is `alert_id`.
@@ -212,13 +261,39 @@ impl Sink {
         alert_id: &str,
         payload: &str,
     ) -> Result<(), SinkError> {
-        let body = match webhook.format {
-            WebhookFormat::Json => payload.to_string(),
-            WebhookFormat::Slack => serde_json::json!({ "text": slack_text(payload) }).to_string(),
+        let url = webhook.url.to_string();
+        let unavailable = |detail: String, retry_after| SinkError::Unavailable {
+            sink: self.name.clone(),
+            url: url.clone(),
+            detail,
+            retry_after,
+        };
+        let (body, content_type) = match (webhook.format, &self.template) {
+            (WebhookFormat::Json, _) => (payload.to_string(), "application/json"),
+            (WebhookFormat::Slack, _) => (
+                serde_json::json!({ "text": slack_text(payload) }).to_string(),
+                "application/json",
+            ),
+            (WebhookFormat::Discord, _) => (discord::message(payload), "application/json"),
+            (WebhookFormat::Teams, _) => (teams::message(payload), "application/json"),
+            // A template that fails on this alert is the config's to fix: retried, so a
+            // corrected template (SIGHUP) still delivers it.
+            (WebhookFormat::Template, Some(template)) => (
+                template
+                    .render(&self.name, payload)
+                    .map_err(|e| unavailable(e, None))?,
+                webhook.content_type.as_str(),
+            ),
+            (WebhookFormat::Template, None) => {
+                return Err(SinkError::Client {
+                    sink: self.name.clone(),
+                    detail: "no template".into(),
+                });
+            }
         };
         let mut request = client
             .post(webhook.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .header(ALERT_ID_HEADER, alert_id)
             .header("Idempotency-Key", alert_id);
         for (name, value) in &webhook.headers {
@@ -227,13 +302,18 @@ impl Sink {
         if let Some(secret) = &self.secret {
             request = request.header(SIGNATURE_HEADER, signature(secret, body.as_bytes()));
         }
-        let url = webhook.url.to_string();
-        let unavailable = |detail: String, retry_after| SinkError::Unavailable {
-            sink: self.name.clone(),
-            url: url.clone(),
-            detail,
-            retry_after,
-        };
+        if let Some(key) = &self.standard {
+            // The alert id is the message id: the same on every retry, so a receiver drops
+            // repeats; the timestamp is the attempt's.
+            let timestamp = chrono::Utc::now().timestamp();
+            request = request
+                .header("webhook-id", alert_id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header(
+                    "webhook-signature",
+                    key.sign(alert_id, timestamp, body.as_bytes()),
+                );
+        }
         let response = request
             .body(body)
             .send()
@@ -243,12 +323,17 @@ impl Sink {
         if status.is_success() {
             return Ok(());
         }
-        let retry_after = response
+        let header = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        let retry_after = if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            header.max(retry_after_in_body(response).await)
+        } else {
+            header
+        };
         let detail = format!("HTTP {status}");
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             Err(unavailable(detail, retry_after))
@@ -269,6 +354,23 @@ fn secret_key(key: &str, secret: &Secret) -> String {
         Secret::Env(_) => format!("{key}_env"),
         Secret::File(_) => format!("{key}_file"),
     }
+}
+
+/// The wait a 429's JSON body asks for: Discord's `retry_after`, in seconds with a fraction,
+/// rounded up. Only the body's first 16 KiB are read.
+async fn retry_after_in_body(mut response: reqwest::Response) -> Option<Duration> {
+    const READ: usize = 16 * 1024;
+    let mut body = Vec::new();
+    while body.len() < READ {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    let seconds = answer["retry_after"].as_f64()?;
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs(seconds.ceil().min(86_400.0) as u64))
 }
 
 /// What went wrong with a request, without reqwest's repetition of the URL.
@@ -422,6 +524,7 @@ mod tests {
         let sink = Sink::new(&config::Sink {
             name: "f".into(),
             kind: SinkKind::Jsonl { path: path.clone() },
+            max_per_minute: None,
         })
         .unwrap();
         sink.deliver("a", r#"{"id":"a"}"#).await.unwrap();
@@ -440,6 +543,7 @@ mod tests {
             kind: SinkKind::Jsonl {
                 path: dir.path().to_path_buf(),
             },
+            max_per_minute: None,
         })
         .unwrap();
         let err = sink.deliver("a", "{}").await.unwrap_err();
@@ -457,7 +561,11 @@ mod tests {
                 headers: Default::default(),
                 secret: Some(Secret::Inline("s3cret-key".into())),
                 timeout: Duration::from_secs(1),
+                signing: Signing::Raqib,
+                template: None,
+                content_type: "application/json".into(),
             }),
+            max_per_minute: None,
         })
         .unwrap();
         let shown = format!("{sink:?}");

@@ -31,8 +31,8 @@ pub use http::{Http, User};
 use sink::RawSink;
 pub use sink::{ChatId, Matrix, Ntfy, TELEGRAM_API, Telegram};
 pub use sink::{
-    DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
-    Webhook, WebhookFormat,
+    DEFAULT_EMAIL_TIMEOUT, DEFAULT_TEMPLATE_CONTENT_TYPE, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret,
+    Signing, Sink, SinkKind, SmtpTls, Webhook, WebhookFormat,
 };
 use watch::RawWatch;
 pub use watch::{

@@ -24,6 +24,9 @@ pub use chat::{ChatId, Matrix, Ntfy, TELEGRAM_API, Telegram};
 pub struct Sink {
     pub name: String,
     pub kind: SinkKind,
+    /// `max_per_minute`: at most this many messages a minute; the alerts beyond it are folded
+    /// into one digest sent when the minute allows.
+    pub max_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +95,13 @@ pub struct Webhook {
     pub format: WebhookFormat,
     /// Extra request headers (an `Authorization` token, say).
     pub headers: BTreeMap<String, String>,
-    /// Key of the `X-Raqib-Signature` HMAC-SHA256 header, if any.
+    /// The signing key, if any.
     pub secret: Option<Secret>,
+    /// Which headers carry the signature.
+    pub signing: Signing,
+    /// For `format = "template"`: the template file and what its output is.
+    pub template: Option<PathBuf>,
+    pub content_type: String,
     pub timeout: Duration,
 }
 
@@ -105,6 +113,9 @@ impl std::fmt::Debug for Webhook {
             .field("format", &self.format)
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("secret", &self.secret.as_ref().map(|_| "…"))
+            .field("signing", &self.signing)
+            .field("template", &self.template)
+            .field("content_type", &self.content_type)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -148,7 +159,27 @@ pub enum WebhookFormat {
     Json,
     /// `{"text": "…"}`, which Slack and Mattermost incoming webhooks render.
     Slack,
+    /// A Discord webhook message: embeds within Discord's limits, mentioning no one.
+    Discord,
+    /// A Microsoft Teams Workflows message carrying an Adaptive Card.
+    Teams,
+    /// Whatever the sink's `template` renders from the alert.
+    Template,
 }
+
+/// How a webhook's body is signed (`signing`), when it has a secret.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signing {
+    /// `X-Raqib-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+    #[default]
+    Raqib,
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+    Standard,
+}
+
+/// What a template's output is declared as when `content_type` is not given.
+pub const DEFAULT_TEMPLATE_CONTENT_TYPE: &str = "application/json";
 
 /// How long an SMTP exchange may take when `timeout` is not given.
 pub const DEFAULT_EMAIL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -165,6 +196,10 @@ pub(super) struct RawSink {
     path: Option<Spanned<String>>,
     url: Option<Spanned<String>>,
     format: Option<WebhookFormat>,
+    template: Option<Spanned<String>>,
+    content_type: Option<Spanned<String>>,
+    signing: Option<Spanned<Signing>>,
+    max_per_minute: Option<Spanned<i64>>,
     #[serde(default)]
     headers: BTreeMap<String, String>,
     secret: Option<String>,
@@ -259,7 +294,12 @@ impl Checker<'_> {
                     continue;
                 }
             };
-            sinks.push(Sink { name, kind });
+            let max_per_minute = self.max_per_minute(&name, raw.max_per_minute.as_ref());
+            sinks.push(Sink {
+                name,
+                kind,
+                max_per_minute,
+            });
         }
         sinks
     }
@@ -302,11 +342,72 @@ impl Checker<'_> {
             }
         }
         let secret = self.secret(name, at, base, raw);
+        let format = raw.format.unwrap_or_default();
+        let signing = match &raw.signing {
+            Some(signing) if secret.is_none() => {
+                self.problem(
+                    signing.span().start,
+                    format!("sink {name:?}: signing needs a secret, secret_env or secret_file"),
+                );
+                *signing.get_ref()
+            }
+            Some(signing) => *signing.get_ref(),
+            None => Signing::default(),
+        };
+        let template = match (&raw.template, format) {
+            (Some(template), WebhookFormat::Template) => {
+                Some(self.path(base, template, &format!("sink {name:?} template")))
+            }
+            (None, WebhookFormat::Template) => {
+                self.problem(
+                    at,
+                    format!("sink {name:?}: format = \"template\" needs a template file"),
+                );
+                return None;
+            }
+            (Some(template), _) => {
+                self.problem(
+                    template.span().start,
+                    format!("sink {name:?}: template is read only with format = \"template\""),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        let content_type = match &raw.content_type {
+            Some(given) if format != WebhookFormat::Template => {
+                self.problem(
+                    given.span().start,
+                    format!(
+                        "sink {name:?}: content_type is set only with format = \"template\" (the other formats are JSON)"
+                    ),
+                );
+                DEFAULT_TEMPLATE_CONTENT_TYPE.to_string()
+            }
+            Some(given) => {
+                if reqwest::header::HeaderValue::from_str(given.get_ref()).is_err()
+                    || !given.get_ref().contains('/')
+                {
+                    self.problem(
+                        given.span().start,
+                        format!(
+                            "sink {name:?}: content_type {:?} is not a media type",
+                            given.get_ref()
+                        ),
+                    );
+                }
+                given.get_ref().clone()
+            }
+            None => DEFAULT_TEMPLATE_CONTENT_TYPE.to_string(),
+        };
         Some(Webhook {
             url: parsed,
-            format: raw.format.unwrap_or_default(),
+            format,
             headers: raw.headers.clone(),
             secret,
+            signing,
+            template,
+            content_type,
             timeout: self.duration(
                 raw.timeout.as_ref(),
                 &format!("sink {name:?} timeout"),
@@ -314,6 +415,25 @@ impl Checker<'_> {
                 super::bounds::TIMEOUT,
             ),
         })
+    }
+
+    /// `max_per_minute`: a positive whole number.
+    fn max_per_minute(&mut self, name: &str, raw: Option<&Spanned<i64>>) -> Option<u32> {
+        let raw = raw?;
+        match u32::try_from(*raw.get_ref()) {
+            Ok(limit) if limit > 0 => Some(limit),
+            _ => {
+                self.problem(
+                    raw.span().start,
+                    format!(
+                        "sink {name:?}: max_per_minute must be a whole number from 1 to {}, not {}",
+                        u32::MAX,
+                        raw.get_ref()
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// Where the sink's secret is: `secret`, `secret_env` or `secret_file` (one at most).
@@ -533,5 +653,77 @@ type = "email"
         ] {
             assert!(text.contains(expected), "{expected}\nin:\n{text}");
         }
+    }
+
+    #[test]
+    fn webhook_formats_signing_and_flood_keys_are_checked() {
+        let config = load(
+            r#"
+[[sink]]
+name = "discord"
+type = "webhook"
+url = "https://discord.example/api/webhooks/1/x"
+format = "discord"
+max_per_minute = 20
+[[sink]]
+name = "custom"
+type = "webhook"
+url = "https://x.example/in"
+format = "template"
+template = "custom.json.j2"
+content_type = "text/plain; charset=utf-8"
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+signing = "standard"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.sinks[0].max_per_minute, Some(20));
+        let SinkKind::Webhook(custom) = &config.sinks[1].kind else {
+            panic!("webhook")
+        };
+        assert_eq!(custom.format, WebhookFormat::Template);
+        assert_eq!(custom.signing, Signing::Standard);
+        assert_eq!(
+            custom.template.as_deref(),
+            Some(Path::new("/etc/raqib/custom.json.j2"))
+        );
+        assert_eq!(custom.content_type, "text/plain; charset=utf-8");
+
+        let text = problems(
+            r#"
+[[sink]]
+name = "no-file"
+type = "webhook"
+url = "https://x.example"
+format = "template"
+[[sink]]
+name = "stray"
+type = "webhook"
+url = "https://x.example"
+template = "t.j2"
+content_type = "text/plain"
+signing = "standard"
+[[sink]]
+name = "flood"
+type = "log"
+max_per_minute = 0
+"#,
+        );
+        for expected in [
+            "sink \"no-file\": format = \"template\" needs a template file",
+            "sink \"stray\": template is read only with format = \"template\"",
+            "sink \"stray\": content_type is set only with format = \"template\"",
+            "sink \"stray\": signing needs a secret",
+            "sink \"flood\": max_per_minute must be a whole number from 1",
+        ] {
+            assert!(text.contains(expected), "{expected}\nin:\n{text}");
+        }
+        let odd = problems(
+            "[[sink]]\nname = \"odd\"\ntype = \"webhook\"\nurl = \"https://x.example\"\nsigning = \"hmac\"\n",
+        );
+        assert!(
+            odd.contains("unknown variant `hmac`, expected `raqib` or `standard`"),
+            "{odd}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! One poll of one feed, from the HTTP request to the recorded outcome and next due time.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -71,6 +71,9 @@ pub struct Pipeline<S = Sqlite> {
     pub(super) alerts_raised: Notify,
     /// Held by the dispatch round in progress: one at a time.
     pub(super) dispatching: tokio::sync::Mutex<()>,
+    /// The messages each sink with a `max_per_minute` was sent in the last minute, by name
+    /// (kept across reloads).
+    pub(super) floods: Mutex<HashMap<String, crate::alert::flood::Window>>,
     pub(super) metrics: crate::metrics::Metrics,
     pub(super) progress: super::progress::Progress,
     /// Set from a write that found the disk full or the database server out of reach until a
@@ -128,6 +131,7 @@ impl<S: Storage> Pipeline<S> {
             fetcher,
             alerts_raised: Notify::new(),
             dispatching: tokio::sync::Mutex::new(()),
+            floods: Mutex::default(),
             last_success: Mutex::new(None),
             pruning_failed: Mutex::new(None),
             metrics: crate::metrics::Metrics::default(),

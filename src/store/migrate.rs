@@ -90,6 +90,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_feed_title",
         include_str!("../../migrations/0021_feed_title.sql"),
     ),
+    (
+        "0022_delivery_folds",
+        include_str!("../../migrations/0022_delivery_folds.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

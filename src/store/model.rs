@@ -163,6 +163,8 @@ pub struct PendingDelivery {
     pub watch: String,
     /// For a digest watch, the end of the period whose deliveries go out together.
     pub digest_until: Option<DateTime<Utc>>,
+    /// Held back by its sink's `max_per_minute`: it goes out in the sink's next flood digest.
+    pub folded: bool,
 }
 
 /// What one claim takes at most: single alerts, and digests (each whole, however many alerts

@@ -66,7 +66,8 @@ impl Store {
         }
         let deliveries = {
             let mut stmt = tx.prepare_cached(
-                "SELECT d.id, d.sink, a.uid, a.payload, d.attempts, d.created_at, a.watch, d.digest_until
+                "SELECT d.id, d.sink, a.uid, a.payload, d.attempts, d.created_at, a.watch, d.digest_until,
+                     d.folded_at IS NOT NULL
                  FROM delivery d JOIN alert a ON a.id = d.alert_id
                  WHERE d.state = 'pending' AND d.claimed_by = ?1 ORDER BY d.id",
             )?;
@@ -82,6 +83,7 @@ impl Store {
                     digest_until: row
                         .get::<_, Option<String>>(7)?
                         .and_then(|t| parse_timestamp(&t)),
+                    folded: row.get(8)?,
                 })
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
@@ -129,6 +131,12 @@ impl Store {
                          claimed_by = NULL, claimed_until = NULL
                      WHERE id = ?1",
                     params![id, error],
+                )?,
+                Decision::Held { until } => tx.execute(
+                    "UPDATE delivery SET folded_at = coalesce(folded_at, ?2), next_attempt_at = ?3,
+                         claimed_by = NULL, claimed_until = NULL
+                     WHERE id = ?1",
+                    params![id, timestamp(now), timestamp(*until)],
                 )?,
             };
         }

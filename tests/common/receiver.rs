@@ -23,11 +23,30 @@ pub struct Received {
 
 type Answer = Box<dyn Fn(usize) -> u16 + Send>;
 
+/// What a request is answered with besides its status: extra headers and a body.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Default for Reply {
+    fn default() -> Reply {
+        Reply {
+            headers: Vec::new(),
+            body: "ok".into(),
+        }
+    }
+}
+
+type Replies = Box<dyn Fn(usize) -> Reply + Send>;
+
 #[derive(Clone)]
 pub struct Receiver {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     answer: Arc<Mutex<Answer>>,
+    replies: Arc<Mutex<Replies>>,
     /// How long a request is held before it is answered.
     hold: Arc<Mutex<std::time::Duration>>,
 }
@@ -46,6 +65,7 @@ impl Receiver {
             url,
             received: Arc::default(),
             answer: Arc::new(Mutex::new(Box::new(answer))),
+            replies: Arc::new(Mutex::new(Box::new(|_| Reply::default()))),
             hold: Arc::default(),
         };
         let shared = receiver.clone();
@@ -61,6 +81,11 @@ impl Receiver {
     /// From now on answer with `answer(n)`.
     pub fn answer_with(&self, answer: impl Fn(usize) -> u16 + Send + 'static) {
         *self.answer.lock().unwrap() = Box::new(answer);
+    }
+
+    /// From now on answer request `n` with the headers and body of `reply(n)`.
+    pub fn reply_with(&self, reply: impl Fn(usize) -> Reply + Send + 'static) {
+        *self.replies.lock().unwrap() = Box::new(reply);
     }
 
     /// From now on hold each request this long before answering (a slow receiver); the
@@ -91,9 +116,11 @@ impl Receiver {
             if reader.read_exact(&mut body).is_err() {
                 return;
             }
-            let status = {
+            let (status, reply) = {
                 let mut received = self.received.lock().unwrap();
-                let status = (self.answer.lock().unwrap())(received.len());
+                let n = received.len();
+                let status = (self.answer.lock().unwrap())(n);
+                let reply = (self.replies.lock().unwrap())(n);
                 received.push(Received {
                     path,
                     at: std::time::Instant::now(),
@@ -101,11 +128,20 @@ impl Receiver {
                     body: String::from_utf8_lossy(&body).into_owned(),
                     status,
                 });
-                status
+                (status, reply)
             };
             let hold = *self.hold.lock().unwrap();
             thread::sleep(hold);
-            let response = format!("HTTP/1.1 {status} X\r\nContent-Length: 2\r\n\r\nok");
+            let headers: String = reply
+                .headers
+                .iter()
+                .map(|(name, value)| format!("{name}: {value}\r\n"))
+                .collect();
+            let response = format!(
+                "HTTP/1.1 {status} X\r\n{headers}Content-Length: {}\r\n\r\n{}",
+                reply.body.len(),
+                reply.body
+            );
             if stream.write_all(response.as_bytes()).is_err() {
                 return;
             }

@@ -41,6 +41,11 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0021_feed_title",
         include_str!("../../../migrations/postgres/0021_feed_title.sql"),
     ),
+    (
+        22,
+        "0022_delivery_folds",
+        include_str!("../../../migrations/postgres/0022_delivery_folds.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are

@@ -85,7 +85,7 @@ pub async fn claim_deliveries(
     let deliveries = tx
         .query(
             "SELECT d.id, d.sink, a.uid, a.payload, d.attempts, d.created_at, a.watch,
-                 d.digest_until
+                 d.digest_until, d.folded_at IS NOT NULL
              FROM delivery d JOIN alert a ON a.id = d.alert_id
              WHERE d.state = 'pending' AND d.claimed_by = $1 ORDER BY d.id",
             &[&claim],
@@ -101,6 +101,7 @@ pub async fn claim_deliveries(
             created_at: row.get(5),
             watch: row.get(6),
             digest_until: row.get(7),
+            folded: row.get(8),
         })
         .collect();
     tx.commit().await?;
@@ -160,6 +161,15 @@ pub async fn record_attempts(
                          claimed_by = NULL, claimed_until = NULL
                      WHERE id = $1",
                     &[id, error],
+                )
+                .await?
+            }
+            Decision::Held { until } => {
+                tx.execute(
+                    "UPDATE delivery SET folded_at = coalesce(folded_at, $2), next_attempt_at = $3,
+                         claimed_by = NULL, claimed_until = NULL
+                     WHERE id = $1",
+                    &[id, &stored(now), &stored(*until)],
                 )
                 .await?
             }
