@@ -21,6 +21,7 @@ mod http;
 pub mod postgres_url;
 pub mod query;
 mod sink;
+mod source;
 mod watch;
 mod zone;
 
@@ -33,6 +34,7 @@ pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret, Sink, SinkKind, SmtpTls,
     Webhook, WebhookFormat,
 };
+pub use source::{PageRule, Source};
 use watch::RawWatch;
 pub use watch::{
     AlertPolicy, Context, DEFAULT_CONTEXT_WITHIN, DEFAULT_DIGEST_EVERY, Severity, Watch,
@@ -112,6 +114,8 @@ pub struct Feed {
     pub rules: Option<crate::extract::Rules>,
     /// The zone of the outlet's clocks: its dates without an offset are read on them.
     pub timezone: chrono_tz::Tz,
+    /// `type`: what the URL serves.
+    pub source: Source,
 }
 
 /// How often a feed is polled.
@@ -230,6 +234,12 @@ struct RawFeed {
     scrape: Option<bool>,
     extract: Option<RawRules>,
     timezone: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    links: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    links_other_hosts: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -588,6 +598,7 @@ impl Checker<'_> {
                 return None;
             }
         };
+        let source = self.source(&raw, &format!("feed {:?} ", url.as_str()));
         let outlet = raw
             .outlet
             .filter(|o| !o.trim().is_empty())
@@ -630,6 +641,7 @@ impl Checker<'_> {
             scrape: raw.scrape.unwrap_or(true),
             rules,
             timezone,
+            source,
         })
     }
 
