@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod rescan;
 pub mod schedule;
 pub mod search;
+pub mod sitemap;
 pub mod store;
 pub mod story;
 pub mod text;

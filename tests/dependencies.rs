@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     &["date"],
     &["extract"],
-    &["feed", "config"],
+    &["feed", "sitemap", "config"],
     &["schedule", "watch", "story"],
     &["fetch"],
     &["alert"],
