@@ -16,6 +16,7 @@ mod paused;
 mod pipeline;
 mod progress;
 mod reload;
+mod sitemap;
 mod systemd;
 
 use std::collections::HashMap;
@@ -92,6 +93,11 @@ pub enum PollError {
     Parse {
         url: String,
         source: feed::FeedError,
+    },
+    #[error("{url}: {source}")]
+    Sitemap {
+        url: String,
+        source: crate::sitemap::SitemapError,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
