@@ -23,6 +23,7 @@ pub mod fetch;
 pub mod health;
 pub mod listing;
 pub mod metrics;
+pub mod page;
 pub mod rescan;
 pub mod schedule;
 pub mod search;

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["date"],
     &["extract"],
     &["feed", "sitemap", "config"],
-    &["schedule", "watch", "story"],
+    &["schedule", "watch", "story", "page"],
     &["fetch"],
     &["alert"],
     &["store"],

@@ -16,7 +16,7 @@ mod paused;
 mod pipeline;
 mod progress;
 mod reload;
-mod sitemap;
+mod source;
 mod systemd;
 
 use std::collections::HashMap;
@@ -94,6 +94,10 @@ pub enum PollError {
         url: String,
         source: feed::FeedError,
     },
+    #[error(
+        "{url}: the links selector matches nothing on the page (has the outlet changed its design?)"
+    )]
+    NoLinks { url: String },
     #[error("{url}: {source}")]
     Sitemap {
         url: String,

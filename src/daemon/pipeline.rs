@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use super::paused::{Cause, Paused};
 use super::{Clock, DaemonError, PollError, Polled};
 use crate::alert::sink::Sink;
-use crate::config::{Config, Database, Feed};
+use crate::config::{Config, Database, Feed, Source};
 use crate::feed::Entry;
 use crate::fetch::{Fetcher, Outcome};
 use crate::schedule::{self, Hints};
@@ -359,6 +359,7 @@ impl<S: Storage> Pipeline<S> {
             Ok(_) => "ok",
             Err(PollError::Fetch(err)) => err.class(),
             Err(PollError::Parse { .. } | PollError::Sitemap { .. }) => "parse",
+            Err(PollError::NoLinks { .. }) => "no_links",
             Err(PollError::Store(_)) => "store",
             Err(PollError::Task(_)) => "task",
         };
@@ -369,10 +370,15 @@ impl<S: Storage> Pipeline<S> {
 
     async fn poll_feed(&self, feed: &Feed, state: &FeedState) -> Result<Learned, PollError> {
         let started = std::time::Instant::now();
-        let fetched = self
-            .fetcher
-            .get(&feed.url, Some(&state.validators), self.now())
-            .await;
+        let validators = Some(&state.validators);
+        let fetched = match feed.source {
+            Source::Page(_) => {
+                self.fetcher
+                    .get_listing(&feed.url, validators, self.now())
+                    .await
+            }
+            _ => self.fetcher.get(&feed.url, validators, self.now()).await,
+        };
         self.metrics.observe_fetch(started.elapsed());
         self.progress.moved(self.now());
         let mut document = match fetched? {
@@ -395,7 +401,7 @@ impl<S: Storage> Pipeline<S> {
             encoding: Some(document.encoding.to_string()),
             ..PollRecord::default()
         };
-        let index = super::sitemap::is_index(feed, &document);
+        let index = super::source::is_index(feed, &document);
         if index {
             // Its children change while it may not: an index is fetched and read every poll.
             record.validators = Some(crate::fetch::Validators::default());

@@ -254,6 +254,17 @@ impl Fetcher {
 
     /// GET an article page, first asking its origin's robots.txt when configured to.
     pub async fn get_page(&self, url: &Url, now: DateTime<Utc>) -> Result<Outcome, FetchError> {
+        self.get_listing(url, None, now).await
+    }
+
+    /// GET a page under robots.txt as [`Fetcher::get_page`] does, conditionally when
+    /// `validators` are given (an outlet's section page, polled as a feed).
+    pub async fn get_listing(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, FetchError> {
         if let Some(cache) = &self.robots {
             let rules = match cache.get(url) {
                 Some(rules) => rules,
@@ -275,7 +286,7 @@ impl Fetcher {
                 return Err(FetchError::Robots { url: url.clone() });
             }
         }
-        self.get(url, None, now).await
+        self.get(url, validators, now).await
     }
 
     /// One request under the global and per-host limits, its body read up to the cap.

@@ -1,4 +1,5 @@
-//! A `[[feed]]` URL read for its entries: a feed parsed as one, a sitemap read and, when it is
+//! A `[[feed]]` URL read for its entries: a feed parsed as one, a section page's links picked,
+//! a sitemap read and, when it is
 //! an index, followed to its children (the newest first, those not changed since the newest
 //! entry already seen skipped, loops and nesting past [`MAX_LEVELS`] cut with an error naming
 //! the URL). What comes out is entries, so the rest of the poll is the same for both.
@@ -9,9 +10,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Pipeline, PollError};
-use crate::config::{Feed, Source};
+use crate::config::{Feed, PageRule, Source};
 use crate::feed::{self, Entry};
 use crate::fetch::{Document, Outcome};
+use crate::page;
 use crate::sitemap::{self, Child, Sitemap};
 use crate::store::Storage;
 
@@ -38,10 +40,14 @@ impl<S: Storage> Pipeline<S> {
         feed: &Feed,
         document: Document,
     ) -> Result<Read, PollError> {
-        let is_sitemap = match feed.source {
+        let is_sitemap = match &feed.source {
             Source::Sitemap => true,
             Source::Detect => sitemap::is_sitemap(&document.text),
-            Source::Rss | Source::Page(_) => false,
+            Source::Rss => false,
+            Source::Page(rule) => {
+                let entries = self.page_entries(feed, rule, document).await?;
+                return Ok(Read { entries, ttl: None });
+            }
         };
         if is_sitemap {
             let entries = self.sitemap_entries(feed, document).await?;
@@ -125,6 +131,30 @@ impl<S: Storage> Pipeline<S> {
             Some(err) if entries.is_empty() => Err(err),
             _ => Ok(newest(entries)),
         }
+    }
+
+    /// The article links of a section page; a page where `links` matches nothing fails the
+    /// poll, so `raqib feeds` shows the selector no longer fits (a redesign).
+    async fn page_entries(
+        &self,
+        feed: &Feed,
+        rule: &PageRule,
+        document: Document,
+    ) -> Result<Vec<Entry>, PollError> {
+        let (rule, zone) = (rule.clone(), feed.timezone);
+        let listing = tokio::task::spawn_blocking(move || {
+            page::parse(&document.text, &document.url, &rule, zone)
+        })
+        .await?;
+        if listing.matched == 0 {
+            return Err(PollError::NoLinks {
+                url: feed.url.to_string(),
+            });
+        }
+        if listing.other_hosts > 0 {
+            tracing::debug!(feed = %feed.url, refused = listing.other_hosts, "links to other hosts left out (links_other_hosts = false)");
+        }
+        Ok(listing.entries)
     }
 
     /// A sitemap's text parsed off the runtime; a document cut short is logged, its URLs kept.
