@@ -17,6 +17,7 @@ pub mod alert;
 pub mod config;
 pub mod daemon;
 pub mod date;
+pub mod discover;
 pub mod extract;
 pub mod feed;
 pub mod fetch;

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["date"],
     &["extract"],
     &["feed", "sitemap", "config"],
-    &["schedule", "watch", "story", "page"],
+    &["schedule", "watch", "story", "page", "discover"],
     &["fetch"],
     &["alert"],
     &["store"],
