@@ -9,7 +9,9 @@ use common::{Resource, Server, raqib, stderr, stdout, write_config};
 #[test]
 fn discover_proposes_each_feed_and_sitemap_as_a_block_that_loads() {
     let server = Server::start();
-    let newest = (Utc::now() - Duration::hours(1)).to_rfc3339();
+    // One instant for what is served and what is expected.
+    let now = Utc::now();
+    let newest = (now - Duration::hours(1)).to_rfc3339();
     server.put(
         "/",
         Resource::new(
@@ -24,7 +26,7 @@ fn discover_proposes_each_feed_and_sitemap_as_a_block_that_loads() {
         format!(
             "<item><title>Article {n}</title><link>{}</link><pubDate>{}</pubDate></item>",
             server.url(&format!("/a/{n}/")),
-            (Utc::now() - Duration::hours(i64::from(n))).to_rfc2822()
+            (now - Duration::hours(i64::from(n))).to_rfc2822()
         )
     };
     server.put(
@@ -94,7 +96,7 @@ fn discover_proposes_each_feed_and_sitemap_as_a_block_that_loads() {
             format!(
                 "# feed \"Outlet\": 2 entries, newest {}",
                 chrono::DateTime::parse_from_rfc2822(
-                    &(Utc::now() - Duration::hours(2)).to_rfc2822()
+                    &(now - Duration::hours(2)).to_rfc2822()
                 )
                 .unwrap()
                 .to_rfc3339()

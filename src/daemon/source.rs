@@ -1,8 +1,8 @@
 //! A `[[feed]]` URL read for its entries: a feed parsed as one, a section page's links picked,
-//! a sitemap read and, when it is
-//! an index, followed to its children (the newest first, those not changed since the newest
-//! entry already seen skipped, loops and nesting past [`MAX_LEVELS`] cut with an error naming
-//! the URL). What comes out is entries, so the rest of the poll is the same for both.
+//! a sitemap read and, when it is an index, followed to its children (the newest first, those
+//! not changed since the newest entry already seen skipped, loops and nesting past
+//! [`MAX_LEVELS`] cut with an error naming the URL). What comes out is entries, so the rest of
+//! the poll is the same for all three.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
