@@ -31,6 +31,8 @@ pub struct Entry {
     /// With the offset the feed wrote, or the one its zone's clocks showed when it wrote none.
     pub published: Option<DateTime<FixedOffset>>,
     pub author: Option<String>,
+    /// The language the source states for this item (a news sitemap's), lowercased.
+    pub lang: Option<String>,
 }
 
 /// A parsed feed.
@@ -156,6 +158,7 @@ fn entry(
             .find_map(|a| a.name.as_deref().or(a.email.as_deref()))
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty()),
+        lang: None,
     }
 }
 

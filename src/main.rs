@@ -61,6 +61,13 @@ enum Command {
         format: Format,
         input: String,
     },
+    /// Read an outlet's home page and propose ready [[feed]] blocks for its feeds and sitemaps
+    /// (its <link rel="alternate"> feeds, the usual paths, its robots.txt's Sitemap: lines),
+    /// each with how many entries it yielded and its newest date: exit 0, or 1 when none.
+    Discover {
+        /// The outlet's home page.
+        url: url::Url,
+    },
     /// Run the configured watches over a text file (or - for standard input): exit 0 when a
     /// watch fired, 1 when none did, 2 on error.
     Match(cli::text::MatchArgs),
@@ -153,6 +160,7 @@ fn main() -> ExitCode {
             cli::text::extract_command(&config, url, format, &input)
         }
         Command::Match(args) => cli::text::match_command(&config, &args),
+        Command::Discover { url } => cli::discover::discover_command(&config, &url),
         Command::Rescan {
             watch,
             since,

@@ -1,11 +1,13 @@
 //! The commands of the `raqib` binary, one module per kind: the daemon and its config
-//! ([`daemon`]), the archive's read-only listings ([`archive`]), the text tools ([`text`]), the
-//! rescan of stored articles ([`rescan`]), their search ([`search`]), feed lists in and out
-//! as OPML ([`opml`]) and the test of a sink ([`sink`]). Each takes the parsed arguments and
-//! returns the exit code; `main` only parses and dispatches.
+//! ([`daemon`]), an outlet's feeds and sitemaps found ([`discover`]), the archive's read-only
+//! listings ([`archive`]), the text tools ([`text`]), the rescan of stored articles
+//! ([`rescan`]), their search ([`search`]), feed lists in and out as OPML ([`opml`]) and the
+//! test of a sink ([`sink`]). Each takes the parsed arguments and returns the exit code; `main`
+//! only parses and dispatches.
 
 pub mod archive;
 pub mod daemon;
+pub mod discover;
 pub mod opml;
 pub mod rescan;
 pub mod search;

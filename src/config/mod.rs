@@ -21,6 +21,7 @@ mod http;
 pub mod postgres_url;
 pub mod query;
 mod sink;
+mod source;
 mod watch;
 mod zone;
 
@@ -34,6 +35,7 @@ pub use sink::{
     DEFAULT_EMAIL_TIMEOUT, DEFAULT_TEMPLATE_CONTENT_TYPE, DEFAULT_WEBHOOK_TIMEOUT, Email, Secret,
     Signing, Sink, SinkKind, SmtpTls, Webhook, WebhookFormat,
 };
+pub use source::{PageRule, Source};
 use watch::RawWatch;
 pub use watch::{
     AlertPolicy, Context, DEFAULT_CONTEXT_WITHIN, DEFAULT_DIGEST_EVERY, Severity, Watch,
@@ -119,6 +121,8 @@ pub struct Feed {
     pub rules: Option<crate::extract::Rules>,
     /// The zone of the outlet's clocks: its dates without an offset are read on them.
     pub timezone: chrono_tz::Tz,
+    /// `type`: what the URL serves.
+    pub source: Source,
 }
 
 impl Feed {
@@ -270,6 +274,12 @@ struct RawFeed {
     scrape: Option<bool>,
     extract: Option<RawRules>,
     timezone: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    links: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    links_other_hosts: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -628,6 +638,7 @@ impl Checker<'_> {
                 return None;
             }
         };
+        let source = self.source(&raw, &format!("feed {:?} ", url.as_str()));
         let configured = raw.outlet.filter(|o| !o.trim().is_empty());
         let outlet_configured = configured.is_some();
         let outlet = configured.unwrap_or_else(|| host_name(&url));
@@ -670,6 +681,7 @@ impl Checker<'_> {
             scrape: raw.scrape.unwrap_or(true),
             rules,
             timezone,
+            source,
         })
     }
 

@@ -348,7 +348,10 @@ impl<S: Storage> Pipeline<S> {
                 body_source: BodySource::Page,
                 body_error: None,
                 author: page.author.or_else(|| entry.author.clone()),
-                lang: page.lang.or_else(|| feed.lang.clone()),
+                lang: page
+                    .lang
+                    .or_else(|| entry.lang.clone())
+                    .or_else(|| feed.lang.clone()),
                 site_name: page.site_name,
                 // The feed's own date beats one guessed from the page's URL or text.
                 published_at: if page.published_from.is_inferred() {
@@ -370,9 +373,11 @@ impl<S: Storage> Pipeline<S> {
                 canonical_url: None,
                 title: entry.title.clone(),
                 story: Signature::default(),
-                lang: extract::detect_language(&format!("{} {}", entry.title, entry.summary))
-                    .map(str::to_string)
-                    .or_else(|| feed.lang.clone()),
+                lang: entry.lang.clone().or_else(|| {
+                    extract::detect_language(&format!("{} {}", entry.title, entry.summary))
+                        .map(str::to_string)
+                        .or_else(|| feed.lang.clone())
+                }),
                 body: entry.summary.clone(),
                 body_source: BodySource::Feed,
                 body_error,

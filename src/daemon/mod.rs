@@ -16,6 +16,7 @@ mod paused;
 mod pipeline;
 mod progress;
 mod reload;
+mod source;
 mod systemd;
 
 use std::collections::HashMap;
@@ -92,6 +93,15 @@ pub enum PollError {
     Parse {
         url: String,
         source: feed::FeedError,
+    },
+    #[error(
+        "{url}: the links selector matches nothing on the page (has the outlet changed its design?)"
+    )]
+    NoLinks { url: String },
+    #[error("{url}: {source}")]
+    Sitemap {
+        url: String,
+        source: crate::sitemap::SitemapError,
     },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -10,8 +10,8 @@ use tokio::sync::Notify;
 use super::paused::{Cause, Paused};
 use super::{Clock, DaemonError, PollError, Polled};
 use crate::alert::sink::Sink;
-use crate::config::{self, Config, Database, Feed};
-use crate::feed::{self, Entry};
+use crate::config::{self, Config, Database, Feed, Source};
+use crate::feed::Entry;
 use crate::fetch::{Fetcher, Outcome};
 use crate::schedule::{self, Hints};
 use crate::store::{FeedState, PollRecord, Sqlite, Storage, StoreError};
@@ -371,7 +371,8 @@ impl<S: Storage> Pipeline<S> {
             Ok(learned) if learned.polled.not_modified => "not_modified",
             Ok(_) => "ok",
             Err(PollError::Fetch(err)) => err.class(),
-            Err(PollError::Parse { .. }) => "parse",
+            Err(PollError::Parse { .. } | PollError::Sitemap { .. }) => "parse",
+            Err(PollError::NoLinks { .. }) => "no_links",
             Err(PollError::Store(_)) => "store",
             Err(PollError::Task(_)) => "task",
         };
@@ -382,13 +383,18 @@ impl<S: Storage> Pipeline<S> {
 
     async fn poll_feed(&self, feed: &Feed, state: &FeedState) -> Result<Learned, PollError> {
         let started = std::time::Instant::now();
-        let fetched = self
-            .fetcher
-            .get(&feed.url, Some(&state.validators), self.now())
-            .await;
+        let validators = Some(&state.validators);
+        let fetched = match feed.source {
+            Source::Page(_) => {
+                self.fetcher
+                    .get_listing(&feed.url, validators, self.now())
+                    .await
+            }
+            _ => self.fetcher.get(&feed.url, validators, self.now()).await,
+        };
         self.metrics.observe_fetch(started.elapsed());
         self.progress.moved(self.now());
-        let document = match fetched? {
+        let mut document = match fetched? {
             Outcome::NotModified { hints } => {
                 return Ok(Learned {
                     polled: Polled {
@@ -408,7 +414,13 @@ impl<S: Storage> Pipeline<S> {
             encoding: Some(document.encoding.to_string()),
             ..PollRecord::default()
         };
-        if state.body_hash.as_deref() == Some(document.body_hash.as_str()) {
+        let index = super::source::is_index(feed, &document);
+        if index {
+            // Its children change while it may not: an index is fetched and read every poll.
+            record.validators = Some(crate::fetch::Validators::default());
+            record.body_hash = None;
+        }
+        if !index && state.body_hash.as_deref() == Some(document.body_hash.as_str()) {
             // Same bytes as last time (an outlet without validators): nothing to parse.
             return Ok(Learned {
                 polled: Polled {
@@ -420,17 +432,10 @@ impl<S: Storage> Pipeline<S> {
                 hints: document.hints,
             });
         }
-        let mut hints = document.hints;
-        let zone = feed.timezone;
-        let parsed =
-            tokio::task::spawn_blocking(move || feed::parse(&document.text, &document.url, zone))
-                .await?
-                .map_err(|source| PollError::Parse {
-                    url: feed.url.to_string(),
-                    source,
-                })?;
-        hints.ttl = parsed.ttl;
-        let title = parsed.title.as_deref().and_then(config::outlet_title);
+        let mut hints = std::mem::take(&mut document.hints);
+        let read = self.read_source(feed, document).await?;
+        hints.ttl = read.ttl;
+        let title = read.title.as_deref().and_then(config::outlet_title);
         let retitled;
         let feed = if title == state.title {
             feed
@@ -447,7 +452,7 @@ impl<S: Storage> Pipeline<S> {
             };
             &retitled
         };
-        let entries = parsed.entries;
+        let entries = read.entries;
         let entry_times: Vec<DateTime<Utc>> = entries
             .iter()
             .filter_map(|e| e.published.map(|d| d.with_timezone(&Utc)))

@@ -81,6 +81,8 @@ pub enum FetchError {
     Robots { url: Url },
     #[error("{url}: {message}")]
     Dns { url: Url, message: String },
+    #[error("{url}: broken gzip file: {message}")]
+    Gzip { url: Url, message: String },
     #[error("{url}: {message}")]
     Network { url: Url, message: String },
     #[error("cannot build the HTTP client: {0}")]
@@ -104,6 +106,7 @@ impl FetchError {
             FetchError::Redirects { .. } => "redirects",
             FetchError::Robots { .. } => "robots",
             FetchError::Dns { .. } => "dns",
+            FetchError::Gzip { .. } => "gzip",
             FetchError::Network { .. } => "network",
             FetchError::Client(_) => "client",
         }
@@ -224,19 +227,24 @@ impl Fetcher {
                 retry_after,
             });
         }
+        let body = if raw.body.starts_with(&GZIP_MAGIC) {
+            inflate(url, &raw.body, self.max_body_bytes)?
+        } else {
+            raw.body
+        };
         let content_type = header_text(&raw.headers, header::CONTENT_TYPE);
         let tld = raw
             .url
             .host_str()
             .and_then(|h| h.rsplit('.').next())
             .map(str::to_string);
-        let (text, encoding) = charset::decode(&raw.body, content_type.as_deref(), tld.as_deref());
+        let (text, encoding) = charset::decode(&body, content_type.as_deref(), tld.as_deref());
         Ok(Outcome::Fetched(Document {
             validators: Validators {
                 etag: header_text(&raw.headers, header::ETAG),
                 last_modified: header_text(&raw.headers, header::LAST_MODIFIED),
             },
-            body_hash: format!("{:x}", Sha256::digest(&raw.body)),
+            body_hash: format!("{:x}", Sha256::digest(&body)),
             url: raw.url,
             text,
             encoding,
@@ -246,6 +254,17 @@ impl Fetcher {
 
     /// GET an article page, first asking its origin's robots.txt when configured to.
     pub async fn get_page(&self, url: &Url, now: DateTime<Utc>) -> Result<Outcome, FetchError> {
+        self.get_listing(url, None, now).await
+    }
+
+    /// GET a page under robots.txt as [`Fetcher::get_page`] does, conditionally when
+    /// `validators` are given (an outlet's section page, polled as a feed).
+    pub async fn get_listing(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, FetchError> {
         if let Some(cache) = &self.robots {
             let rules = match cache.get(url) {
                 Some(rules) => rules,
@@ -267,7 +286,7 @@ impl Fetcher {
                 return Err(FetchError::Robots { url: url.clone() });
             }
         }
-        self.get(url, None, now).await
+        self.get(url, validators, now).await
     }
 
     /// One request under the global and per-host limits, its body read up to the cap.
@@ -337,6 +356,30 @@ impl Fetcher {
             body,
         })
     }
+}
+
+/// How a gzip file starts. No text document does, so one served without a
+/// `Content-Encoding` (a sitemap file named `.xml.gz`) is inflated whatever its type says.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzip file's content, refused once it inflates past `limit` (a gzip bomb stops there).
+fn inflate(url: &Url, gzip: &[u8], limit: usize) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    let mut body = Vec::new();
+    flate2::read::MultiGzDecoder::new(gzip)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|err| FetchError::Gzip {
+            url: url.clone(),
+            message: err.to_string(),
+        })?;
+    if body.len() > limit {
+        return Err(FetchError::TooLarge {
+            url: url.clone(),
+            limit,
+        });
+    }
+    Ok(body)
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
