@@ -36,11 +36,20 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0020_search_newest",
         include_str!("../../../migrations/postgres/0020_search_newest.sql"),
     ),
+    (
+        21,
+        SEARCH_WRITTEN_WORDS,
+        include_str!("../../../migrations/postgres/0021_search_written_words.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are
 /// indexed: their tokens are computed here, not in SQL.
 const SEARCH_INDEX: &str = "0018_search_index";
+
+/// The migration after which the search index holds each word once as written: every stored
+/// article's tokens are computed again.
+const SEARCH_WRITTEN_WORDS: &str = "0021_search_written_words";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -82,6 +91,9 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>> {
             .map_err(|source| Error::Migration { name, source })?;
         if name == SEARCH_INDEX {
             super::search::index_stored(&tx).await?;
+        }
+        if name == SEARCH_WRITTEN_WORDS {
+            super::search::reindex_stored(&tx).await?;
         }
         tx.execute(
             "INSERT INTO raqib_schema (version) VALUES ($1)
