@@ -17,12 +17,13 @@ use raqib::store::postgres::{
 use support::TestDatabase;
 
 /// Every PostgreSQL migration, as an empty database gets them.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     "0016_baseline",
     "0017_host_turns",
     "0018_search_index",
     "0019_page_claims",
     "0020_search_newest",
+    "0021_search_written_words",
 ];
 
 const LEASE: Duration = Duration::from_secs(120);
