@@ -1,7 +1,7 @@
 //! `raqib search` on a large archive: latency of a two-word Arabic query and of a NEAR query,
 //! and the index's size against the text's.
 //!
-//! cargo bench --bench search [-- ARTICLES] [--postgres URL]     # default 100,000
+//! cargo bench --bench search [-- ARTICLES] [--postgres URL [--skip-sqlite]]     # default 100,000
 //!
 //! The articles are built from the seeds and the story fixtures (a base text's title and its
 //! paragraphs rotated, with words of every base text and of a made-up rare vocabulary mixed
@@ -394,23 +394,19 @@ fn report(backend: &str, count: usize, pairs: (f64, f64, f64), nears: (f64, f64,
     );
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let count = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
-    let postgres_url = args
-        .iter()
-        .position(|a| a == "--postgres")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
-    let archive = Archive::new(count);
-    let (pairs, nears) = archive.queries();
-    let now = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-
-    let path = sqlite_archive(&archive);
+/// Fill (once) and query the SQLite archive.
+fn sqlite(
+    archive: &Archive,
+    pairs: &[String],
+    nears: &[String],
+    now: DateTime<Utc>,
+    runtime: &tokio::runtime::Runtime,
+) {
+    let count = archive.count;
+    let path = sqlite_archive(archive);
     let reader = Reader::open(&path).expect("reader");
-    let p = runtime.block_on(latencies(&reader, &pairs, now));
-    let n = runtime.block_on(latencies(&reader, &nears, now));
+    let p = runtime.block_on(latencies(&reader, pairs, now));
+    let n = runtime.block_on(latencies(&reader, nears, now));
     report("SQLite", count, p, n);
     let conn = rusqlite::Connection::open(&path).expect("open");
     let index: i64 = conn
@@ -447,6 +443,24 @@ fn main() {
         pairs[0],
         relevance.as_millis()
     );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let count = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let postgres_url = args
+        .iter()
+        .position(|a| a == "--postgres")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let archive = Archive::new(count);
+    let (pairs, nears) = archive.queries();
+    let now = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+
+    if !args.iter().any(|a| a == "--skip-sqlite") {
+        sqlite(&archive, &pairs, &nears, now, &runtime);
+    }
 
     if let Some(url) = postgres_url {
         runtime.block_on(async {

@@ -17,7 +17,7 @@ use raqib::store::postgres::{
 use support::TestDatabase;
 
 /// Every PostgreSQL migration, as an empty database gets them.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     "0016_baseline",
     "0017_host_turns",
     "0018_search_index",
@@ -25,6 +25,7 @@ const MIGRATIONS: [&str; 7] = [
     "0020_search_newest",
     "0021_feed_title",
     "0022_delivery_folds",
+    "0023_search_written_words",
 ];
 
 const LEASE: Duration = Duration::from_secs(120);

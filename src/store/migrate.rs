@@ -94,11 +94,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0022_delivery_folds",
         include_str!("../../migrations/0022_delivery_folds.sql"),
     ),
+    (
+        SEARCH_WRITTEN_WORDS,
+        include_str!("../../migrations/0023_search_written_words.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are
 /// indexed: their tokens are computed here, not in SQL.
 const SEARCH_INDEX: &str = "0018_search_index";
+
+/// The migration after which the search index holds each word once as written: every stored
+/// article is indexed again.
+const SEARCH_WRITTEN_WORDS: &str = "0023_search_written_words";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
@@ -120,7 +128,7 @@ pub fn run(conn: &mut Connection) -> Result<(), StoreError> {
                 name,
                 source: source.into(),
             })?;
-        if *name == SEARCH_INDEX {
+        if [SEARCH_INDEX, SEARCH_WRITTEN_WORDS].contains(name) {
             super::search::index_stored(&tx)?;
         }
         tx.pragma_update(None, "user_version", version)?;

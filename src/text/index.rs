@@ -1,14 +1,14 @@
 //! The words a search index holds for an article, and the tokens a query word looks for.
 //!
-//! The index only narrows: the watch evaluator decides on the stored text. So an article must
-//! hold every token of every term the automaton could find in it, whatever the chain before
-//! it: each word of the folded title and body is indexed as written and as each reading of a
-//! proclitic chain at its start leaves it (بمكتب also as مكتب, وبالمغرب also as بالمغرب, المغرب
-//! and مغرب), and after a chain ending in لل with the article restored (للقاعدة also as
-//! القاعدة), which is how the automaton reads a term with its article there. Words are cut on
-//! the one-byte alphabet the automaton reads (see [`super::compact`]), so two characters it
-//! cannot tell apart are one token here too: the index never holds less than the automaton
-//! sees.
+//! The index only narrows: the watch evaluator decides on the stored text. An article is
+//! indexed under each word of its folded title and body as written, once; a query word is
+//! looked for in every form the automaton would find it in (see [`crate::watch::boundary`]):
+//! as written and after each proclitic chain (مكتب also as بمكتب, وبالمكتب, …), and a word
+//! starting with the article also after a chain ending in لل that absorbed it (القاعدة also as
+//! للقاعدة). Expanding the query rather than the stored words keeps the index to one token per
+//! distinct word. Words are cut on the one-byte alphabet the automaton reads (see
+//! [`super::compact`]), so two characters it cannot tell apart are one token here too: the
+//! index never holds less than the automaton sees.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -26,70 +26,76 @@ pub struct Token {
     pub prefix: bool,
 }
 
-static CHAINS: LazyLock<Vec<(Vec<u8>, bool)>> = LazyLock::new(|| {
-    let lam: Vec<&str> = arabic::lam_article_chains().collect();
+static CHAINS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     arabic::chains()
         .iter()
-        .map(|c| (compact::encode(c), lam.contains(&c.as_str())))
+        .map(|c| compact::encode(c))
         .collect()
 });
 
-static ARTICLE: LazyLock<Vec<u8>> = LazyLock::new(|| compact::encode("ال"));
+static LAM_CHAINS: LazyLock<Vec<Vec<u8>>> =
+    LazyLock::new(|| arabic::lam_article_chains().map(compact::encode).collect());
 
-/// The distinct tokens of an article's title and body, each at most [`MAX_TOKEN`]
+/// The distinct words of an article's title and body, each at most [`MAX_TOKEN`]
 /// characters, in the order first met.
 pub fn article_tokens(title: &str, body: &str) -> Vec<String> {
-    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
     let mut tokens = Vec::new();
-    let mut add = |form: &[u8]| {
-        let form = &form[..form.len().min(MAX_TOKEN)];
-        if !seen.contains(form) {
-            seen.insert(form.to_vec());
-            tokens.push(render(form));
-        }
-    };
-    for text in [title, body] {
-        let bytes = compact::encode(&fold_str(text));
-        for word in words(&bytes) {
-            add(word);
-            for (chain, lam) in CHAINS.iter() {
-                let Some(stem) = word.strip_prefix(chain.as_slice()) else {
-                    continue;
-                };
-                if stem.len() < arabic::MIN_STEM {
-                    continue;
-                }
-                add(stem);
-                if *lam {
-                    add(&[ARTICLE.as_slice(), stem].concat());
-                }
+    let encoded = [title, body].map(|text| compact::encode(&fold_str(text)));
+    for bytes in &encoded {
+        for word in words(bytes) {
+            let word = &word[..word.len().min(MAX_TOKEN)];
+            if seen.insert(word) {
+                tokens.push(render(word));
             }
         }
     }
     tokens
 }
 
-/// The tokens an article holding a term (a query word or phrase as written, with its `*`) must
-/// have; empty when the term has no letters or digits.
-pub fn term_tokens(written: &str) -> Vec<Token> {
+/// For each word of a term (a query word or phrase as written, with its `*`), the tokens an
+/// article holding the term has one of; empty when the term has no letters or digits.
+pub fn term_tokens(written: &str) -> Vec<Vec<Token>> {
     let trimmed = written.trim();
     let (body, prefix) = match trimmed.strip_suffix('*') {
         Some(stem) => (stem, true),
         None => (trimmed, false),
     };
-    let bytes = compact::encode(&fold_str(body));
+    let folded = fold_str(body);
+    let bytes = compact::encode(&folded);
     // A prefix term absorbs the rest of its last word only when the term ends inside a word.
     let open_end = prefix && bytes.last().is_some_and(|b| compact::is_word(*b));
-    let words: Vec<&[u8]> = words(&bytes).collect();
-    let last = words.len().saturating_sub(1);
-    words
-        .into_iter()
+    let term_words: Vec<&[u8]> = words(&bytes).collect();
+    let last = term_words.len().saturating_sub(1);
+    let token = |i: usize, form: &[u8]| Token {
+        text: render(&form[..form.len().min(MAX_TOKEN)]),
+        prefix: (i == last && open_end) || form.len() > MAX_TOKEN,
+    };
+    let mut tokens: Vec<Vec<Token>> = term_words
+        .iter()
         .enumerate()
-        .map(|(i, word)| Token {
-            text: render(&word[..word.len().min(MAX_TOKEN)]),
-            prefix: (i == last && open_end) || word.len() > MAX_TOKEN,
-        })
-        .collect()
+        .map(|(i, word)| vec![token(i, word)])
+        .collect();
+    // The automaton reads a chain before the term's first word only.
+    if let Some(first) = tokens.first_mut()
+        && arabic::takes_proclitics(&folded)
+    {
+        let word = term_words[0];
+        first.extend(
+            CHAINS
+                .iter()
+                .map(|chain| token(0, &[chain.as_slice(), word].concat())),
+        );
+        let after_lam = arabic::without_article(&folded).map(compact::encode);
+        if let Some(stem) = after_lam.as_deref().and_then(|b| words(b).next()) {
+            first.extend(
+                LAM_CHAINS
+                    .iter()
+                    .map(|chain| token(0, &[chain.as_slice(), stem].concat())),
+            );
+        }
+    }
+    tokens
 }
 
 fn words(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
@@ -111,15 +117,57 @@ mod tests {
         article_tokens(title, body).contains(&fold_str(token))
     }
 
+    /// Whether the index can find an article of `body` for `term`: each word of the term has
+    /// a token the article holds.
+    fn finds(term: &str, body: &str) -> bool {
+        let held = article_tokens("", body);
+        term_tokens(term).iter().all(|forms| {
+            forms.iter().any(|t| {
+                held.iter()
+                    .any(|h| *h == t.text || (t.prefix && h.starts_with(&t.text)))
+            })
+        })
+    }
+
     #[test]
-    fn chains_are_read_off_every_word() {
-        assert!(has("", "زار بمكتب الأمم", "مكتب"));
-        assert!(has("", "وبالمغرب", "مغرب"));
-        assert!(has("", "وبالمغرب", "المغرب"));
-        assert!(has("", "وبالمغرب", "بالمغرب"));
-        assert!(has("", "للقاعدة", "القاعدة"));
-        assert!(has("", "وللقاعدة", "القاعده"));
-        assert!(!has("", "ولد", "لد"), "a stem keeps three letters");
+    fn an_article_holds_each_word_once_as_written() {
+        assert_eq!(
+            article_tokens("بمكتب الأمم", "زار بمكتب الأمم وبالمغرب"),
+            ["بمكتب", "الامم", "زار", "وبالمغرب"].map(fold_str)
+        );
+    }
+
+    #[test]
+    fn a_query_word_is_looked_for_after_every_chain() {
+        for (term, body) in [
+            ("مكتب", "زار بمكتب الأمم"),
+            ("مغرب", "وبالمغرب"),
+            ("المغرب", "وبالمغرب"),
+            ("بالمغرب", "وبالمغرب"),
+            ("القاعدة", "للقاعدة"),
+            ("القاعده", "وللقاعدة"),
+            ("حموشي", "قال الحموشي"),
+            ("أفريل", "منذ لأفريل"),
+            ("مكتب الأمم", "زار بمكتب الأمم"),
+            ("إرهاب*", "لمكافحة والإرهابيين"),
+        ] {
+            assert!(finds(term, body), "{term} in {body}");
+        }
+        for (term, body) in [
+            ("لد", "ولد"),
+            ("مكتب", "سمكتب"),
+            ("الأمم مكتب", "بمكتب الأمم"),
+            ("مكتب الأمم", "مكتب للأمم"),
+        ] {
+            assert!(!finds(term, body), "{term} in {body}");
+        }
+    }
+
+    #[test]
+    fn a_long_word_is_looked_for_by_its_start_after_a_chain() {
+        let long = "ب".repeat(MAX_TOKEN);
+        assert!(finds(&long, &format!("و{long}")));
+        assert!(finds(&long, &long));
     }
 
     #[test]
@@ -136,18 +184,19 @@ mod tests {
             text: fold_str(text),
             prefix,
         };
-        assert_eq!(
-            term_tokens("مكافحة الإرهاب*"),
-            [token("مكافحه", false), token("الارهاب", true)]
-        );
+        let forms = term_tokens("مكافحة الإرهاب*");
+        assert_eq!(forms.len(), 2);
+        assert_eq!(forms[0][0], token("مكافحه", false));
+        assert!(forms[0].contains(&token("بمكافحه", false)));
+        assert_eq!(forms[1], [token("الارهاب", true)]);
         assert_eq!(
             term_tokens("Al-Qaïda"),
-            [token("al", false), token("qaida", false)]
+            [[token("al", false)], [token("qaida", false)]]
         );
-        assert_eq!(term_tokens("dgsn.*"), [token("dgsn", false)]);
+        assert_eq!(term_tokens("dgsn.*"), [[token("dgsn", false)]]);
         assert!(term_tokens("،").is_empty());
         let long = "a".repeat(MAX_TOKEN + 5);
-        assert_eq!(term_tokens(&long), [token(&long[..MAX_TOKEN], true)]);
+        assert_eq!(term_tokens(&long), [[token(&long[..MAX_TOKEN], true)]]);
         assert!(has("", &long, &long[..MAX_TOKEN]));
     }
 
@@ -157,6 +206,7 @@ mod tests {
             article_tokens("", "ж"),
             term_tokens("ж")
                 .into_iter()
+                .flatten()
                 .map(|t| t.text)
                 .collect::<Vec<_>>()
         );

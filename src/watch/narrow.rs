@@ -18,7 +18,7 @@ pub enum Narrow {
 /// only `NOT`, `outlet:` or `lang:` holds on articles holding none of its words).
 pub fn narrow(expr: &Expr) -> Option<Narrow> {
     match expr {
-        Expr::Word { text, .. } => all(index::term_tokens(text).into_iter().map(Narrow::Token)),
+        Expr::Word { text, .. } => all(index::term_tokens(text).into_iter().map(any_form)),
         // Fields name nothing in the text; NOT holds wherever its words are absent.
         Expr::Meta { .. } | Expr::Not(_) => None,
         Expr::And(parts) => all(parts.iter().filter_map(narrow)),
@@ -28,6 +28,14 @@ pub fn narrow(expr: &Expr) -> Option<Narrow> {
             .collect::<Option<Vec<_>>>()
             .map(Narrow::Any),
         Expr::Near { left, right, .. } => all([left, right].into_iter().filter_map(|e| narrow(e))),
+    }
+}
+
+/// One of a word's forms.
+fn any_form(mut forms: Vec<Token>) -> Narrow {
+    match forms.len() {
+        1 => Narrow::Token(forms.remove(0)),
+        _ => Narrow::Any(forms.into_iter().map(Narrow::Token).collect()),
     }
 }
 
@@ -52,13 +60,21 @@ mod tests {
         })
     }
 
+    /// A term's first word in each of its forms.
+    fn first(term: &str) -> Narrow {
+        any_form(index::term_tokens(term).remove(0))
+    }
+
     #[test]
     fn words_phrases_and_near_need_all_their_tokens() {
+        assert!(
+            matches!(first("مكتب"), Narrow::Any(forms) if forms.contains(&token("بمكتب", false)))
+        );
         assert_eq!(
             narrow(&parse(r#""مكتب الأمم" NEAR/5 إرهاب*"#).unwrap()),
             Some(Narrow::All(vec![
-                Narrow::All(vec![token("مكتب", false), token("الامم", false)]),
-                token("ارهاب", true),
+                Narrow::All(vec![first("مكتب"), token("الامم", false)]),
+                first("إرهاب*"),
             ]))
         );
     }

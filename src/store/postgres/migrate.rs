@@ -46,11 +46,20 @@ const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0022_delivery_folds",
         include_str!("../../../migrations/postgres/0022_delivery_folds.sql"),
     ),
+    (
+        23,
+        SEARCH_WRITTEN_WORDS,
+        include_str!("../../../migrations/postgres/0023_search_written_words.sql"),
+    ),
 ];
 
 /// The migration creating the search index, after which the articles already stored are
 /// indexed: their tokens are computed here, not in SQL.
 const SEARCH_INDEX: &str = "0018_search_index";
+
+/// The migration after which the search index holds each word once as written: every stored
+/// article's tokens are computed again.
+const SEARCH_WRITTEN_WORDS: &str = "0023_search_written_words";
 
 /// The schema version this binary writes.
 pub const LATEST: u32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -92,6 +101,9 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<&'static str>> {
             .map_err(|source| Error::Migration { name, source })?;
         if name == SEARCH_INDEX {
             super::search::index_stored(&tx).await?;
+        }
+        if name == SEARCH_WRITTEN_WORDS {
+            super::search::reindex_stored(&tx).await?;
         }
         tx.execute(
             "INSERT INTO raqib_schema (version) VALUES ($1)

@@ -16,14 +16,18 @@ const TSVECTOR_BYTES: usize = 1_000_000;
 
 /// Index article `id` under `tokens` in the transaction that writes it.
 pub(super) async fn index(tx: &Transaction<'_>, id: i64, tokens: &[String], at: i64) -> Result<()> {
-    let fits = tokens.iter().map(String::len).sum::<usize>() < TSVECTOR_BYTES;
     tx.execute(
         "INSERT INTO article_search (article_id, at, terms)
          VALUES ($1, $2, CASE WHEN $4 THEN array_to_tsvector($3::text[]) END)",
-        &[&id, &at, &tokens, &fits],
+        &[&id, &at, &tokens, &fits(tokens)],
     )
     .await?;
     Ok(())
+}
+
+/// Whether `tokens` fit in a tsvector.
+fn fits(tokens: &[String]) -> bool {
+    tokens.iter().map(String::len).sum::<usize>() < TSVECTOR_BYTES
 }
 
 /// Index article `id` again from its stored row, after its body changed.
@@ -52,6 +56,25 @@ pub(super) async fn index_stored(tx: &Transaction<'_>) -> Result<()> {
         let at = ordered_at(row.get(3), row.get(4));
         let tokens = article_tokens(row.get(1), row.get(2));
         index(tx, row.get(0), &tokens, at).await?;
+    }
+    Ok(())
+}
+
+/// Compute every indexed article's tokens again (migration 0021, in its transaction).
+pub(super) async fn reindex_stored(tx: &Transaction<'_>) -> Result<()> {
+    let rows = tx
+        .query("SELECT id, title, body FROM article ORDER BY id", &[])
+        .await?;
+    let update = tx
+        .prepare(
+            "UPDATE article_search SET terms = CASE WHEN $3 THEN array_to_tsvector($2::text[]) END
+             WHERE article_id = $1",
+        )
+        .await?;
+    for row in rows {
+        let tokens = article_tokens(row.get(1), row.get(2));
+        tx.execute(&update, &[&row.get::<_, i64>(0), &tokens, &fits(&tokens)])
+            .await?;
     }
     Ok(())
 }
