@@ -238,3 +238,74 @@ fn a_page_carried_by_feeds_of_two_instances_is_fetched_once() {
         "the page fetched by one instance alone\n{logs:#?}"
     );
 }
+
+#[test]
+fn a_page_left_to_an_instance_that_died_is_fetched_when_its_claim_ends() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = runtime.block_on(support::TestDatabase::create()) else {
+        return;
+    };
+    let server = Server::start();
+    let page = server.url("/2026/11/29/delegation");
+    server.put(
+        "/2026/11/29/delegation",
+        Resource::new(
+            "text/html; charset=utf-8",
+            "<html><head><title>Hammouchi receives a delegation</title></head><body><article>\
+             <h1>Hammouchi receives a delegation</h1><p>The director general received a \
+             delegation of the counter-terrorism office on Monday in Rabat, the statement \
+             said, to discuss cooperation between the two services.</p></article></body></html>",
+        ),
+    );
+    // The feed never changes: only its first read lists the page.
+    server.put(
+        "/feed",
+        Resource::new(
+            "application/rss+xml",
+            format!(
+                "<rss version=\"2.0\"><channel><title>News</title><item>\
+                 <title>Hammouchi receives a delegation</title><link>{page}</link>\
+                 <guid>delegation</guid></item></channel></rss>"
+            ),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        &format!(
+            "[daemon]\ndatabase = \"{}\"\nallow_private_networks = true\n\
+             politeness_delay = \"0s\"\n[[feed]]\nurl = \"{}\"\ninterval = \"1s\"\n",
+            db.url,
+            server.url("/feed")
+        ),
+    );
+    // The claim of an instance killed while it fetched the page, before this one starts.
+    runtime.block_on(async {
+        let store = raqib::store::postgres::Postgres::connect(&db.url, None, 1)
+            .await
+            .unwrap();
+        raqib::store::postgres::migrate(store.pool()).await.unwrap();
+        db.client()
+            .await
+            .execute(
+                "INSERT INTO page_claim (url, until) VALUES ($1, now() + interval '4 seconds')",
+                &[&page],
+            )
+            .await
+            .unwrap();
+    });
+    let child = run(&path);
+    let left = wait_for(Duration::from_secs(20), || server.hits("/feed") >= 2);
+    let stored = wait_for(Duration::from_secs(20), || {
+        count(&runtime, &db, "SELECT count(*) FROM article") == 1
+    });
+    let logs = stop(child.release());
+    assert!(left, "{logs}");
+    assert!(
+        stored,
+        "the page is fetched once the dead instance's claim ends\n{logs}"
+    );
+}

@@ -485,7 +485,14 @@ impl<S: Storage> Pipeline<S> {
         let pages: Vec<String> = fresh.iter().filter_map(|(_, t)| t.url.clone()).collect();
         let lease = self.live().config.daemon.lease;
         let claimed = self.noted(self.store.claim_pages(pages, lease)).await?;
+        let listed = fresh.len();
         fresh.retain(|(_, t)| t.url.as_ref().is_none_or(|u| claimed.contains(u)));
+        if fresh.len() < listed {
+            // Should the process fetching them die before storing them, only this feed's next
+            // read finds them again: it must not be taken for the same feed as this one.
+            record.validators = Some(crate::fetch::Validators::default());
+            record.body_hash = None;
+        }
         let mut results = futures_util::stream::iter(fresh)
             .map(|(entry, taken)| async move {
                 let stored = self.process_entry(feed, feed_id, entry).await;
