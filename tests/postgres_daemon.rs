@@ -20,6 +20,17 @@ fn rss(guid: &str, title: &str) -> Resource {
     )
 }
 
+/// An article page naming the watched person.
+fn delegation() -> Resource {
+    Resource::new(
+        "text/html; charset=utf-8",
+        "<html><head><title>Hammouchi receives a delegation</title></head><body><article>\
+         <h1>Hammouchi receives a delegation</h1><p>The director general received a \
+         delegation of the counter-terrorism office on Monday in Rabat, the statement \
+         said, to discuss cooperation between the two services.</p></article></body></html>",
+    )
+}
+
 fn config(db: &str, addr: &str, feeds: &[String]) -> String {
     let mut text = format!(
         "[daemon]\ndatabase = \"{db}\"\nallow_private_networks = true\n\
@@ -181,14 +192,7 @@ fn a_page_carried_by_feeds_of_two_instances_is_fetched_once() {
     let page = server.url("/2026/11/29/delegation");
     server.put(
         "/2026/11/29/delegation",
-        Resource::new(
-            "text/html; charset=utf-8",
-            "<html><head><title>Hammouchi receives a delegation</title></head><body><article>\
-             <h1>Hammouchi receives a delegation</h1><p>The director general received a \
-             delegation of the counter-terrorism office on Monday in Rabat, the statement \
-             said, to discuss cooperation between the two services.</p></article></body></html>",
-        )
-        .with_delay(Duration::from_secs(4)),
+        delegation().with_delay(Duration::from_secs(4)),
     );
     // Each instance is given half the feeds (their configs differ only there), so that both
     // poll feeds carrying the page at once.
@@ -250,16 +254,7 @@ fn a_page_left_to_an_instance_that_died_is_fetched_when_its_claim_ends() {
     };
     let server = Server::start();
     let page = server.url("/2026/11/29/delegation");
-    server.put(
-        "/2026/11/29/delegation",
-        Resource::new(
-            "text/html; charset=utf-8",
-            "<html><head><title>Hammouchi receives a delegation</title></head><body><article>\
-             <h1>Hammouchi receives a delegation</h1><p>The director general received a \
-             delegation of the counter-terrorism office on Monday in Rabat, the statement \
-             said, to discuss cooperation between the two services.</p></article></body></html>",
-        ),
-    );
+    server.put("/2026/11/29/delegation", delegation());
     // The feed never changes: only its first read lists the page.
     server.put(
         "/feed",
