@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::Subscription;
 use crate::config::Feed;
+use crate::text::xml::escape;
 
 /// The feeds as an OPML 2.0 subscription list: one `type="rss"` outline each, under a parent
 /// outline per category (in the order the categories first appear), uncategorised feeds last.
@@ -20,7 +21,7 @@ pub fn opml(feeds: &[Feed]) -> String {
          <title>raqib feeds</title>\n  </head>\n  <body>\n",
     );
     for category in categories {
-        let name = attribute(category);
+        let name = escape(category);
         let _ = writeln!(out, "    <outline text=\"{name}\" title=\"{name}\">");
         for feed in feeds
             .iter()
@@ -38,33 +39,12 @@ pub fn opml(feeds: &[Feed]) -> String {
 }
 
 fn outline(out: &mut String, feed: &Feed, indent: &str) {
-    let name = attribute(&feed.outlet);
+    let name = escape(&feed.outlet);
     let _ = writeln!(
         out,
         "{indent}<outline type=\"rss\" text=\"{name}\" title=\"{name}\" xmlUrl=\"{}\"/>",
-        attribute(feed.url.as_str())
+        escape(feed.url.as_str())
     );
-}
-
-/// `value` as the text of a double-quoted XML attribute: markup escaped, line breaks and tabs
-/// kept as references (a reader would fold them to spaces), characters XML 1.0 cannot hold
-/// dropped.
-fn attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if c < ' ' || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `[[feed]]` blocks for the config, one per subscription, each after a blank line so the
@@ -90,14 +70,6 @@ fn toml_string(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attributes_escape_markup_and_keep_line_breaks() {
-        assert_eq!(
-            attribute("Sport & \"Culture\" <été>\n\u{1}"),
-            "Sport &amp; &quot;Culture&quot; &lt;été&gt;&#10;"
-        );
-    }
 
     #[test]
     fn toml_strings_quote_and_escape() {

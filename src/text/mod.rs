@@ -14,5 +14,6 @@ pub mod compact;
 mod fold;
 pub mod index;
 pub mod stopwords;
+pub mod xml;
 
 pub use fold::{Folded, fold, fold_str, is_arabic_letter, is_word_char};

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::store::AlertEntry;
+use crate::text::xml::escape;
 
 /// The Atom document of `watch`'s `entries` (the most recent first); `updated` is the newest
 /// entry's time, or `now` for a watch without alerts.
@@ -60,24 +61,6 @@ pub(super) fn render(watch: &str, entries: &[AlertEntry], now: &str) -> String {
         out.push_str("  </entry>\n");
     }
     out.push_str("</feed>\n");
-    out
-}
-
-/// Text for XML content or an attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
     out
 }
 
