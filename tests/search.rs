@@ -261,6 +261,20 @@ async fn search(index: &impl SearchIndex, query: &str, sort: Sort) -> Vec<Found>
         .unwrap()
 }
 
+/// After a migration, queries of every kind find what the watch finds among the articles
+/// stored before it.
+async fn finds_stored_articles_as_the_watch_does(
+    index: &impl SearchIndex,
+    docs: &[Doc],
+    stored: &[i64],
+) {
+    for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
+        let found = ids(&search(index, query, Sort::Newest).await);
+        assert!(!found.is_empty(), "{query}");
+        assert_eq!(found, expected(query, docs, stored), "{query}");
+    }
+}
+
 fn ids(found: &[Found]) -> Vec<i64> {
     found.iter().map(|f| f.article.id).collect()
 }
@@ -548,11 +562,7 @@ async fn sqlite_migration_indexes_stored_articles() {
     drop(conn);
     drop(Sqlite::open(&path).unwrap());
     let reader = Reader::open(&path).unwrap();
-    for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
-        let found = ids(&search(&reader, query, Sort::Newest).await);
-        assert!(!found.is_empty(), "{query}");
-        assert_eq!(found, expected(query, &docs, &stored), "{query}");
-    }
+    finds_stored_articles_as_the_watch_does(&reader, &docs, &stored).await;
 }
 
 #[tokio::test]
@@ -581,11 +591,7 @@ async fn postgres_migration_indexes_stored_articles() {
             "0023_search_written_words"
         ]
     );
-    for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
-        let found = ids(&search(store.pool(), query, Sort::Newest).await);
-        assert!(!found.is_empty(), "{query}");
-        assert_eq!(found, expected(query, &docs, &stored), "{query}");
-    }
+    finds_stored_articles_as_the_watch_does(store.pool(), &docs, &stored).await;
 }
 
 /// Articles holding a name only after a proclitic chain, or only bare.
@@ -672,11 +678,7 @@ async fn sqlite_migration_indexes_stored_articles_again_as_written() {
     drop(conn);
     drop(Sqlite::open(&path).unwrap());
     let reader = Reader::open(&path).unwrap();
-    for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
-        let found = ids(&search(&reader, query, Sort::Newest).await);
-        assert!(!found.is_empty(), "{query}");
-        assert_eq!(found, expected(query, &docs, &stored), "{query}");
-    }
+    finds_stored_articles_as_the_watch_does(&reader, &docs, &stored).await;
     let conn = rusqlite::Connection::open(&path).unwrap();
     let stale: i64 = conn
         .query_row(
@@ -707,11 +709,7 @@ async fn postgres_migration_indexes_stored_articles_again_as_written() {
         raqib::store::postgres::migrate(store.pool()).await.unwrap(),
         ["0023_search_written_words"]
     );
-    for query in ["مكتب", "القاعدة", "أحمد", "حموشي NEAR/5 زوييف"] {
-        let found = ids(&search(store.pool(), query, Sort::Newest).await);
-        assert!(!found.is_empty(), "{query}");
-        assert_eq!(found, expected(query, &docs, &stored), "{query}");
-    }
+    finds_stored_articles_as_the_watch_does(store.pool(), &docs, &stored).await;
     let stale: i64 = client
         .query_one(
             "SELECT count(*) FROM article_search WHERE terms @@ 'قديم'::tsquery",
