@@ -317,6 +317,20 @@ fn sqlite_corpus() -> (tempfile::TempDir, Arc<Sqlite>) {
     (dir, Arc::new(store))
 }
 
+/// The corpus stored in a SQLite file, then `sql` run on it (taking it back to an older
+/// schema) and the file opened again, which migrates it.
+async fn sqlite_corpus_rewound(docs: &[Doc], sql: &str) -> (tempfile::TempDir, Vec<i64>) {
+    let (dir, store) = sqlite_corpus();
+    let stored = store_corpus(&*store, docs).await;
+    drop(store);
+    let path = dir.path().join("raqib.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    drop(Sqlite::open(&path).unwrap());
+    (dir, stored)
+}
+
 async fn postgres_corpus() -> Option<(TestDatabase, Arc<Postgres>)> {
     let db = TestDatabase::create().await?;
     let store = Postgres::connect(&db.url, None, 4).await.expect("connect");
@@ -546,21 +560,16 @@ async fn postgres_index_follows_pages_and_pruning() {
 #[tokio::test]
 async fn sqlite_migration_indexes_stored_articles() {
     let docs = corpus();
-    let (dir, store) = sqlite_corpus();
-    let stored = store_corpus(&*store, &docs).await;
-    drop(store);
-    let path = dir.path().join("raqib.db");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
+    let (dir, stored) = sqlite_corpus_rewound(
+        &docs,
         "DROP TRIGGER article_search_forget; DROP TABLE article_search;
          DROP TABLE IF EXISTS article_search_content; DROP TRIGGER article_search_at_forget;
          DROP TABLE article_search_at; ALTER TABLE feed DROP COLUMN title;
          ALTER TABLE delivery DROP COLUMN folded_at;
          PRAGMA user_version = 17;",
     )
-    .unwrap();
-    drop(conn);
-    drop(Sqlite::open(&path).unwrap());
+    .await;
+    let path = dir.path().join("raqib.db");
     let reader = Reader::open(&path).unwrap();
     finds_stored_articles_as_the_watch_does(&reader, &docs, &stored).await;
 }
@@ -663,20 +672,15 @@ async fn postgres_bare_words_find_clitic_forms() {
 #[tokio::test]
 async fn sqlite_migration_indexes_stored_articles_again_as_written() {
     let docs = corpus();
-    let (dir, store) = sqlite_corpus();
-    let stored = store_corpus(&*store, &docs).await;
-    drop(store);
-    let path = dir.path().join("raqib.db");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
+    let (dir, stored) = sqlite_corpus_rewound(
+        &docs,
         "INSERT INTO article_search (article_search) VALUES ('delete-all');
          INSERT INTO article_search (rowid, terms, at)
              SELECT article_id, 'قديم', at FROM article_search_at;
          PRAGMA user_version = 22;",
     )
-    .unwrap();
-    drop(conn);
-    drop(Sqlite::open(&path).unwrap());
+    .await;
+    let path = dir.path().join("raqib.db");
     let reader = Reader::open(&path).unwrap();
     finds_stored_articles_as_the_watch_does(&reader, &docs, &stored).await;
     let conn = rusqlite::Connection::open(&path).unwrap();
